@@ -1,0 +1,186 @@
+"""Where the template comes from: childhood, adolescence and acute events.
+
+The early history runs the same person kernel (``person.person_step``) week by week from birth to
+``ADULT_AGE``, with a caregiver (and later peers and first partners) as the one who responds. A
+caregiving style sets, for each depth of closeness, how often the child's sharing meets warmth and
+how often it meets hurt, and whether intensified seeking (protest) helps or hurts. Acute events
+(betrayal, loss, humiliation after deep disclosure) are forced deep disclosures met with hurt, at
+a given age, learned with extra salience. The adult template is the state at ``ADULT_AGE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from closeloop.errors import bad_value, one_of
+from closeloop.person import FRIEND, HOME, PARTNER, K, Offer
+
+WEEKS_PER_YEAR = 52
+HOME_UNTIL = 16.0
+"""Age at which most closeness moves from caregivers to peers and first partners."""
+ADULT_AGE = 20.0
+"""Age at which the history ends and the adult template is read off."""
+HISTORY_STEPS = int(ADULT_AGE * WEEKS_PER_YEAR)
+MAX_EVENTS = 2
+
+# Positions in the per-step draws used by the history's world (after the person's draws).
+H_DEPTH, H_IMPORTANCE, H_FORCED, H_CONTEXT = range(4)
+N_HISTORY_DRAWS = 4
+
+
+@dataclass(frozen=True)
+class Caregiving:
+    """A caregiving style: responses to the child's sharing at shallow (0) and deep (K-1) depths.
+
+    Values in between are interpolated linearly over depth.
+    """
+
+    name: str
+    warm_shallow: float
+    warm_deep: float
+    hurt_shallow: float
+    hurt_deep: float
+    protest_gain: float
+    summary: str
+    reference: str
+
+
+STYLES: tuple[Caregiving, ...] = (
+    Caregiving("responsive", 0.85, 0.80, 0.03, 0.05, 0.10,
+               "Needs and feelings are mostly met warmly; protest is answered.",
+               "Ainsworth et al. 1978, Patterns of attachment"),
+    Caregiving("critical", 0.55, 0.20, 0.05, 0.55, -0.10,
+               "Everyday talk is fine, but feelings and needs draw criticism.",
+               "Gottman, Katz & Hooven 1996, Parental meta-emotion philosophy"),
+    Caregiving("rejecting", 0.40, 0.10, 0.10, 0.55, -0.30,
+               "Bids for comfort are rebuffed, more so the more intensely they are made.",
+               "Main 1990, Cross-cultural studies of attachment organization"),
+    Caregiving("unavailable", 0.55, 0.10, 0.03, 0.35, -0.20,
+               "Practical care is there, emotional engagement is not; deep sharing lands on "
+               "nothing or on discomfort.",
+               "Bowlby 1973, Attachment and loss, vol. 2: Separation"),
+    Caregiving("neglectful", 0.20, 0.05, 0.04, 0.08, -0.10,
+               "Feelings are not discussed or validated; sharing mostly meets nothing.",
+               "Glaser 2002, Emotional abuse and neglect (psychological maltreatment)"),
+    Caregiving("inconsistent", 0.50, 0.35, 0.05, 0.12, 0.45,
+               "Warmth comes unpredictably and mostly when seeking is intensified.",
+               "Cassidy & Berlin 1994, The insecure/ambivalent pattern of attachment"),
+)
+STYLE_NAMES = tuple(s.name for s in STYLES)
+STYLE_TABLE = np.array(
+    [[s.warm_shallow, s.warm_deep, s.hurt_shallow, s.hurt_deep, s.protest_gain] for s in STYLES],
+    dtype=np.float32,
+)
+
+PEERS = (0.70, 0.55, 0.04, 0.08)
+"""Ordinary adolescent peers and first partners: warm and hurt rates at shallow and deep depths
+(Furman & Buhrmester 1992, Age and sex differences in perceptions of networks of personal
+relationships)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """An acute event: deep sharing met with hurt, with extra salience."""
+
+    name: str
+    depth: int
+    episodes: int
+    salience: float
+    summary: str
+    reference: str
+
+
+EVENTS: tuple[Event, ...] = (
+    Event("betrayal", 4, 2, 3.0, "Trusted with something deep, the other used or exposed it.",
+          "Freyd 1996, Betrayal trauma"),
+    Event("loss", 3, 3, 2.0, "Being known and then left, or losing the person one opened up to.",
+          "Bowlby 1980, Attachment and loss, vol. 3: Loss"),
+    Event("humiliation", 4, 1, 4.0, "A deep disclosure met with ridicule or shaming.",
+          "Gilbert 1998, What is shame? in Shame: interpersonal behavior, psychopathology"),
+)
+EVENT_NAMES = tuple(e.name for e in EVENTS)
+EVENT_TABLE = np.array([[e.depth, e.episodes, e.salience] for e in EVENTS], dtype=np.float32)
+
+
+def child_exposure(age: Any, xp: Any = np) -> Any:
+    """Probability that a need shows whether or not the child would hide it.
+
+    Young children cannot hide distress; the capacity grows with age (Kopp 1989, Regulation of
+    distress and negative emotions: a developmental view). Falls from 0.9 at birth to 0.1 at 16.
+    """
+    return 0.9 - 0.8 * xp.minimum(age / HOME_UNTIL, 1.0)
+
+
+def style_index(name: str, field: str = "caregiving") -> int:
+    if name not in STYLE_NAMES:
+        raise bad_value(field, name, one_of(STYLE_NAMES))
+    return STYLE_NAMES.index(name)
+
+
+def event_index(name: str, field: str = "event") -> int:
+    if name not in EVENT_NAMES:
+        raise bad_value(field, name, one_of(EVENT_NAMES))
+    return EVENT_NAMES.index(name)
+
+
+def check_age(age: float, field: str = "event age") -> float:
+    if not (0.0 <= float(age) < ADULT_AGE):
+        raise bad_value(field, age, f"an age in [0, {ADULT_AGE:g}) years")
+    return float(age)
+
+
+def _lerp_depth(xp: Any, shallow: Any, deep: Any, depth: Any) -> Any:
+    w = depth.astype(xp.float32) / (K - 1)
+    return shallow + (deep - shallow) * w
+
+
+def history_offer(xp: Any, week: Any, style: Any, ev_step: Any, ev_kind: Any, styles: Any,
+                  events: Any, u: Any) -> Offer:
+    """The offer a developing person meets in a given week of their history.
+
+    Arguments:
+        xp: array namespace.
+        week: int, week since birth (scalar; shared by the batch).
+        style: (...) int, caregiving style index.
+        ev_step, ev_kind: (..., MAX_EVENTS) int, week and kind of each event (-1 step: none).
+        styles: STYLE_TABLE; events: EVENT_TABLE (passed as data so they never recompile).
+        u: (..., N_HISTORY_DRAWS) uniform draws.
+    """
+    age = week / WEEKS_PER_YEAR
+    depth = xp.minimum((u[..., H_DEPTH] * K).astype(xp.int32), K - 1)
+    at_home = age < HOME_UNTIL
+    row = styles[style]
+    warm = xp.where(at_home, _lerp_depth(xp, row[..., 0], row[..., 1], depth),
+                    _lerp_depth(xp, PEERS[0], PEERS[1], depth))
+    hurt = xp.where(at_home, _lerp_depth(xp, row[..., 2], row[..., 3], depth),
+                    _lerp_depth(xp, PEERS[2], PEERS[3], depth))
+    protest = xp.where(at_home, row[..., 4], 0.0)
+    peer_context = xp.where(u[..., H_CONTEXT] < 0.5, PARTNER, FRIEND)
+    context = xp.where(at_home, HOME, peer_context)
+    forced = u[..., H_FORCED] < child_exposure(age, xp)
+
+    # Acute events override the week: a forced deep disclosure met with hurt.
+    ev = events[xp.maximum(ev_kind, 0)]  # (..., MAX_EVENTS, 3)
+    active = (ev_step >= 0) & (week >= ev_step) & (week < ev_step + ev[..., 1].astype(xp.int32))
+    any_ev = xp.any(active, axis=-1)
+    ev_depth = xp.max(xp.where(active, ev[..., 0], 0.0), axis=-1).astype(xp.int32)
+    ev_sal = xp.max(xp.where(active, ev[..., 2], 1.0), axis=-1)
+    ev_context = xp.where(at_home, HOME, PARTNER)
+
+    f32 = xp.float32
+    return Offer(
+        offered=xp.ones_like(any_ev),
+        depth=xp.where(any_ev, ev_depth, depth),
+        context=xp.where(any_ev, ev_context, context),
+        pressure=xp.zeros_like(warm),
+        importance=u[..., H_IMPORTANCE].astype(f32),
+        warmth=xp.where(any_ev, 0.0, warm).astype(f32),
+        hurt_rate=xp.where(any_ev, 1.0, hurt).astype(f32),
+        protest_gain=xp.where(any_ev, 0.0, protest).astype(f32),
+        forced=any_ev | forced,
+        salience=xp.where(any_ev, ev_sal, 1.0).astype(f32),
+        observe_boost=xp.zeros_like(warm).astype(f32),
+    )

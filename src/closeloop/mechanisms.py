@@ -1,0 +1,111 @@
+"""Named mechanisms and their switches (ablations).
+
+Every mechanism of the model has a name. Switching one off is an option of a run, never an edit
+of the code: the kernels receive a float32 vector of 0/1 flags (one per mechanism, in the order of
+:data:`MECHANISMS`) and gate each mechanism with ``where``. Because the flags are data, an
+ablation does not recompile the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from closeloop.errors import bad_value, one_of
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    name: str
+    summary: str
+    when_off: str
+    reference: str
+
+
+MECHANISMS: tuple[Mechanism, ...] = (
+    Mechanism("threat_learning",
+              "Hurt after sharing at a depth raises the threat expected there (prediction error).",
+              "threat never changes from where it started (zero for a new person)",
+              "Rescorla & Wagner 1972, A theory of Pavlovian conditioning"),
+    Mechanism("generalisation",
+              "A lesson learned at one depth spreads to neighbouring depths.",
+              "each depth learns only from outcomes at that depth",
+              "Dunsmoor & Murphy 2015, Categories, concepts, and conditioning"),
+    Mechanism("extinction",
+              "Safe outcomes build new inhibitory learning beside the threat, lowering felt threat.",
+              "safe outcomes do not lower threat",
+              "Bouton 2004, Context and behavioral processes in extinction"),
+    Mechanism("context_binding",
+              "Extinction belongs to the context where it was learned and transfers only partly.",
+              "extinction learned anywhere applies everywhere",
+              "Bouton 2004, Context and behavioral processes in extinction"),
+    Mechanism("shared_template",
+              "Threat acquisition is shared across contexts: one template for partner, friends, "
+              "therapist.",
+              "threat learned in one context stays in that context",
+              "Bouton 2004; Bowlby 1973, Attachment and loss, vol. 2: Separation"),
+    Mechanism("reward_learning",
+              "Outcomes of sharing teach an expected reward of sharing at each depth.",
+              "the expected reward of sharing stays at its starting value",
+              "Sutton & Barto 1998, Reinforcement learning: an introduction"),
+    Mechanism("automatic_route",
+              "Activation past a threshold closes the door before any deliberation.",
+              "every response is decided by the deliberate route",
+              "LeDoux 1996, The emotional brain; Daw, Niv & Dayan 2005"),
+    Mechanism("observation",
+              "Noticing one's reaction hands it from the automatic to the deliberate route.",
+              "reactions are never noticed, however much observation is practised",
+              "Lieberman et al. 2007, Putting feelings into words"),
+    Mechanism("relief_habit",
+              "The relief of withdrawing reinforces an avoidance habit that adds to the automatic "
+              "pull.",
+              "withdrawal builds no habit",
+              "Mowrer 1947; Maia 2010; Moutoussis et al. 2008"),
+    Mechanism("extinction_protection",
+              "Withdrawing means no outcome is experienced, so the threat is never disconfirmed.",
+              "the person learns from the outcome sharing would have had, even when withdrawing",
+              "Lovibond et al. 2009, Safety behaviours preserve threat beliefs"),
+    Mechanism("attachment_strategy",
+              "Unmet need pushes toward seeking (hyperactivation) or away from closeness "
+              "(deactivation), depending on whether seeking was learned to work.",
+              "unmet need always pushes toward closeness, as for a secure person",
+              "Mikulincer & Shaver 2003, The attachment behavioral system in adulthood"),
+    Mechanism("pressure",
+              "Felt pressure amplifies activation.",
+              "pressure does not change activation",
+              "Christensen & Heavey 1990, demand/withdraw pattern of marital conflict"),
+    Mechanism("unmet_need",
+              "Need for connection builds when unmet and is relieved by warm closeness; threat does "
+              "not lower it.",
+              "longing stays at zero",
+              "Baumeister & Leary 1995, The need to belong"),
+)
+
+NAMES: tuple[str, ...] = tuple(m.name for m in MECHANISMS)
+INDEX: dict[str, int] = {n: i for i, n in enumerate(NAMES)}
+BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
+
+
+def validate(names: Iterable[str], field: str = "ablate") -> tuple[str, ...]:
+    """Check mechanism names, returning them as a tuple; unknown names raise InputError."""
+    out = []
+    for n in names:
+        if n not in INDEX:
+            raise bad_value(field, n, one_of(NAMES))
+        out.append(n)
+    return tuple(out)
+
+
+def flags(ablate: Iterable[str] = ()) -> np.ndarray:
+    """A float32 vector with 1 for each mechanism on and 0 for each switched off.
+
+    Example:
+        >>> flags(["observation"])[INDEX["observation"]]
+        np.float32(0.0)
+    """
+    f = np.ones(len(NAMES), dtype=np.float32)
+    for n in validate(ablate):
+        f[INDEX[n]] = 0.0
+    return f

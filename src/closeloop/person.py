@@ -1,0 +1,275 @@
+"""The person: a learned threat template over depths of closeness, and two routes of response.
+
+Pure functions over immutable NamedTuple pytrees. They are written against the array API
+namespace ``xp`` (``jax.numpy`` in the engine, ``numpy`` for reference runs), take their random
+numbers as an argument, and are shape-polymorphic: a scalar field may carry leading batch axes
+(``...``), a depth field ends in ``K`` and a context-by-depth field in ``(C, K)``. The engine
+vmaps them over units, so inside JAX the leading axes are empty.
+
+Every equation is documented in docs/model.md; the names below follow it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from closeloop.mechanisms import INDEX
+from closeloop.params import PersonParams
+
+K = 5
+"""Depths of closeness: 0 small talk, 1 opinions and plans, 2 everyday feelings,
+3 fears and needs, 4 being fully known."""
+DEPTH_NAMES = ("small talk", "opinions and plans", "everyday feelings", "fears and needs",
+               "being fully known")
+
+C = 4
+"""Contexts: 0 home (childhood), 1 partner, 2 friend, 3 therapy."""
+HOME, PARTNER, FRIEND, THERAPY = 0, 1, 2, 3
+CONTEXT_NAMES = ("home", "partner", "friend", "therapy")
+
+BEHAVIOURS = ("shares", "gets busy", "less available", "deflects with a joke", "shuts down",
+              "leaves early")
+"""Observable response to an offer: 0 shares, 1-5 the forms withdrawal takes."""
+
+# Positions in the per-step vector of uniform draws that the person uses.
+U_AUTO, U_NOTICE, U_CHOOSE, U_OUTCOME, U_AROUSAL, U_BEHAVIOUR = range(6)
+N_PERSON_DRAWS = 6
+
+
+class PersonState(NamedTuple):
+    """What a person carries from day to day.
+
+    Attributes:
+        V: (..., C, K) excitatory threat association per context and depth, in [0, 1].
+        I: (..., C, K) inhibitory (extinction) association per context and depth, in [0, 1].
+        R: (..., K) expected reward of sharing at each depth, in [0, 1].
+        H: (..., K) avoidance habit at each depth, in [0, 1].
+        E: (...) expectation that intensified seeking brings a response, in [0, 1].
+        L: (...) longing: unmet need for connection, in [0, 1].
+    """
+
+    V: Any
+    I: Any
+    R: Any
+    H: Any
+    E: Any
+    L: Any
+
+
+class Offer(NamedTuple):
+    """One moment when closeness is offered (or not) to the person.
+
+    Attributes:
+        offered: (...) bool, whether closeness is offered this step.
+        depth: (...) int in [0, K), how deep the offer goes.
+        context: (...) int in [0, C), who offers it.
+        pressure: (...) felt pressure in [0, 1].
+        importance: (...) how much sharing matters this time, in [0, 1].
+        warmth: (...) probability the other responds warmly if the person shares.
+        hurt_rate: (...) probability the other responds with hurt if the person shares.
+        protest_gain: (...) how the other's warmth changes with the person's longing (seeking
+            intensity): positive when intensified seeking works, negative when it is punished.
+        forced: (...) bool, the person shares whatever the routes say.
+        salience: (...) learning-rate multiplier (1 for ordinary moments, more for acute events).
+        observe_boost: (...) practised observation added to the trait.
+    """
+
+    offered: Any
+    depth: Any
+    context: Any
+    pressure: Any
+    importance: Any
+    warmth: Any
+    hurt_rate: Any
+    protest_gain: Any
+    forced: Any
+    salience: Any
+    observe_boost: Any
+
+
+class Response(NamedTuple):
+    """What happened at one offer (all fields (...)).
+
+    Attributes:
+        offered: bool, whether there was an offer.
+        approached: bool, the person shared.
+        automatic: bool, the automatic route closed the door.
+        noticed: bool, the reaction was noticed and went to the deliberate route.
+        activation: threat at the offered depth amplified by pressure.
+        arousal: observed arousal (activation plus noise), >= 0.
+        behaviour: int index into BEHAVIOURS.
+        outcome: int, -1 hurt, 0 neutral, 1 warm (what sharing brought or would have brought).
+    """
+
+    offered: Any
+    approached: Any
+    automatic: Any
+    noticed: Any
+    activation: Any
+    arousal: Any
+    behaviour: Any
+    outcome: Any
+
+
+def initial_state(xp: Any, batch: tuple[int, ...] = ()) -> PersonState:
+    """A newborn: no threat, no inhibition, neutral expected reward, no habit."""
+    f = xp.float32
+    return PersonState(
+        V=xp.zeros(batch + (C, K), dtype=f),
+        I=xp.zeros(batch + (C, K), dtype=f),
+        R=xp.full(batch + (K,), 0.5, dtype=f),
+        H=xp.zeros(batch + (K,), dtype=f),
+        E=xp.full(batch, 0.5, dtype=f),
+        L=xp.zeros(batch, dtype=f),
+    )
+
+
+def _sigmoid(xp: Any, x: Any) -> Any:
+    return 1.0 / (1.0 + xp.exp(-x))
+
+
+def _on(flags: Any, name: str) -> Any:
+    return flags[..., INDEX[name]] > 0.5
+
+
+def effective_threat(xp: Any, s: PersonState, context: Any) -> Any:
+    """Felt threat per depth in a context: excitation net of inhibition, clip(V - I, 0, 1).
+
+    Shape (..., K). The summation of excitatory and inhibitory strength is Rescorla-Wagner's.
+    """
+    oc = (xp.arange(C) == context[..., None])[..., None]
+    return xp.sum(xp.where(oc, xp.clip(s.V - s.I, 0.0, 1.0), 0.0), axis=-2)
+
+
+def generalisation(xp: Any, p: PersonParams, depth: Any, flags: Any) -> Any:
+    """Weight with which an outcome at ``depth`` teaches each depth: exp(-|j-k|/width)."""
+    j = xp.arange(K, dtype=xp.float32)
+    dist = xp.abs(j - depth[..., None].astype(xp.float32))
+    g = xp.exp(-dist / p.gen_width[..., None])
+    return xp.where(_on(flags, "generalisation")[..., None], g, (dist == 0).astype(xp.float32))
+
+
+def seeking_weight(xp: Any, s: PersonState, flags: Any) -> Any:
+    """Attachment strategy: +1 pushes unmet need toward closeness, -1 away from it.
+
+    A person who expects closeness to be met (mean R high) seeks; one who does not either
+    hyperactivates (seeking was learned to work, E high) or deactivates (E low).
+    """
+    avail = xp.mean(s.R, axis=-1)
+    w = avail + (1.0 - avail) * (2.0 * s.E - 1.0)
+    return xp.where(_on(flags, "attachment_strategy"), w, 1.0)
+
+
+def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any) -> Response:
+    """The two routes: automatic closing of the door, or a deliberate weighing.
+
+    Arguments:
+        xp: array namespace (jax.numpy or numpy).
+        p, s, o: traits, state and the offer.
+        u: (..., >= N_PERSON_DRAWS) uniform draws in [0, 1).
+        flags: (..., M) mechanism switches.
+    """
+    k = o.depth
+    ok = xp.arange(K) == k[..., None]
+    t_k = xp.sum(xp.where(ok, effective_threat(xp, s, o.context), 0.0), axis=-1)
+    gain = xp.where(_on(flags, "pressure"), p.pressure_gain * o.pressure, 0.0)
+    activation = t_k * (1.0 + gain)
+    habit = xp.where(_on(flags, "relief_habit"),
+                     p.habit_weight * xp.sum(xp.where(ok, s.H, 0.0), axis=-1), 0.0)
+    p_auto = _sigmoid(xp, (activation + habit - p.threshold) / p.auto_softness)
+    p_auto = xp.where(_on(flags, "automatic_route"), p_auto, 0.0)
+    observe = xp.clip(p.observe + o.observe_boost, 0.0, 1.0)
+    noticed = (u[..., U_NOTICE] < observe) & _on(flags, "observation")
+    automatic = o.offered & (u[..., U_AUTO] < p_auto) & ~noticed & ~o.forced
+
+    r_k = xp.sum(xp.where(ok, s.R, 0.0), axis=-1)
+    kf = k.astype(xp.float32)
+    benefit = r_k * (p.openness + o.importance) + p.drive * s.L * seeking_weight(xp, s, flags)
+    cost = p.threat_cost * activation + (1.0 - p.openness) * (kf + 1.0) / K
+    p_share = _sigmoid(xp, p.beta * (benefit - cost))
+    chooses = u[..., U_CHOOSE] < p_share
+    approached = o.offered & (o.forced | (~automatic & chooses))
+
+    noise = p.arousal_noise * xp.log(u[..., U_AROUSAL] / (1.0 - u[..., U_AROUSAL]) + 1e-12)
+    arousal = xp.where(o.offered, xp.maximum(activation + noise, 0.0), 0.0)
+
+    warmth = xp.clip(o.warmth + o.protest_gain * s.L, 0.0, 1.0)
+    hurt_rate = xp.minimum(o.hurt_rate, 1.0 - warmth)
+    uo = u[..., U_OUTCOME]
+    outcome = xp.where(uo < warmth, 1, xp.where(uo >= 1.0 - hurt_rate, -1, 0))
+
+    strong = activation >= p.threshold + 0.35
+    ub = u[..., U_BEHAVIOUR]
+    auto_kind = xp.where(strong, xp.where(o.pressure >= 0.5, 5, 4), 3)
+    delib_kind = xp.where(ub < 0.5, 1, 2)
+    behaviour = xp.where(approached | ~o.offered, 0, xp.where(automatic, auto_kind, delib_kind))
+    return Response(o.offered, approached, automatic, noticed & o.offered, activation, arousal,
+                    behaviour, outcome)
+
+
+def learn(xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags: Any
+          ) -> PersonState:
+    """Update threat, inhibition, reward, habit, seeking expectation and longing after a step."""
+    f32 = xp.float32
+    # Withdrawal means no outcome is experienced (protection from extinction); ablated, the
+    # person learns from the outcome sharing would have had.
+    experienced = r.approached | (r.offered & ~_on(flags, "extinction_protection"))
+    g = generalisation(xp, p, o.depth, flags) * experienced[..., None].astype(f32)
+    oc = (xp.arange(C) == o.context[..., None])[..., None]  # (..., C, 1)
+    hurt = (r.outcome == -1).astype(f32)
+    warm = (r.outcome == 1).astype(f32)
+    sal = o.salience
+
+    # Rescorla-Wagner prediction error at each depth, against the threat felt in this context.
+    T = effective_threat(xp, s, o.context)
+    delta = hurt[..., None] - T  # (..., K)
+    up = xp.maximum(delta, 0.0) * g
+    down = xp.maximum(-delta, 0.0) * g
+
+    # Worse than predicted: the hurt first undoes safety learned in this context (reinstatement),
+    # and what is left of the error raises the excitatory template.
+    on_acq = _on(flags, "threat_learning")[..., None]
+    rise = xp.where(on_acq, xp.minimum(p.alpha_acq * sal, 1.0)[..., None] * up, 0.0)
+    I_here = xp.sum(xp.where(oc, s.I, 0.0), axis=-2)
+    undo = xp.minimum(I_here, rise)
+    # Safer than predicted: new inhibitory learning. Most of it stays bound to this context;
+    # the share ext_transfer lowers the general template and so reaches every context.
+    on_ext = _on(flags, "extinction")[..., None]
+    fall = xp.where(on_ext, xp.minimum(p.alpha_ext * sal, 1.0)[..., None] * down, 0.0)
+    transfer = xp.where(_on(flags, "context_binding"), p.ext_transfer, 1.0)[..., None]
+
+    # The template is one for all contexts unless shared_template is off.
+    shared = xp.where(_on(flags, "shared_template")[..., None, None], 1.0, oc.astype(f32))
+    dV = (rise - undo - fall * transfer)[..., None, :] * shared
+    dI = xp.where(oc, (fall * (1.0 - transfer) - undo)[..., None, :], 0.0)
+    V = xp.clip(s.V + dV, 0.0, 1.0)
+    I = xp.clip(s.I + dI, 0.0, 1.0)
+
+    a_r = xp.minimum(p.alpha_reward * sal, 1.0)[..., None]
+    dR = a_r * g * (warm[..., None] - s.R)
+    R = xp.clip(s.R + xp.where(_on(flags, "reward_learning")[..., None], dR, 0.0), 0.0, 1.0)
+
+    # Relief (the activation escaped) reinforces the avoidance habit; staying weakens it.
+    withdrew = (r.offered & ~r.approached).astype(f32)
+    g_act = generalisation(xp, p, o.depth, flags)
+    dH = (withdrew * p.habit_rate * r.activation)[..., None] * g_act * (1.0 - s.H)
+    dH = dH - (r.approached.astype(f32) * p.habit_decay)[..., None] * g_act * s.H
+    H = xp.clip(s.H + xp.where(_on(flags, "relief_habit")[..., None], dH, 0.0), 0.0, 1.0)
+
+    # Seeking efficacy: does reaching out with need get a response?
+    seeking = r.approached.astype(f32) * s.L
+    E = xp.clip(s.E + p.alpha_seek * seeking * (warm - s.E), 0.0, 1.0)
+
+    kf = o.depth.astype(f32)
+    met = r.approached.astype(f32) * warm * p.satisfy * (kf + 1.0) / K
+    L = s.L + p.longing_rate * p.drive * (1.0 - s.L)
+    L = xp.clip(L - met * L, 0.0, 1.0)
+    L = xp.where(_on(flags, "unmet_need"), L, 0.0)
+    return PersonState(V=V, I=I, R=R, H=H, E=E, L=L)
+
+
+def person_step(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any
+                ) -> tuple[PersonState, Response]:
+    """One step: respond to the offer, then learn from what happened."""
+    r = respond(xp, p, s, o, u, flags)
+    return learn(xp, p, s, o, r, flags), r
