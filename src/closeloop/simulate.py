@@ -1,0 +1,157 @@
+"""``simulate``: a scenario, a population size and a seed in; a labelled xarray Dataset out."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from closeloop import engine, history, mechanisms
+from closeloop.errors import bad_value
+from closeloop.params import PERSON_SPECS, world_params
+from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
+from closeloop.presets import EVENT_AGE_JITTER, MixTables
+from closeloop.scenario import Scenario
+
+NOTICE = (
+    "Educational model, not a diagnosis or treatment. If you are in crisis in the US, call or "
+    "text 988 (Suicide & Crisis Lifeline); elsewhere, contact local emergency services."
+)
+MAX_UNITS = 10_000_000
+
+
+def versions() -> dict[str, str]:
+    """Versions of closeloop and the packages a result depends on."""
+    out = {"python": platform.python_version()}
+    for pkg in ("closeloop", "jax", "jaxlib", "numpy", "xarray"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def _tables(sc: Scenario) -> dict[str, np.ndarray]:
+    t = MixTables(sc.population, sc.traits).arrays()
+    t.update(style_table=history.STYLE_TABLE, event_table=history.EVENT_TABLE,
+             age_jitter=np.float32(EVENT_AGE_JITTER))
+    return t
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not (
+            low <= value <= high):
+        raise bad_value(name, value, f"an integer in [{low}, {high}]", "simulate")
+    return int(value)
+
+
+def simulate(sc: Scenario, n: int = 1000, seed: int = 0, *, daily: bool = False,
+             ablate: tuple[str, ...] = (), progress: bool = False) -> xr.Dataset:
+    """Simulate ``n`` people of a scenario.
+
+    Arguments:
+        sc: the scenario (``closeloop.scenario(name)``).
+        n: population size.
+        seed: run seed; the same seed gives the same people whatever ``n`` or chunking.
+        daily: also keep every day's response (dims unit x day); otherwise summaries stream.
+        ablate: mechanisms to switch off in addition to the scenario's own.
+        progress: show a progress bar on stderr.
+
+    Returns:
+        An xarray Dataset with dims unit, context, depth, importance, behaviour, month (and day),
+        and attrs recording the seed, the scenario, its hash and the package versions.
+
+    Example:
+        >>> import closeloop as cl
+        >>> ds = cl.simulate(cl.scenario("friends-and-partner").replace(days=30), n=8, seed=1)
+        >>> ds.sizes["unit"]
+        8
+    """
+    n = _check_int("n", n, 1, MAX_UNITS)
+    seed = _check_int("seed", seed, 0, 2**31 - 1)
+    off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
+    world = world_params(**sc.world)
+    flags = mechanisms.flags(off)
+    tables = _tables(sc)
+    if progress:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"simulating {sc.name}", total=n)
+            raw = engine.run_population(n, seed, tables, world, flags, days=sc.days, daily=daily,
+                                        progress=lambda k: bar.update(task, completed=k))
+    else:
+        raw = engine.run_population(n, seed, tables, world, flags, days=sc.days, daily=daily)
+    return _dataset(raw, sc, n, seed, off)
+
+
+def _threat(V: np.ndarray, I: np.ndarray) -> np.ndarray:
+    return np.clip(V - I, 0.0, 1.0)
+
+
+def _dataset(raw: dict[str, Any], sc: Scenario, n: int, seed: int, off: tuple[str, ...]
+             ) -> xr.Dataset:
+    names = MixTables(sc.population).names
+    U, Cx, D, M = ("unit",), ("context",), ("depth",), ("month",)
+    ev_names = np.array(history.EVENT_NAMES + ("none",))
+    first_kind = raw["event_kind"][:, 0]
+    first_week = raw["event_week"][:, 0]
+    snaps = raw["snapshots"]
+    data: dict[str, Any] = {
+        "preset": (U, np.array(names)[raw["preset"]]),
+        "caregiving": (U, np.array(history.STYLE_NAMES)[raw["style"]]),
+        "event": (U, ev_names[np.where(first_kind >= 0, first_kind, len(ev_names) - 1)]),
+        "event_age": (U, np.where(first_week >= 0, first_week / history.WEEKS_PER_YEAR, np.nan)),
+        "traits": (U + ("param",), raw["params"]),
+        "template0": (U + Cx + D, _threat(raw["V0"], raw["I0"])),
+        "threat": (U + Cx + D, _threat(raw["V"], raw["I"])),
+        "excitation": (U + Cx + D, raw["V"]),
+        "inhibition": (U + Cx + D, raw["I"]),
+        "reward0": (U + D, raw["R0"]), "reward": (U + D, raw["R"]),
+        "habit0": (U + D, raw["H0"]), "habit": (U + D, raw["H"]),
+        "seeking0": (U, raw["E0"]), "seeking": (U, raw["E"]),
+        "longing": (U, raw["L"]),
+        "mean_longing": (U, raw["longing"] / sc.days),
+        "offers": (U + Cx + D + ("importance",), raw["offers"]),
+        "shares": (U + Cx + D + ("importance",), raw["shares"]),
+        "automatic": (U + Cx + D, raw["automatic"]),
+        "noticed": (U + Cx + D, raw["noticed"]),
+        "arousal_sum": (U + Cx + D, raw["arousal"]),
+        "behaviour_count": (U + ("behaviour",), raw["behaviour"]),
+        "hurt_count": (U, raw["hurt"]),
+        "history": (U + ("history_stat",), raw["history"]),
+        "threat_partner": (U + M + D, snaps["threat"]),
+        "habit_t": (U + M + D, snaps["habit"]),
+        "reward_t": (U + M + D, snaps["reward"]),
+        "longing_t": (U + M, snaps["longing"]),
+    }
+    coords: dict[str, Any] = {
+        "unit": np.arange(n), "context": list(CONTEXT_NAMES), "depth": np.arange(len(DEPTH_NAMES)),
+        "depth_name": ("depth", list(DEPTH_NAMES)), "importance": ["low", "high"],
+        "behaviour": list(BEHAVIOURS), "param": [s.name for s in PERSON_SPECS],
+        "history_stat": ["approaches", "hurt_when_approaching", "withdrawals",
+                         "hurt_when_withdrawing"],
+        # Day at the end of each snapshot block (the last block may be partial).
+        "month": np.minimum((np.arange(snaps["longing"].shape[1]) + 1) * engine.SNAP_DAYS,
+                            sc.days),
+    }
+    if "daily" in raw:
+        for k, v in raw["daily"].items():
+            data[f"daily_{k}"] = (U + ("day",), v)
+        coords["day"] = np.arange(sc.days)
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update({
+        "closeloop_kind": "person",
+        "seed": seed,
+        "n": n,
+        "scenario": sc.to_json(),
+        "scenario_name": sc.name,
+        "scenario_hash": sc.digest(),
+        "ablate": ",".join(off),
+        "versions": str(versions()),
+        "notice": NOTICE,
+    })
+    return ds
