@@ -82,6 +82,11 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
               "depths", "Width of the exponential generalisation gradient over depths of closeness.",
               "Dunsmoor & Murphy 2015, Categories, concepts, and conditioning: how humans "
               "generalize fear", ("P3",), "person"),
+    ParamSpec("ext_width", 0.3, 0.05, 4.0, "depth levels", "how far a lesson of safety spreads "
+              "to other depths", "Width of the generalisation gradient of extinction; narrower "
+              "than that of acquisition, since safety learning generalises less than fear.",
+              "Vervliet, Vansteenwegen & Eelen 2006, Generalization of extinguished skin "
+              "conductance responding in human fear conditioning", ("P5",), "person"),
     ParamSpec("ext_transfer", 0.25, 0.0, 1.0, "1", "how much calm learned in one place carries "
               "to others", "Share of extinction (inhibition) learned in one context that is also "
               "applied to the other contexts.", BOUTON, ("P4",), "person"),
@@ -190,6 +195,7 @@ class PersonParams(NamedTuple):
     alpha_acq: np.ndarray
     alpha_ext: np.ndarray
     gen_width: np.ndarray
+    ext_width: np.ndarray
     ext_transfer: np.ndarray
     alpha_reward: np.ndarray
     alpha_seek: np.ndarray

@@ -141,11 +141,11 @@ def effective_threat(xp: Any, s: PersonState, context: Any) -> Any:
     return xp.sum(xp.where(oc, xp.clip(s.V - s.I, 0.0, 1.0), 0.0), axis=-2)
 
 
-def generalisation(xp: Any, p: PersonParams, depth: Any, flags: Any) -> Any:
+def generalisation(xp: Any, width: Any, depth: Any, flags: Any) -> Any:
     """Weight with which an outcome at ``depth`` teaches each depth: exp(-|j-k|/width)."""
     j = xp.arange(K, dtype=xp.float32)
     dist = xp.abs(j - depth[..., None].astype(xp.float32))
-    g = xp.exp(-dist / p.gen_width[..., None])
+    g = xp.exp(-dist / width[..., None])
     return xp.where(_on(flags, "generalisation")[..., None], g, (dist == 0).astype(xp.float32))
 
 
@@ -214,7 +214,9 @@ def learn(xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags
     # Withdrawal means no outcome is experienced (protection from extinction); ablated, the
     # person learns from the outcome sharing would have had.
     experienced = r.approached | (r.offered & ~_on(flags, "extinction_protection"))
-    g = generalisation(xp, p, o.depth, flags) * experienced[..., None].astype(f32)
+    seen = experienced[..., None].astype(f32)
+    g = generalisation(xp, p.gen_width, o.depth, flags) * seen
+    g_ext = generalisation(xp, p.ext_width, o.depth, flags) * seen
     oc = (xp.arange(C) == o.context[..., None])[..., None]  # (..., C, 1)
     hurt = (r.outcome == -1).astype(f32)
     warm = (r.outcome == 1).astype(f32)
@@ -224,7 +226,7 @@ def learn(xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags
     T = effective_threat(xp, s, o.context)
     delta = hurt[..., None] - T  # (..., K)
     up = xp.maximum(delta, 0.0) * g
-    down = xp.maximum(-delta, 0.0) * g
+    down = xp.maximum(-delta, 0.0) * g_ext
 
     # Worse than predicted: the hurt first undoes safety learned in this context (reinstatement),
     # and what is left of the error raises the excitatory template.
@@ -251,7 +253,7 @@ def learn(xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags
 
     # Relief (the activation escaped) reinforces the avoidance habit; staying weakens it.
     withdrew = (r.offered & ~r.approached).astype(f32)
-    g_act = generalisation(xp, p, o.depth, flags)
+    g_act = generalisation(xp, p.gen_width, o.depth, flags)
     dH = (withdrew * p.habit_rate * r.activation)[..., None] * g_act * (1.0 - s.H)
     dH = dH - (r.approached.astype(f32) * p.habit_decay)[..., None] * g_act * s.H
     H = xp.clip(s.H + xp.where(_on(flags, "relief_habit")[..., None], dH, 0.0), 0.0, 1.0)

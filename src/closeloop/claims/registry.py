@@ -1,0 +1,125 @@
+"""The claim registry: each claim of the behaviour contract as a check that can pass or fail.
+
+A claim simulates populations (fixed seed), compares groups or conditions, and returns its
+evidence: a headline effect with a 95% interval against a threshold, plus any further conditions
+the statement needs (each with its own interval and threshold). It passes only when every
+condition passes. Each claim names the mechanisms it depends on; switched off, it must fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One comparison: ``value`` (with a 95% interval) against ``threshold``.
+
+    ``direction`` is ">=" (the interval's lower end must reach the threshold) or "<=" (the
+    upper end must stay below it): a condition passes only when its whole interval does.
+    """
+
+    name: str
+    value: float
+    low: float
+    high: float
+    threshold: float
+    direction: str = ">="
+
+    @property
+    def passed(self) -> bool:
+        if self.direction == ">=":
+            return self.low >= self.threshold
+        return self.high <= self.threshold
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a claim's check returns: the headline condition first, then the rest."""
+
+    conditions: tuple[Condition, ...]
+    n: int
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every claim check receives: population size, seed and mechanisms switched off."""
+
+    n: int
+    seed: int
+    ablate: tuple[str, ...]
+    quick: bool
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of the contract.
+
+    Attributes:
+        id: "P1" ... ; where: the article's section.
+        statement: one-line paraphrase of what the check shows.
+        mechanisms: names of the mechanisms it depends on (each ablation must fail it).
+        threshold_why: one line on why the headline threshold has that size.
+        check: the function that simulates and returns Evidence.
+        n_quick, n_full: population size per group in quick and full mode.
+    """
+
+    id: str
+    where: str
+    statement: str
+    mechanisms: tuple[str, ...]
+    threshold_why: str
+    check: Callable[[Settings], Evidence]
+    n_quick: int = 300
+    n_full: int = 2000
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    id: str
+    statement: str
+    effect: float
+    ci: tuple[float, float]
+    threshold: float
+    direction: str
+    passed: bool
+    mechanisms: tuple[str, ...]
+    n: int
+    seconds: float
+    ablated: tuple[str, ...]
+    conditions: tuple[Condition, ...]
+    threshold_why: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "statement": self.statement,
+            "effect": self.effect,
+            "ci": [self.ci[0], self.ci[1]],
+            "threshold": self.threshold,
+            "direction": self.direction,
+            "passed": self.passed,
+            "mechanisms": list(self.mechanisms),
+            "n": self.n,
+            "seconds": round(self.seconds, 3),
+            "ablated": list(self.ablated),
+            "threshold_why": self.threshold_why,
+            "conditions": [
+                {"name": c.name, "value": c.value, "ci": [c.low, c.high],
+                 "threshold": c.threshold, "direction": c.direction, "passed": c.passed}
+                for c in self.conditions
+            ],
+        }
+
+
+CLAIMS: list[Claim] = []
+
+
+def register(claim: Claim) -> Claim:
+    if any(c.id == claim.id for c in CLAIMS):
+        raise ValueError(f"claim {claim.id} registered twice")
+    CLAIMS.append(claim)
+    return claim

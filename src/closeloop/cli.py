@@ -1,0 +1,110 @@
+"""The ``closeloop`` command line.
+
+Every command validates its input at the boundary; bad input prints one line naming the field,
+the value and what is allowed, and exits with status 2, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from closeloop.errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="closeloop: an executable model of intimacy avoidance. Educational model, not a "
+    "diagnosis or treatment; in a crisis in the US, call or text 988.",
+)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("closeloop-report"),
+    n: Annotated[int, typer.Option(help="People per profile.")] = 300,
+    seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty folder closeloop did not "
+                                       "write.")] = False,
+) -> None:
+    """Run the representative scenario and write a report (HTML, figures, data)."""
+    from closeloop.demo import run_demo
+
+    try:
+        path = run_demo(out, n=n, seed=seed, force=force)
+    except InputError as e:
+        _fail(str(e))
+    typer.echo(f"Report written to {path}")
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="A scenario name from `closeloop scenarios` or "
+                                            "a path to a .toml file.")],
+    out: Annotated[Path, typer.Option(help="Folder for the report and data.")],
+    n: Annotated[int, typer.Option(help="Population size.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty folder closeloop did not "
+                                       "write.")] = False,
+) -> None:
+    """Run one scenario and write its report and data."""
+    import closeloop as cl
+    from closeloop.io import prepare_out
+    from closeloop.report import write_report
+
+    try:
+        sc = cl.scenario(scenario)
+        folder = prepare_out(out, force=force)
+        ds = cl.simulate(sc, n=n, seed=seed, progress=sys.stderr.isatty())
+        path = write_report(ds, folder)
+    except InputError as e:
+        _fail(str(e))
+    typer.echo(f"Report written to {path}")
+
+
+@app.command("scenarios")
+def list_scenarios() -> None:
+    """List the shipped scenarios, one line each."""
+    import closeloop as cl
+
+    for name in cl.scenarios():
+        typer.echo(f"{name:28s} {cl.scenario(name).description}")
+
+
+@app.command()
+def claims(
+    only: Annotated[str | None, typer.Option(help="Run only claims whose id starts with this "
+                                             "prefix (e.g. P or P3).")] = None,
+    quick: Annotated[bool, typer.Option(help="Smaller populations (for CI).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")
+                        ] = False,
+    ablate: Annotated[list[str] | None, typer.Option(help="Switch a mechanism off (repeatable).")
+                      ] = None,
+    seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
+) -> None:
+    """Check the model against the behaviour contract; exit non-zero when a claim fails."""
+    from closeloop.claims import check_claims, render_json, render_table
+
+    try:
+        results = check_claims(quick=quick, only=only, ablate=tuple(ablate or ()), seed=seed)
+    except InputError as e:
+        _fail(str(e))
+    if json_out:
+        typer.echo(render_json(results))
+    else:
+        render_table(results)
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the ``closeloop`` script."""
+    app()
