@@ -13,12 +13,14 @@ The public API is this short list; everything else is internal and may change.
 Educational model, not a diagnosis or treatment. In a crisis in the US, call or text 988.
 """
 
+from closeloop.claims import check_claims
 from closeloop.errors import InputError
 from closeloop.scenario import Scenario, load_scenario, scenario, scenarios
 from closeloop.simulate import simulate
 
 __all__ = [
     "InputError",
+    "check_claims",
     "Scenario",
     "load_scenario",
     "scenario",

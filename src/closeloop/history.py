@@ -75,7 +75,7 @@ STYLE_TABLE = np.array(
     dtype=np.float32,
 )
 
-PEERS = (0.70, 0.55, 0.04, 0.08)
+PEERS = (0.70, 0.55, 0.03, 0.06)
 """Ordinary adolescent peers and first partners: warm and hurt rates at shallow and deep depths
 (Furman & Buhrmester 1992, Age and sex differences in perceptions of networks of personal
 relationships)."""

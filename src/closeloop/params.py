@@ -78,7 +78,7 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("alpha_ext", 0.05, 0.001, 1.0, "1/outcome", "how fast safety teaches calm",
               "Learning rate of the context-bound inhibitory (extinction) association when an "
               "outcome is safer than predicted; kept below alpha_acq.", BOUTON, ("P5",), "person"),
-    ParamSpec("gen_width", 0.7, 0.05, 4.0, "depth levels", "how far a lesson spreads to other "
+    ParamSpec("gen_width", 0.5, 0.05, 4.0, "depth levels", "how far a lesson spreads to other "
               "depths", "Width of the exponential generalisation gradient over depths of closeness.",
               "Dunsmoor & Murphy 2015, Categories, concepts, and conditioning: how humans "
               "generalize fear", ("P3",), "person"),
@@ -99,7 +99,7 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
               "closeness brings a response (decides hyper- vs deactivation).",
               "Mikulincer & Shaver 2003, The attachment behavioral system in adulthood",
               (), "person"),
-    ParamSpec("threshold", 0.35, 0.01, 1.0, "activation", "how much alarm closes the door",
+    ParamSpec("threshold", 0.40, 0.01, 1.0, "activation", "how much alarm closes the door",
               "Activation at which the automatic route fires half of the time.",
               "LeDoux 1996, The emotional brain", ("P1", "P2"), "person"),
     ParamSpec("auto_softness", 0.06, 0.005, 0.5, "activation", "how sharp the automatic "

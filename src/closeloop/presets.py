@@ -30,8 +30,9 @@ class Preset:
 PRESETS: tuple[Preset, ...] = (
     Preset("secure", "Grew up with responsive care; closeness mostly felt safe and worth it.",
            {"responsive": 1.0}),
-    Preset("avoidant", "Grew up with critical or rejecting care: sharing feelings and needs was "
-           "met with hurt, so the walls went up early.", {"critical": 0.5, "rejecting": 0.5}),
+    Preset("avoidant", "Grew up with critical, rejecting or emotionally unavailable care: "
+           "sharing feelings and needs was met with hurt or with nothing, so the walls went up "
+           "early.", {"critical": 1.0, "rejecting": 1.0, "unavailable": 1.0}),
     Preset("avoidant-after-betrayal", "Responsive childhood, then a deep disclosure was betrayed "
            "at 18: the deepest levels became dangerous.", {"responsive": 1.0},
            (("betrayal", 18.0),)),
