@@ -57,8 +57,17 @@ def test_json_output_has_contract_fields():
     res = runner.invoke(app, ["claims", "--only", "P2", "--quick", "--json"])
     assert res.exit_code == 0, res.output
     (obj,) = json.loads(res.output)
-    for key in ("id", "statement", "effect", "ci", "threshold", "passed", "mechanisms", "n",
-                "seconds"):
+    for key in (
+        "id",
+        "statement",
+        "effect",
+        "ci",
+        "threshold",
+        "passed",
+        "mechanisms",
+        "n",
+        "seconds",
+    ):
         assert key in obj
     assert obj["id"] == "P2" and len(obj["ci"]) == 2 and obj["passed"] is True
 

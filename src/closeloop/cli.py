@@ -32,8 +32,9 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("closeloop-report"),
     n: Annotated[int, typer.Option(help="People per profile.")] = 300,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty folder closeloop did not "
-                                       "write.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
+    ] = False,
 ) -> None:
     """Run the representative scenario and write a report (HTML, figures, data)."""
     from closeloop.demo import run_demo
@@ -47,13 +48,18 @@ def demo(
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="A scenario name from `closeloop scenarios` or "
-                                            "a path to a .toml file.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help="A scenario name from `closeloop scenarios` or a path to a .toml file."
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="Folder for the report and data.")],
     n: Annotated[int, typer.Option(help="Population size.")] = 1000,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty folder closeloop did not "
-                                       "write.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
+    ] = False,
 ) -> None:
     """Run one scenario and write its report and data."""
     import closeloop as cl
@@ -81,13 +87,17 @@ def list_scenarios() -> None:
 
 @app.command()
 def claims(
-    only: Annotated[str | None, typer.Option(help="Run only claims whose id starts with this "
-                                             "prefix (e.g. P or P3).")] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(help="Run only claims whose id starts with this prefix (e.g. P or P3)."),
+    ] = None,
     quick: Annotated[bool, typer.Option(help="Smaller populations (for CI).")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")
-                        ] = False,
-    ablate: Annotated[list[str] | None, typer.Option(help="Switch a mechanism off (repeatable).")
-                      ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
+    ablate: Annotated[
+        list[str] | None, typer.Option(help="Switch a mechanism off (repeatable).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
 ) -> None:
     """Check the model against the behaviour contract; exit non-zero when a claim fails."""

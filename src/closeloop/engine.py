@@ -34,9 +34,9 @@ from closeloop.mechanisms import INDEX
 from closeloop.params import PersonParams, WorldParams
 from closeloop.person import (
     N_PERSON_DRAWS,
-    PersonState,
     C,
     K,
+    PersonState,
     effective_threat,
     initial_state,
     person_step,
@@ -61,25 +61,40 @@ def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
     pre = jnp.minimum(jnp.sum(u[0] > cum), cum.shape[0] - 1)
     scum = jnp.cumsum(tab["styles"][pre])
     style = jnp.minimum(jnp.sum(u[1] > scum), scum.shape[0] - 1)
-    z = ndtri(u[2:2 + n_p])
+    z = ndtri(u[2 : 2 + n_p])
     traits = jnp.clip(tab["traits"][pre] + tab["trait_sd"] * z, tab["low"], tab["high"])
     kind = tab["ev_kind"][pre]
-    age = tab["ev_age"][pre] + (u[2 + n_p:] - 0.5) * 2.0 * tab["age_jitter"]
+    age = tab["ev_age"][pre] + (u[2 + n_p :] - 0.5) * 2.0 * tab["age_jitter"]
     age = jnp.clip(age, 0.0, HISTORY_STEPS / WEEKS_PER_YEAR - 0.1)
     step = jnp.where(kind >= 0, (age * WEEKS_PER_YEAR).astype(jnp.int32), -1)
     return pre, style, PersonParams(*[traits[i] for i in range(n_p)]), step, kind
 
 
-def _history(key: jax.Array, p: PersonParams, style: Any, ev_step: Any, ev_kind: Any,
-             tab: dict[str, jax.Array], flags: jax.Array) -> tuple[PersonState, jax.Array]:
+def _history(
+    key: jax.Array,
+    p: PersonParams,
+    style: Any,
+    ev_step: Any,
+    ev_kind: Any,
+    tab: dict[str, jax.Array],
+    flags: jax.Array,
+) -> tuple[PersonState, jax.Array]:
     """Run birth to adulthood; return the adult state and [approaches, hurt when approaching,
     withdrawals, hurt experienced when withdrawing]."""
 
     def week(carry, t):
         s, acc = carry
         u = jax.random.uniform(jax.random.fold_in(key, t), (N_DRAWS,))
-        o = history_offer(xp, t, style, ev_step, ev_kind, tab["style_table"], tab["event_table"],
-                          u[N_PERSON_DRAWS:])
+        o = history_offer(
+            xp,
+            t,
+            style,
+            ev_step,
+            ev_kind,
+            tab["style_table"],
+            tab["event_table"],
+            u[N_PERSON_DRAWS:],
+        )
         s2, r = person_step(xp, p, s, o, u, flags)
         hurt = (r.outcome == -1).astype(jnp.float32)
         app = r.approached.astype(jnp.float32)
@@ -95,15 +110,19 @@ def _history(key: jax.Array, p: PersonParams, style: Any, ev_step: Any, ev_kind:
 def _summary_zeros() -> dict[str, jax.Array]:
     z = partial(jnp.zeros, dtype=jnp.float32)
     return {
-        "offers": z((C, K, 2)), "shares": z((C, K, 2)), "automatic": z((C, K)),
-        "noticed": z((C, K)), "arousal": z((C, K)), "behaviour": z((N_BEHAVIOURS,)),
-        "hurt": z(()), "longing": z(()),
+        "offers": z((C, K, 2)),
+        "shares": z((C, K, 2)),
+        "automatic": z((C, K)),
+        "noticed": z((C, K)),
+        "arousal": z((C, K)),
+        "behaviour": z((N_BEHAVIOURS,)),
+        "hurt": z(()),
+        "longing": z(()),
     }
 
 
 def _accumulate(acc: dict[str, jax.Array], o: Any, r: Any, s: PersonState) -> dict[str, jax.Array]:
-    cell = ((jnp.arange(C) == o.context)[:, None] & (jnp.arange(K) == o.depth)[None, :]
-            & r.offered)
+    cell = (jnp.arange(C) == o.context)[:, None] & (jnp.arange(K) == o.depth)[None, :] & r.offered
     hi = o.importance >= 0.5
     cell3 = cell[..., None] & (jnp.arange(2) == hi.astype(jnp.int32))
     f = jnp.float32
@@ -120,8 +139,16 @@ def _accumulate(acc: dict[str, jax.Array], o: Any, r: Any, s: PersonState) -> di
     }
 
 
-def _unit(index: jax.Array, seed_key: jax.Array, tab: dict[str, jax.Array], world: WorldParams,
-          flags: jax.Array, *, days: int, daily: bool) -> dict[str, Any]:
+def _unit(
+    index: jax.Array,
+    seed_key: jax.Array,
+    tab: dict[str, jax.Array],
+    world: WorldParams,
+    flags: jax.Array,
+    *,
+    days: int,
+    daily: bool,
+) -> dict[str, Any]:
     key = jax.random.fold_in(seed_key, index)
     k_pop, k_hist, k_adult = (jax.random.fold_in(key, i) for i in range(3))
     pre, style, p, ev_step, ev_kind = _sample_unit(k_pop, tab)
@@ -139,28 +166,53 @@ def _unit(index: jax.Array, seed_key: jax.Array, tab: dict[str, jax.Array], worl
         acc = _accumulate(acc, o, r, s2)
         rec = None
         if daily:
-            rec = {"offered": r.offered, "depth": o.depth.astype(jnp.int8),
-                   "context": o.context.astype(jnp.int8), "importance": o.importance,
-                   "shared": r.approached, "automatic": r.automatic, "noticed": r.noticed,
-                   "arousal": r.arousal, "behaviour": r.behaviour.astype(jnp.int8),
-                   "outcome": jnp.where(r.approached, r.outcome, 0).astype(jnp.int8),
-                   "longing": s2.L}
+            rec = {
+                "offered": r.offered,
+                "depth": o.depth.astype(jnp.int8),
+                "context": o.context.astype(jnp.int8),
+                "importance": o.importance,
+                "shared": r.approached,
+                "automatic": r.automatic,
+                "noticed": r.noticed,
+                "arousal": r.arousal,
+                "behaviour": r.behaviour.astype(jnp.int8),
+                "outcome": jnp.where(r.approached, r.outcome, 0).astype(jnp.int8),
+                "longing": s2.L,
+            }
         return (s2, acc), rec
 
     def block(carry, b):
         carry, recs = jax.lax.scan(day, carry, b * SNAP_DAYS + jnp.arange(SNAP_DAYS))
         s = carry[0]
-        snap = {"threat": effective_threat(xp, s, jnp.int32(1)), "habit": s.H, "reward": s.R,
-                "longing": s.L}
+        snap = {
+            "threat": effective_threat(xp, s, jnp.int32(1)),
+            "habit": s.H,
+            "reward": s.R,
+            "longing": s.L,
+        }
         return carry, (snap, recs)
 
     (s, acc), (snaps, recs) = jax.lax.scan(block, (s0, _summary_zeros()), jnp.arange(n_blocks))
     out = {
-        "preset": pre, "style": style, "event_week": ev_step, "event_kind": ev_kind,
-        "params": jnp.stack(list(p)), "history": hist,
-        "V0": s0.V, "I0": s0.I, "R0": s0.R, "H0": s0.H, "E0": s0.E,
-        "V": s.V, "I": s.I, "R": s.R, "H": s.H, "E": s.E, "L": s.L,
-        "snapshots": snaps, **acc,
+        "preset": pre,
+        "style": style,
+        "event_week": ev_step,
+        "event_kind": ev_kind,
+        "params": jnp.stack(list(p)),
+        "history": hist,
+        "V0": s0.V,
+        "I0": s0.I,
+        "R0": s0.R,
+        "H0": s0.H,
+        "E0": s0.E,
+        "V": s.V,
+        "I": s.I,
+        "R": s.R,
+        "H": s.H,
+        "E": s.E,
+        "L": s.L,
+        "snapshots": snaps,
+        **acc,
     }
     if daily:
         out["daily"] = jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:])[:days], recs)
@@ -168,16 +220,31 @@ def _unit(index: jax.Array, seed_key: jax.Array, tab: dict[str, jax.Array], worl
 
 
 @partial(jax.jit, static_argnames=("days", "daily"))
-def _run_chunk(indices: jax.Array, seed_key: jax.Array, tab: dict[str, jax.Array],
-               world: WorldParams, flags: jax.Array, *, days: int, daily: bool) -> dict[str, Any]:
-    f = partial(_unit, seed_key=seed_key, tab=tab, world=world, flags=flags, days=days,
-                daily=daily)
+def _run_chunk(
+    indices: jax.Array,
+    seed_key: jax.Array,
+    tab: dict[str, jax.Array],
+    world: WorldParams,
+    flags: jax.Array,
+    *,
+    days: int,
+    daily: bool,
+) -> dict[str, Any]:
+    f = partial(_unit, seed_key=seed_key, tab=tab, world=world, flags=flags, days=days, daily=daily)
     return jax.vmap(f)(indices)
 
 
-def run_population(n: int, seed: int, tables: dict[str, np.ndarray], world: WorldParams,
-                   flags: np.ndarray, *, days: int, daily: bool = False,
-                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+def run_population(
+    n: int,
+    seed: int,
+    tables: dict[str, np.ndarray],
+    world: WorldParams,
+    flags: np.ndarray,
+    *,
+    days: int,
+    daily: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     """Simulate ``n`` units; return numpy arrays with a leading unit axis (daily: (unit, day)).
 
     Arguments:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 
 class InputError(ValueError):
-    """Bad input from a user: the message is one line naming the field, the value and what is allowed."""
+    """Bad input: a one-line message naming the field, the value and what is allowed."""
 
 
 def bad_value(field: str, value: object, allowed: str, owner: str | None = None) -> InputError:

@@ -49,25 +49,67 @@ class Caregiving:
 
 
 STYLES: tuple[Caregiving, ...] = (
-    Caregiving("responsive", 0.85, 0.80, 0.03, 0.05, 0.10,
-               "Needs and feelings are mostly met warmly; protest is answered.",
-               "Ainsworth et al. 1978, Patterns of attachment"),
-    Caregiving("critical", 0.55, 0.20, 0.05, 0.55, -0.10,
-               "Everyday talk is fine, but feelings and needs draw criticism.",
-               "Gottman, Katz & Hooven 1996, Parental meta-emotion philosophy"),
-    Caregiving("rejecting", 0.40, 0.10, 0.10, 0.55, -0.30,
-               "Bids for comfort are rebuffed, more so the more intensely they are made.",
-               "Main 1990, Cross-cultural studies of attachment organization"),
-    Caregiving("unavailable", 0.55, 0.10, 0.03, 0.35, -0.20,
-               "Practical care is there, emotional engagement is not; deep sharing lands on "
-               "nothing or on discomfort.",
-               "Bowlby 1973, Attachment and loss, vol. 2: Separation"),
-    Caregiving("neglectful", 0.20, 0.05, 0.04, 0.08, -0.10,
-               "Feelings are not discussed or validated; sharing mostly meets nothing.",
-               "Glaser 2002, Emotional abuse and neglect (psychological maltreatment)"),
-    Caregiving("inconsistent", 0.50, 0.35, 0.05, 0.12, 0.45,
-               "Warmth comes unpredictably and mostly when seeking is intensified.",
-               "Cassidy & Berlin 1994, The insecure/ambivalent pattern of attachment"),
+    Caregiving(
+        "responsive",
+        0.85,
+        0.80,
+        0.03,
+        0.05,
+        0.10,
+        "Needs and feelings are mostly met warmly; protest is answered.",
+        "Ainsworth et al. 1978, Patterns of attachment",
+    ),
+    Caregiving(
+        "critical",
+        0.55,
+        0.20,
+        0.05,
+        0.55,
+        -0.10,
+        "Everyday talk is fine, but feelings and needs draw criticism.",
+        "Gottman, Katz & Hooven 1996, Parental meta-emotion philosophy",
+    ),
+    Caregiving(
+        "rejecting",
+        0.40,
+        0.10,
+        0.10,
+        0.55,
+        -0.30,
+        "Bids for comfort are rebuffed, more so the more intensely they are made.",
+        "Main 1990, Cross-cultural studies of attachment organization",
+    ),
+    Caregiving(
+        "unavailable",
+        0.55,
+        0.10,
+        0.03,
+        0.35,
+        -0.20,
+        "Practical care is there, emotional engagement is not; deep sharing lands on "
+        "nothing or on discomfort.",
+        "Bowlby 1973, Attachment and loss, vol. 2: Separation",
+    ),
+    Caregiving(
+        "neglectful",
+        0.20,
+        0.05,
+        0.04,
+        0.08,
+        -0.10,
+        "Feelings are not discussed or validated; sharing mostly meets nothing.",
+        "Glaser 2002, Emotional abuse and neglect (psychological maltreatment)",
+    ),
+    Caregiving(
+        "inconsistent",
+        0.50,
+        0.35,
+        0.05,
+        0.12,
+        0.45,
+        "Warmth comes unpredictably and mostly when seeking is intensified.",
+        "Cassidy & Berlin 1994, The insecure/ambivalent pattern of attachment",
+    ),
 )
 STYLE_NAMES = tuple(s.name for s in STYLES)
 STYLE_TABLE = np.array(
@@ -94,12 +136,30 @@ class Event:
 
 
 EVENTS: tuple[Event, ...] = (
-    Event("betrayal", 4, 2, 3.0, "Trusted with something deep, the other used or exposed it.",
-          "Freyd 1996, Betrayal trauma"),
-    Event("loss", 3, 3, 2.0, "Being known and then left, or losing the person one opened up to.",
-          "Bowlby 1980, Attachment and loss, vol. 3: Loss"),
-    Event("humiliation", 4, 1, 4.0, "A deep disclosure met with ridicule or shaming.",
-          "Gilbert 1998, What is shame? in Shame: interpersonal behavior, psychopathology"),
+    Event(
+        "betrayal",
+        4,
+        2,
+        3.0,
+        "Trusted with something deep, the other used or exposed it.",
+        "Freyd 1996, Betrayal trauma",
+    ),
+    Event(
+        "loss",
+        3,
+        3,
+        2.0,
+        "Being known and then left, or losing the person one opened up to.",
+        "Bowlby 1980, Attachment and loss, vol. 3: Loss",
+    ),
+    Event(
+        "humiliation",
+        4,
+        1,
+        4.0,
+        "A deep disclosure met with ridicule or shaming.",
+        "Gilbert 1998, What is shame? in Shame: interpersonal behavior, psychopathology",
+    ),
 )
 EVENT_NAMES = tuple(e.name for e in EVENTS)
 EVENT_TABLE = np.array([[e.depth, e.episodes, e.salience] for e in EVENTS], dtype=np.float32)
@@ -137,8 +197,9 @@ def _lerp_depth(xp: Any, shallow: Any, deep: Any, depth: Any) -> Any:
     return shallow + (deep - shallow) * w
 
 
-def history_offer(xp: Any, week: Any, style: Any, ev_step: Any, ev_kind: Any, styles: Any,
-                  events: Any, u: Any) -> Offer:
+def history_offer(
+    xp: Any, week: Any, style: Any, ev_step: Any, ev_kind: Any, styles: Any, events: Any, u: Any
+) -> Offer:
     """The offer a developing person meets in a given week of their history.
 
     Arguments:
@@ -153,10 +214,16 @@ def history_offer(xp: Any, week: Any, style: Any, ev_step: Any, ev_kind: Any, st
     depth = xp.minimum((u[..., H_DEPTH] * K).astype(xp.int32), K - 1)
     at_home = age < HOME_UNTIL
     row = styles[style]
-    warm = xp.where(at_home, _lerp_depth(xp, row[..., 0], row[..., 1], depth),
-                    _lerp_depth(xp, PEERS[0], PEERS[1], depth))
-    hurt = xp.where(at_home, _lerp_depth(xp, row[..., 2], row[..., 3], depth),
-                    _lerp_depth(xp, PEERS[2], PEERS[3], depth))
+    warm = xp.where(
+        at_home,
+        _lerp_depth(xp, row[..., 0], row[..., 1], depth),
+        _lerp_depth(xp, PEERS[0], PEERS[1], depth),
+    )
+    hurt = xp.where(
+        at_home,
+        _lerp_depth(xp, row[..., 2], row[..., 3], depth),
+        _lerp_depth(xp, PEERS[2], PEERS[3], depth),
+    )
     protest = xp.where(at_home, row[..., 4], 0.0)
     peer_context = xp.where(u[..., H_CONTEXT] < 0.5, PARTNER, FRIEND)
     context = xp.where(at_home, HOME, peer_context)

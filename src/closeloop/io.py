@@ -13,7 +13,7 @@ MARKER = ".closeloop"
 """File closeloop leaves in every output folder it writes, so it can recognise its own."""
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Write a file by calling ``write(tmp_path)`` then renaming onto ``path``.
 
     An interrupted run never leaves a half-written file under the final name.

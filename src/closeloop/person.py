@@ -19,16 +19,27 @@ from closeloop.params import PersonParams
 K = 5
 """Depths of closeness: 0 small talk, 1 opinions and plans, 2 everyday feelings,
 3 fears and needs, 4 being fully known."""
-DEPTH_NAMES = ("small talk", "opinions and plans", "everyday feelings", "fears and needs",
-               "being fully known")
+DEPTH_NAMES = (
+    "small talk",
+    "opinions and plans",
+    "everyday feelings",
+    "fears and needs",
+    "being fully known",
+)
 
 C = 4
 """Contexts: 0 home (childhood), 1 partner, 2 friend, 3 therapy."""
 HOME, PARTNER, FRIEND, THERAPY = 0, 1, 2, 3
 CONTEXT_NAMES = ("home", "partner", "friend", "therapy")
 
-BEHAVIOURS = ("shares", "gets busy", "less available", "deflects with a joke", "shuts down",
-              "leaves early")
+BEHAVIOURS = (
+    "shares",
+    "gets busy",
+    "less available",
+    "deflects with a joke",
+    "shuts down",
+    "leaves early",
+)
 """Observable response to an offer: 0 shares, 1-5 the forms withdrawal takes."""
 
 # Positions in the per-step vector of uniform draws that the person uses.
@@ -174,8 +185,9 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
     t_k = xp.sum(xp.where(ok, effective_threat(xp, s, o.context), 0.0), axis=-1)
     gain = xp.where(_on(flags, "pressure"), p.pressure_gain * o.pressure, 0.0)
     activation = t_k * (1.0 + gain)
-    habit = xp.where(_on(flags, "relief_habit"),
-                     p.habit_weight * xp.sum(xp.where(ok, s.H, 0.0), axis=-1), 0.0)
+    habit = xp.where(
+        _on(flags, "relief_habit"), p.habit_weight * xp.sum(xp.where(ok, s.H, 0.0), axis=-1), 0.0
+    )
     p_auto = _sigmoid(xp, (activation + habit - p.threshold) / p.auto_softness)
     p_auto = xp.where(_on(flags, "automatic_route"), p_auto, 0.0)
     observe = xp.clip(p.observe + o.observe_boost, 0.0, 1.0)
@@ -203,12 +215,21 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
     auto_kind = xp.where(strong, xp.where(o.pressure >= 0.5, 5, 4), 3)
     delib_kind = xp.where(ub < 0.5, 1, 2)
     behaviour = xp.where(approached | ~o.offered, 0, xp.where(automatic, auto_kind, delib_kind))
-    return Response(o.offered, approached, automatic, noticed & o.offered, activation, arousal,
-                    behaviour, outcome)
+    return Response(
+        o.offered,
+        approached,
+        automatic,
+        noticed & o.offered,
+        activation,
+        arousal,
+        behaviour,
+        outcome,
+    )
 
 
-def learn(xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags: Any
-          ) -> PersonState:
+def learn(
+    xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags: Any
+) -> PersonState:
     """Update threat, inhibition, reward, habit, seeking expectation and longing after a step."""
     f32 = xp.float32
     # Withdrawal means no outcome is experienced (protection from extinction); ablated, the
@@ -270,8 +291,9 @@ def learn(xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags
     return PersonState(V=V, I=I, R=R, H=H, E=E, L=L)
 
 
-def person_step(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any
-                ) -> tuple[PersonState, Response]:
+def person_step(
+    xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any
+) -> tuple[PersonState, Response]:
     """One step: respond to the offer, then learn from what happened."""
     r = respond(xp, p, s, o, u, flags)
     return learn(xp, p, s, o, r, flags), r

@@ -28,21 +28,44 @@ class Preset:
 
 
 PRESETS: tuple[Preset, ...] = (
-    Preset("secure", "Grew up with responsive care; closeness mostly felt safe and worth it.",
-           {"responsive": 1.0}),
-    Preset("avoidant", "Grew up with critical, rejecting or emotionally unavailable care: "
-           "sharing feelings and needs was met with hurt or with nothing, so the walls went up "
-           "early.", {"critical": 1.0, "rejecting": 1.0, "unavailable": 1.0}),
-    Preset("avoidant-after-betrayal", "Responsive childhood, then a deep disclosure was betrayed "
-           "at 18: the deepest levels became dangerous.", {"responsive": 1.0},
-           (("betrayal", 18.0),)),
-    Preset("neglect-shaped", "Grew up where feelings were not discussed: learned that the inner "
-           "world is not for sharing, more than that sharing hurts.", {"neglectful": 1.0}),
-    Preset("private", "Responsive childhood and little threat, with a chosen preference for "
-           "keeping to oneself (low drive to disclose).", {"responsive": 1.0},
-           traits={"openness": 0.15, "drive": 0.45}),
-    Preset("anxious", "Grew up with care that came unpredictably, mostly when seeking was "
-           "intensified: learned to reach harder.", {"inconsistent": 1.0}),
+    Preset(
+        "secure",
+        "Grew up with responsive care; closeness mostly felt safe and worth it.",
+        {"responsive": 1.0},
+    ),
+    Preset(
+        "avoidant",
+        "Grew up with critical, rejecting or emotionally unavailable care: "
+        "sharing feelings and needs was met with hurt or with nothing, so the walls went up "
+        "early.",
+        {"critical": 1.0, "rejecting": 1.0, "unavailable": 1.0},
+    ),
+    Preset(
+        "avoidant-after-betrayal",
+        "Responsive childhood, then a deep disclosure was betrayed "
+        "at 18: the deepest levels became dangerous.",
+        {"responsive": 1.0},
+        (("betrayal", 18.0),),
+    ),
+    Preset(
+        "neglect-shaped",
+        "Grew up where feelings were not discussed: learned that the inner "
+        "world is not for sharing, more than that sharing hurts.",
+        {"neglectful": 1.0},
+    ),
+    Preset(
+        "private",
+        "Responsive childhood and little threat, with a chosen preference for "
+        "keeping to oneself (low drive to disclose).",
+        {"responsive": 1.0},
+        traits={"openness": 0.15, "drive": 0.45},
+    ),
+    Preset(
+        "anxious",
+        "Grew up with care that came unpredictably, mostly when seeking was "
+        "intensified: learned to reach harder.",
+        {"inconsistent": 1.0},
+    ),
 )
 PRESET_NAMES = tuple(p.name for p in PRESETS)
 BY_NAME = {p.name: p for p in PRESETS}
@@ -123,12 +146,20 @@ class MixTables:
         self.styles = np.array(styles, dtype=np.float32)
         self.ev_kind = np.array(ev_kind, dtype=np.int32)
         self.ev_age = np.array(ev_age, dtype=np.float32)
-        self.trait_sd = np.array([TRAIT_SD.get(s.name, 0.0) for s in PERSON_SPECS],
-                                 dtype=np.float32)
+        self.trait_sd = np.array(
+            [TRAIT_SD.get(s.name, 0.0) for s in PERSON_SPECS], dtype=np.float32
+        )
         self.low = np.array([s.low for s in PERSON_SPECS], dtype=np.float32)
         self.high = np.array([s.high for s in PERSON_SPECS], dtype=np.float32)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"probs": self.probs, "traits": self.traits, "styles": self.styles,
-                "ev_kind": self.ev_kind, "ev_age": self.ev_age, "trait_sd": self.trait_sd,
-                "low": self.low, "high": self.high}
+        return {
+            "probs": self.probs,
+            "traits": self.traits,
+            "styles": self.styles,
+            "ev_kind": self.ev_kind,
+            "ev_age": self.ev_age,
+            "trait_sd": self.trait_sd,
+            "low": self.low,
+            "high": self.high,
+        }

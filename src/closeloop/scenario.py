@@ -104,8 +104,13 @@ def _one_line(e: ValidationError) -> InputError:
         allowed = one_of(Scenario.model_fields)
         return InputError(f"Unknown key '{field}' in scenario: allowed keys are {allowed[7:]}.")
     value = err.get("input")
-    if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_type",
-                "int_from_float") and err["loc"][:1] == ("days",):
+    if kind in (
+        "greater_than_equal",
+        "less_than_equal",
+        "int_parsing",
+        "int_type",
+        "int_from_float",
+    ) and err["loc"][:1] == ("days",):
         return bad_value("days", value, f"an integer in [1, {MAX_DAYS}]", "scenario")
     return bad_value(field, value, err["msg"].lower(), "scenario")
 

@@ -36,20 +36,33 @@ def versions() -> dict[str, str]:
 
 def _tables(sc: Scenario) -> dict[str, np.ndarray]:
     t = MixTables(sc.population, sc.traits).arrays()
-    t.update(style_table=history.STYLE_TABLE, event_table=history.EVENT_TABLE,
-             age_jitter=np.float32(EVENT_AGE_JITTER))
+    t.update(
+        style_table=history.STYLE_TABLE,
+        event_table=history.EVENT_TABLE,
+        age_jitter=np.asarray(EVENT_AGE_JITTER, dtype=np.float32),
+    )
     return t
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not (
-            low <= value <= high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or not (low <= value <= high)
+    ):
         raise bad_value(name, value, f"an integer in [{low}, {high}]", "simulate")
     return int(value)
 
 
-def simulate(sc: Scenario, n: int = 1000, seed: int = 0, *, daily: bool = False,
-             ablate: tuple[str, ...] = (), progress: bool = False) -> xr.Dataset:
+def simulate(
+    sc: Scenario,
+    n: int = 1000,
+    seed: int = 0,
+    *,
+    daily: bool = False,
+    ablate: tuple[str, ...] = (),
+    progress: bool = False,
+) -> xr.Dataset:
     """Simulate ``n`` people of a scenario.
 
     Arguments:
@@ -81,8 +94,16 @@ def simulate(sc: Scenario, n: int = 1000, seed: int = 0, *, daily: bool = False,
 
         with Progress(transient=True) as bar:
             task = bar.add_task(f"simulating {sc.name}", total=n)
-            raw = engine.run_population(n, seed, tables, world, flags, days=sc.days, daily=daily,
-                                        progress=lambda k: bar.update(task, completed=k))
+            raw = engine.run_population(
+                n,
+                seed,
+                tables,
+                world,
+                flags,
+                days=sc.days,
+                daily=daily,
+                progress=lambda k: bar.update(task, completed=k),
+            )
     else:
         raw = engine.run_population(n, seed, tables, world, flags, days=sc.days, daily=daily)
     return _dataset(raw, sc, n, seed, off)
@@ -92,8 +113,9 @@ def _threat(V: np.ndarray, I: np.ndarray) -> np.ndarray:
     return np.clip(V - I, 0.0, 1.0)
 
 
-def _dataset(raw: dict[str, Any], sc: Scenario, n: int, seed: int, off: tuple[str, ...]
-             ) -> xr.Dataset:
+def _dataset(
+    raw: dict[str, Any], sc: Scenario, n: int, seed: int, off: tuple[str, ...]
+) -> xr.Dataset:
     names = MixTables(sc.population).names
     U, Cx, D, M = ("unit",), ("context",), ("depth",), ("month",)
     ev_names = np.array(history.EVENT_NAMES + ("none",))
@@ -110,9 +132,12 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int, seed: int, off: tuple[st
         "threat": (U + Cx + D, _threat(raw["V"], raw["I"])),
         "excitation": (U + Cx + D, raw["V"]),
         "inhibition": (U + Cx + D, raw["I"]),
-        "reward0": (U + D, raw["R0"]), "reward": (U + D, raw["R"]),
-        "habit0": (U + D, raw["H0"]), "habit": (U + D, raw["H"]),
-        "seeking0": (U, raw["E0"]), "seeking": (U, raw["E"]),
+        "reward0": (U + D, raw["R0"]),
+        "reward": (U + D, raw["R"]),
+        "habit0": (U + D, raw["H0"]),
+        "habit": (U + D, raw["H"]),
+        "seeking0": (U, raw["E0"]),
+        "seeking": (U, raw["E"]),
         "longing": (U, raw["L"]),
         "mean_longing": (U, raw["longing"] / sc.days),
         "offers": (U + Cx + D + ("importance",), raw["offers"]),
@@ -129,29 +154,38 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int, seed: int, off: tuple[st
         "longing_t": (U + M, snaps["longing"]),
     }
     coords: dict[str, Any] = {
-        "unit": np.arange(n), "context": list(CONTEXT_NAMES), "depth": np.arange(len(DEPTH_NAMES)),
-        "depth_name": ("depth", list(DEPTH_NAMES)), "importance": ["low", "high"],
-        "behaviour": list(BEHAVIOURS), "param": [s.name for s in PERSON_SPECS],
-        "history_stat": ["approaches", "hurt_when_approaching", "withdrawals",
-                         "hurt_when_withdrawing"],
+        "unit": np.arange(n),
+        "context": list(CONTEXT_NAMES),
+        "depth": np.arange(len(DEPTH_NAMES)),
+        "depth_name": ("depth", list(DEPTH_NAMES)),
+        "importance": ["low", "high"],
+        "behaviour": list(BEHAVIOURS),
+        "param": [s.name for s in PERSON_SPECS],
+        "history_stat": [
+            "approaches",
+            "hurt_when_approaching",
+            "withdrawals",
+            "hurt_when_withdrawing",
+        ],
         # Day at the end of each snapshot block (the last block may be partial).
-        "month": np.minimum((np.arange(snaps["longing"].shape[1]) + 1) * engine.SNAP_DAYS,
-                            sc.days),
+        "month": np.minimum((np.arange(snaps["longing"].shape[1]) + 1) * engine.SNAP_DAYS, sc.days),
     }
     if "daily" in raw:
         for k, v in raw["daily"].items():
             data[f"daily_{k}"] = (U + ("day",), v)
         coords["day"] = np.arange(sc.days)
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update({
-        "closeloop_kind": "person",
-        "seed": seed,
-        "n": n,
-        "scenario": sc.to_json(),
-        "scenario_name": sc.name,
-        "scenario_hash": sc.digest(),
-        "ablate": ",".join(off),
-        "versions": str(versions()),
-        "notice": NOTICE,
-    })
+    ds.attrs.update(
+        {
+            "closeloop_kind": "person",
+            "seed": seed,
+            "n": n,
+            "scenario": sc.to_json(),
+            "scenario_name": sc.name,
+            "scenario_hash": sc.digest(),
+            "ablate": ",".join(off),
+            "versions": str(versions()),
+            "notice": NOTICE,
+        }
+    )
     return ds

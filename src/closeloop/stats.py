@@ -29,8 +29,9 @@ def diff_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     return d, d - Z95 * se, d + Z95 * se
 
 
-def bootstrap_ci(statistic: Callable[..., float], *groups: np.ndarray, seed: int = 0,
-                 n_boot: int = N_BOOT) -> tuple[float, float, float]:
+def bootstrap_ci(
+    statistic: Callable[..., float], *groups: np.ndarray, seed: int = 0, n_boot: int = N_BOOT
+) -> tuple[float, float, float]:
     """Statistic of the groups and its percentile-bootstrap 95% interval.
 
     Each group (people in rows) is resampled with replacement independently.

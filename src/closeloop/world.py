@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from closeloop.person import FRIEND, PARTNER, K, Offer
 from closeloop.params import WorldParams
+from closeloop.person import FRIEND, PARTNER, K, Offer
 
 # Positions in the per-step draws used by the adult world (after the person's draws).
 W_OFFER, W_DEPTH, W_IMPORTANCE, W_FORCED, W_CONTEXT = range(5)
@@ -17,7 +17,7 @@ N_WORLD_DRAWS = 5
 
 
 def depth_ceiling(xp: Any, w: WorldParams, day: Any) -> Any:
-    """Deepest depth on offer on ``day``: rises linearly from depth_lo to depth_hi over ramp_days."""
+    """Deepest depth on offer on ``day``: rises from depth_lo to depth_hi over ramp_days."""
     frac = xp.where(w.ramp_days > 0, xp.minimum(day / xp.maximum(w.ramp_days, 1.0), 1.0), 1.0)
     return w.depth_lo + (xp.maximum(w.depth_hi, w.depth_lo) - w.depth_lo) * frac
 

@@ -56,8 +56,9 @@ def _drop(ds: xr.Dataset) -> np.ndarray:
     return (acc.sel(depth=SHALLOW).mean("depth") - acc.sel(depth=DEEP).mean("depth")).values
 
 
-def _cond(name: str, est: tuple[float, float, float], threshold: float, direction: str = ">="
-          ) -> Condition:
+def _cond(
+    name: str, est: tuple[float, float, float], threshold: float, direction: str = ">="
+) -> Condition:
     return Condition(name, est[0], est[1], est[2], threshold, direction)
 
 
@@ -65,14 +66,27 @@ def check_p1(s: Settings) -> Evidence:
     ds = _run(_people({"avoidant": 1, "secure": 1}), s, groups=2)
     av, se = _sel(ds, "avoidant"), _sel(ds, "secure")
     d_av, d_se = _drop(av), _drop(se)
-    return Evidence((
-        _cond("steeper fall of acceptance from shallow to deep, avoidant minus secure",
-              diff_ci(d_av, d_se), 0.30),
-        _cond("unmet longing for connection, avoidant minus secure (at least as high)",
-              diff_ci(av.mean_longing.values, se.mean_longing.values), -0.02),
-        _cond("secure fall of acceptance from shallow to deep (stays small)",
-              diff_ci(d_se, np.zeros_like(d_se)), 0.30, "<="),
-    ), n=ds.sizes["unit"])
+    return Evidence(
+        (
+            _cond(
+                "steeper fall of acceptance from shallow to deep, avoidant minus secure",
+                diff_ci(d_av, d_se),
+                0.30,
+            ),
+            _cond(
+                "unmet longing for connection, avoidant minus secure (at least as high)",
+                diff_ci(av.mean_longing.values, se.mean_longing.values),
+                -0.02,
+            ),
+            _cond(
+                "secure fall of acceptance from shallow to deep (stays small)",
+                diff_ci(d_se, np.zeros_like(d_se)),
+                0.30,
+                "<=",
+            ),
+        ),
+        n=ds.sizes["unit"],
+    )
 
 
 def _auto_share(ds: xr.Dataset, seed: int) -> tuple[float, float, float]:
@@ -97,14 +111,19 @@ def check_p2(s: Settings) -> Evidence:
 
     n0 = np.stack([auto0, wd0], 1)
     n1 = np.stack([auto1, wd1], 1)
-    shift = bootstrap_ci(lambda x, y: gain(x[:, 0], x[:, 1], y[:, 0], y[:, 1]), n0, n1,
-                         seed=s.seed)
-    return Evidence((
-        _cond("share of avoidant withdrawals taken by the automatic route", share0, 0.70),
-        _cond("deliberate share gained with observation practice", shift, 0.20),
-        _cond("automatic share left with practice (still substantial: noticing is not cure)",
-              share1, 0.05),
-    ), n=base.sizes["unit"] + practised.sizes["unit"])
+    shift = bootstrap_ci(lambda x, y: gain(x[:, 0], x[:, 1], y[:, 0], y[:, 1]), n0, n1, seed=s.seed)
+    return Evidence(
+        (
+            _cond("share of avoidant withdrawals taken by the automatic route", share0, 0.70),
+            _cond("deliberate share gained with observation practice", shift, 0.20),
+            _cond(
+                "automatic share left with practice (still substantial: noticing is not cure)",
+                share1,
+                0.05,
+            ),
+        ),
+        n=base.sizes["unit"] + practised.sizes["unit"],
+    )
 
 
 def _mean_threat(ds: xr.Dataset, depths: list[int] | None = None) -> np.ndarray:
@@ -136,19 +155,30 @@ def check_p3(s: Settings) -> Evidence:
 
     se_pair = np.stack([r_se, t_se], 1)
     ne_pair = np.stack([r_ne, t_ne], 1)
-    gap = bootstrap_ci(lambda a, b: neglect_gap(a[:, 0], b[:, 0], a[:, 1], b[:, 1]),
-                       se_pair, ne_pair, seed=s.seed)
+    gap = bootstrap_ci(
+        lambda a, b: neglect_gap(a[:, 0], b[:, 0], a[:, 1], b[:, 1]), se_pair, ne_pair, seed=s.seed
+    )
 
     be = _sel(ds, "avoidant-after-betrayal")
     conc_be = _mean_threat(be, [4]) - _mean_threat(be, SHALLOW)
     conc_se = _mean_threat(se, [4]) - _mean_threat(se, SHALLOW)
-    return Evidence((
-        _cond(f"adult threat after critical/rejecting/unavailable care minus after responsive "
-              f"care (smallest: {worst[0]})", worst[1], 0.10),
-        _cond("neglect: loss of expected reward of sharing minus rise of threat", gap, 0.05),
-        _cond("betrayal: deep-minus-shallow threat, betrayed minus same history without",
-              diff_ci(conc_be, conc_se), 0.20),
-    ), n=ds.sizes["unit"])
+    return Evidence(
+        (
+            _cond(
+                f"adult threat after critical/rejecting/unavailable care minus after responsive "
+                f"care (smallest: {worst[0]})",
+                worst[1],
+                0.10,
+            ),
+            _cond("neglect: loss of expected reward of sharing minus rise of threat", gap, 0.05),
+            _cond(
+                "betrayal: deep-minus-shallow threat, betrayed minus same history without",
+                diff_ci(conc_be, conc_se),
+                0.20,
+            ),
+        ),
+        n=ds.sizes["unit"],
+    )
 
 
 def check_p4(s: Settings) -> Evidence:
@@ -161,13 +191,26 @@ def check_p4(s: Settings) -> Evidence:
 
     dev = tolerance(av, FRIEND) - tolerance(av, PARTNER)
     d, lo, hi = diff_ci(dev, np.zeros_like(dev))
-    return Evidence((
-        _cond("rate of pulling back from personal conversations with friends, avoidant minus "
-              "secure", diff_ci(withdraw_personal(av), withdraw_personal(se)), 0.20),
-        Condition("avoidant tolerated depth with friends vs with the partner, |difference| in "
-                  "depth levels", abs(d), min(abs(lo), abs(hi)) if lo * hi > 0 else 0.0,
-                  max(abs(lo), abs(hi)), 0.5, "<="),
-    ), n=ds.sizes["unit"])
+    return Evidence(
+        (
+            _cond(
+                "rate of pulling back from personal conversations with friends, avoidant minus "
+                "secure",
+                diff_ci(withdraw_personal(av), withdraw_personal(se)),
+                0.20,
+            ),
+            Condition(
+                "avoidant tolerated depth with friends vs with the partner, |difference| in "
+                "depth levels",
+                abs(d),
+                min(abs(lo), abs(hi)) if lo * hi > 0 else 0.0,
+                max(abs(lo), abs(hi)),
+                0.5,
+                "<=",
+            ),
+        ),
+        n=ds.sizes["unit"],
+    )
 
 
 def _deep_threat_path(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -189,16 +232,30 @@ def check_p5(s: Settings) -> Evidence:
         return float(b.mean() / a.mean())
 
     years = warm.attrs and int(scenario("warm-partner").days / 365)
-    return Evidence((
-        _cond("early history: hurt per approach minus hurt per withdrawal (withdrawing "
-              "protected then)", diff_ci(app_rate, wd_rate), 0.10),
-        _cond(f"share of deep threat kept after {years} years with a warm partner, no change in "
-              "behaviour", bootstrap_ci(lambda x: kept(x[:, 0], x[:, 1]), np.stack([s0, s1], 1),
-                                       seed=s.seed), KEPT),
-        _cond("share of deep threat lost in a year when made to approach a warm responder",
-              bootstrap_ci(lambda x: 1.0 - kept(x[:, 0], x[:, 1]), np.stack([m0, m1], 1),
-                           seed=s.seed), 0.30),
-    ), n=warm.sizes["unit"] + made.sizes["unit"])
+    return Evidence(
+        (
+            _cond(
+                "early history: hurt per approach minus hurt per withdrawal (withdrawing "
+                "protected then)",
+                diff_ci(app_rate, wd_rate),
+                0.10,
+            ),
+            _cond(
+                f"share of deep threat kept after {years} years with a warm partner, no change in "
+                "behaviour",
+                bootstrap_ci(lambda x: kept(x[:, 0], x[:, 1]), np.stack([s0, s1], 1), seed=s.seed),
+                KEPT,
+            ),
+            _cond(
+                "share of deep threat lost in a year when made to approach a warm responder",
+                bootstrap_ci(
+                    lambda x: 1.0 - kept(x[:, 0], x[:, 1]), np.stack([m0, m1], 1), seed=s.seed
+                ),
+                0.30,
+            ),
+        ),
+        n=warm.sizes["unit"] + made.sizes["unit"],
+    )
 
 
 PERSONAL = [2, 3, 4]
@@ -212,8 +269,11 @@ def _observables(d: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     rate = sh / off.where(off > 0)
     responsive = (rate.sel(importance="high") - rate.sel(importance="low")).fillna(0.0).values
     n_off = d.offers.sel(context=PARTNER, depth=PERSONAL).sum(("depth", "importance"))
-    arousal = (d.arousal_sum.sel(context=PARTNER, depth=PERSONAL).sum("depth")
-               / n_off.where(n_off > 0)).fillna(0.0).values
+    arousal = (
+        (d.arousal_sum.sel(context=PARTNER, depth=PERSONAL).sum("depth") / n_off.where(n_off > 0))
+        .fillna(0.0)
+        .values
+    )
     return responsive, arousal
 
 
@@ -233,47 +293,103 @@ def check_p6(s: Settings) -> Evidence:
             return float("nan")
         return float(roc_auc_score(z[:, 1], z[:, 0]))
 
-    return Evidence((
-        _cond("AUC of a classifier on observable behaviour only (private vs avoidant)",
-              bootstrap_ci(auc, both, seed=s.seed), 0.90),
-        _cond("how much sharing rises when it matters, private minus avoidant",
-              diff_ci(r_pr, r_av), 0.15),
-        _cond("arousal when personal closeness is offered, avoidant minus private",
-              diff_ci(a_av, a_pr), 0.15),
-    ), n=ds.sizes["unit"])
+    return Evidence(
+        (
+            _cond(
+                "AUC of a classifier on observable behaviour only (private vs avoidant)",
+                bootstrap_ci(auc, both, seed=s.seed),
+                0.90,
+            ),
+            _cond(
+                "how much sharing rises when it matters, private minus avoidant",
+                diff_ci(r_pr, r_av),
+                0.15,
+            ),
+            _cond(
+                "arousal when personal closeness is offered, avoidant minus private",
+                diff_ci(a_av, a_pr),
+                0.15,
+            ),
+        ),
+        n=ds.sizes["unit"],
+    )
 
 
-register(Claim("P1", "What it is", "Avoidant people want connection at least as much as secure "
-               "people, yet their acceptance of closeness falls steeply past a pull-back depth; "
-               "secure people's does not.", ("threat_learning",),
-               "A 30-point steeper fall from shallow to deep is a clear pull-back point, beyond "
-               "the gentle decline any person shows with depth.", check_p1))
-register(Claim("P2", "What it is; Distinguishing", "Most avoidant withdrawals go through the "
-               "automatic route; the deliberate share is small unless observation is practised.",
-               ("automatic_route", "observation"),
-               "'Most' means well above half: at least 70% of withdrawals automatic.", check_p2))
-register(Claim("P3", "The logic", "The template is learned: critical, rejecting or unavailable "
-               "care raises adult threat; neglect lowers expected reward more than it raises "
-               "threat; betrayal concentrates threat at the deepest levels.",
-               ("threat_learning", "reward_learning"),
-               "0.10 on a 0-1 threat scale is a third of the secure-to-threshold distance; "
-               "smaller differences would not change behaviour.", check_p3, n_quick=200,
-               n_full=1000))
-register(Claim("P4", "What it is", "The same template governs friendships: avoidant people pull "
-               "back from personal conversations with friends more than secure people, at the "
-               "same depth as with a partner.", ("threat_learning", "shared_template"),
-               "20 points more pulling back is a difference friends would notice; half a depth "
-               "level is below the resolution of the depth scale.", check_p4))
-register(Claim("P5", "The logic", "The template protected once and persists: withdrawing brought "
-               "less hurt in the early environment; with a warm partner and unchanged behaviour "
-               "threat stays high for years, while being made to approach lowers it.",
-               ("extinction_protection", "extinction"),
-               "Keeping two thirds of deep threat for three years (approach halves it within "
-               "months) is 'stays high'; losing 30% in a year is a change a person would feel.",
-               check_p5))
-register(Claim("P6", "Distinguishing", "Privacy is chosen and flexible, avoidance compelled: "
-               "private people share when it matters with little arousal; avoidant people's "
-               "sharing barely responds and comes with high arousal (classifier AUC >= 0.9).",
-               ("automatic_route", "threat_learning"),
-               "AUC 0.9 is the contract's bar for 'separates'; 15 points of importance response "
-               "and 0.15 of arousal are visible differences.", check_p6))
+register(
+    Claim(
+        "P1",
+        "What it is",
+        "Avoidant people want connection at least as much as secure "
+        "people, yet their acceptance of closeness falls steeply past a pull-back depth; "
+        "secure people's does not.",
+        ("threat_learning",),
+        "A 30-point steeper fall from shallow to deep is a clear pull-back point, beyond "
+        "the gentle decline any person shows with depth.",
+        check_p1,
+    )
+)
+register(
+    Claim(
+        "P2",
+        "What it is; Distinguishing",
+        "Most avoidant withdrawals go through the "
+        "automatic route; the deliberate share is small unless observation is practised.",
+        ("automatic_route", "observation"),
+        "'Most' means well above half: at least 70% of withdrawals automatic.",
+        check_p2,
+    )
+)
+register(
+    Claim(
+        "P3",
+        "The logic",
+        "The template is learned: critical, rejecting or unavailable "
+        "care raises adult threat; neglect lowers expected reward more than it raises "
+        "threat; betrayal concentrates threat at the deepest levels.",
+        ("threat_learning", "reward_learning"),
+        "0.10 on a 0-1 threat scale is a third of the secure-to-threshold distance; "
+        "smaller differences would not change behaviour.",
+        check_p3,
+        n_quick=200,
+        n_full=1000,
+    )
+)
+register(
+    Claim(
+        "P4",
+        "What it is",
+        "The same template governs friendships: avoidant people pull "
+        "back from personal conversations with friends more than secure people, at the "
+        "same depth as with a partner.",
+        ("threat_learning", "shared_template"),
+        "20 points more pulling back is a difference friends would notice; half a depth "
+        "level is below the resolution of the depth scale.",
+        check_p4,
+    )
+)
+register(
+    Claim(
+        "P5",
+        "The logic",
+        "The template protected once and persists: withdrawing brought "
+        "less hurt in the early environment; with a warm partner and unchanged behaviour "
+        "threat stays high for years, while being made to approach lowers it.",
+        ("extinction_protection", "extinction"),
+        "Keeping two thirds of deep threat for three years (approach halves it within "
+        "months) is 'stays high'; losing 30% in a year is a change a person would feel.",
+        check_p5,
+    )
+)
+register(
+    Claim(
+        "P6",
+        "Distinguishing",
+        "Privacy is chosen and flexible, avoidance compelled: "
+        "private people share when it matters with little arousal; avoidant people's "
+        "sharing barely responds and comes with high arousal (classifier AUC >= 0.9).",
+        ("automatic_route", "threat_learning"),
+        "AUC 0.9 is the contract's bar for 'separates'; 15 points of importance response "
+        "and 0.15 of arousal are visible differences.",
+        check_p6,
+    )
+)

@@ -108,8 +108,14 @@ class ClaimResult:
             "ablated": list(self.ablated),
             "threshold_why": self.threshold_why,
             "conditions": [
-                {"name": c.name, "value": c.value, "ci": [c.low, c.high],
-                 "threshold": c.threshold, "direction": c.direction, "passed": c.passed}
+                {
+                    "name": c.name,
+                    "value": c.value,
+                    "ci": [c.low, c.high],
+                    "threshold": c.threshold,
+                    "direction": c.direction,
+                    "passed": c.passed,
+                }
                 for c in self.conditions
             ],
         }

@@ -11,8 +11,9 @@ from closeloop.claims.registry import CLAIMS, ClaimResult, Settings
 from closeloop.errors import bad_value
 
 
-def check_claims(quick: bool = True, only: str | None = None, ablate: Sequence[str] = (),
-                 seed: int = 0) -> list[ClaimResult]:
+def check_claims(
+    quick: bool = True, only: str | None = None, ablate: Sequence[str] = (), seed: int = 0
+) -> list[ClaimResult]:
     """Run the claim checks.
 
     Arguments:
@@ -41,13 +42,23 @@ def check_claims(quick: bool = True, only: str | None = None, ablate: Sequence[s
         ev = c.check(Settings(n=n, seed=seed, ablate=off, quick=quick))
         seconds = time.perf_counter() - t0
         head = ev.conditions[0]
-        results.append(ClaimResult(
-            id=c.id, statement=c.statement, effect=head.value, ci=(head.low, head.high),
-            threshold=head.threshold, direction=head.direction,
-            passed=all(x.passed for x in ev.conditions), mechanisms=c.mechanisms, n=ev.n,
-            seconds=seconds, ablated=off, conditions=ev.conditions,
-            threshold_why=c.threshold_why,
-        ))
+        results.append(
+            ClaimResult(
+                id=c.id,
+                statement=c.statement,
+                effect=head.value,
+                ci=(head.low, head.high),
+                threshold=head.threshold,
+                direction=head.direction,
+                passed=all(x.passed for x in ev.conditions),
+                mechanisms=c.mechanisms,
+                n=ev.n,
+                seconds=seconds,
+                ablated=off,
+                conditions=ev.conditions,
+                threshold_why=c.threshold_why,
+            )
+        )
     return results
 
 
@@ -67,13 +78,21 @@ def render_table(results: Sequence[ClaimResult]) -> None:
     for col in ("id", "claim", "effect [95% CI]", "threshold", "verdict"):
         t.add_column(col)
     for r in results:
-        t.add_row(r.id, r.statement, f"{r.effect:.3f} [{r.ci[0]:.3f}, {r.ci[1]:.3f}]",
-                  f"{r.direction} {r.threshold:g}",
-                  "[green]pass[/green]" if r.passed else "[red]FAIL[/red]")
+        t.add_row(
+            r.id,
+            r.statement,
+            f"{r.effect:.3f} [{r.ci[0]:.3f}, {r.ci[1]:.3f}]",
+            f"{r.direction} {r.threshold:g}",
+            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+        )
         for c in r.conditions[1:]:
-            t.add_row("", f"  and: {c.name}", f"{c.value:.3f} [{c.low:.3f}, {c.high:.3f}]",
-                      f"{c.direction} {c.threshold:g}",
-                      "[green]ok[/green]" if c.passed else "[red]no[/red]")
+            t.add_row(
+                "",
+                f"  and: {c.name}",
+                f"{c.value:.3f} [{c.low:.3f}, {c.high:.3f}]",
+                f"{c.direction} {c.threshold:g}",
+                "[green]ok[/green]" if c.passed else "[red]no[/red]",
+            )
     Console(width=160).print(t)
     failed = [r.id for r in results if not r.passed]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
