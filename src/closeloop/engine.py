@@ -121,7 +121,9 @@ def _summary_zeros() -> dict[str, jax.Array]:
     }
 
 
-def _accumulate(acc: dict[str, jax.Array], o: Any, r: Any, s: PersonState) -> dict[str, jax.Array]:
+def _accumulate(
+    acc: dict[str, jax.Array], o: Any, r: Any, s: PersonState, valid: Any
+) -> dict[str, jax.Array]:
     cell = (jnp.arange(C) == o.context)[:, None] & (jnp.arange(K) == o.depth)[None, :] & r.offered
     hi = o.importance >= 0.5
     cell3 = cell[..., None] & (jnp.arange(2) == hi.astype(jnp.int32))
@@ -135,7 +137,7 @@ def _accumulate(acc: dict[str, jax.Array], o: Any, r: Any, s: PersonState) -> di
         "behaviour": acc["behaviour"]
         + ((jnp.arange(N_BEHAVIOURS) == r.behaviour) & r.offered).astype(f),
         "hurt": acc["hurt"] + (r.approached & (r.outcome == -1)).astype(f),
-        "longing": acc["longing"] + s.L,
+        "longing": acc["longing"] + jnp.where(valid, s.L, 0.0),
     }
 
 
@@ -163,7 +165,7 @@ def _unit(
         o = o._replace(offered=o.offered & valid)
         s2, r = person_step(xp, p, s, o, u, flags)
         s2 = jax.tree.map(lambda a, b: jnp.where(valid, a, b), s2, s)
-        acc = _accumulate(acc, o, r, s2)
+        acc = _accumulate(acc, o, r, s2, valid)
         rec = None
         if daily:
             rec = {

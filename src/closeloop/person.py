@@ -105,7 +105,7 @@ class Response(NamedTuple):
         offered: bool, whether there was an offer.
         approached: bool, the person shared.
         automatic: bool, the automatic route closed the door.
-        noticed: bool, the reaction was noticed and went to the deliberate route.
+        noticed: bool, an automatic reaction was noticed and handed to the deliberate route.
         activation: threat at the offered depth amplified by pressure.
         arousal: observed arousal (activation plus noise), >= 0.
         behaviour: int index into BEHAVIOURS.
@@ -191,8 +191,10 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
     p_auto = _sigmoid(xp, (activation + habit - p.threshold) / p.auto_softness)
     p_auto = xp.where(_on(flags, "automatic_route"), p_auto, 0.0)
     observe = xp.clip(p.observe + o.observe_boost, 0.0, 1.0)
-    noticed = (u[..., U_NOTICE] < observe) & _on(flags, "observation")
-    automatic = o.offered & (u[..., U_AUTO] < p_auto) & ~noticed & ~o.forced
+    fires = o.offered & (u[..., U_AUTO] < p_auto) & ~o.forced
+    # A reaction that is noticed is handed to the deliberate route instead of closing the door.
+    noticed = fires & (u[..., U_NOTICE] < observe) & _on(flags, "observation")
+    automatic = fires & ~noticed
 
     r_k = xp.sum(xp.where(ok, s.R, 0.0), axis=-1)
     kf = k.astype(xp.float32)
@@ -219,7 +221,7 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
         o.offered,
         approached,
         automatic,
-        noticed & o.offered,
+        noticed,
         activation,
         arousal,
         behaviour,
@@ -283,17 +285,22 @@ def learn(
     seeking = r.approached.astype(f32) * s.L
     E = xp.clip(s.E + p.alpha_seek * seeking * (warm - s.E), 0.0, 1.0)
 
+    # A warm response to sharing meets part of the need, more so the deeper the sharing.
     kf = o.depth.astype(f32)
     met = r.approached.astype(f32) * warm * p.satisfy * (kf + 1.0) / K
-    L = s.L + p.longing_rate * p.drive * (1.0 - s.L)
-    L = xp.clip(L - met * L, 0.0, 1.0)
-    L = xp.where(_on(flags, "unmet_need"), L, 0.0)
+    L = xp.clip(s.L - met * s.L, 0.0, 1.0)
     return PersonState(V=V, I=I, R=R, H=H, E=E, L=L)
+
+
+def tick(xp: Any, p: PersonParams, s: PersonState, flags: Any) -> PersonState:
+    """The passing of one step: unmet need grows toward 1 at a rate set by the drive."""
+    L = xp.clip(s.L + p.longing_rate * p.drive * (1.0 - s.L), 0.0, 1.0)
+    return s._replace(L=xp.where(_on(flags, "unmet_need"), L, 0.0))
 
 
 def person_step(
     xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any
 ) -> tuple[PersonState, Response]:
-    """One step: respond to the offer, then learn from what happened."""
+    """One step: respond to the offer; time passes (need grows); learn from what happened."""
     r = respond(xp, p, s, o, u, flags)
-    return learn(xp, p, s, o, r, flags), r
+    return learn(xp, p, tick(xp, p, s, flags), o, r, flags), r

@@ -71,12 +71,12 @@ PRESET_NAMES = tuple(p.name for p in PRESETS)
 BY_NAME = {p.name: p for p in PRESETS}
 
 DEFAULT_MIX: dict[str, float] = {
-    "secure": 0.55,
+    "secure": 0.53,
     "avoidant": 0.13,
     "avoidant-after-betrayal": 0.04,
     "neglect-shaped": 0.06,
     "private": 0.05,
-    "anxious": 0.17,
+    "anxious": 0.19,
 }
 """The default population. Roughly 58% secure, 23% dismissing-avoidant and 19% preoccupied, as
 in the meta-analytic distribution of adult attachment interviews in non-clinical samples

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from closeloop import mechanisms
 from closeloop.errors import InputError, bad_value, one_of
 from closeloop.params import person_params, world_params
-from closeloop.presets import check_mix
+from closeloop.presets import DEFAULT_MIX, check_mix
 
 MAX_DAYS = 36500
 
@@ -31,7 +31,7 @@ class Scenario(BaseModel):
         name: short identifier.
         description: one line for listings.
         days: adult days to simulate after the early history, in [1, 36500].
-        population: preset name -> weight (normalised).
+        population: preset name -> weight (normalised); default: the documented mix.
         traits: trait overrides applied to every preset (names and ranges from params).
         world: world settings (names and ranges from params).
         ablate: mechanisms switched off for this run.
@@ -47,7 +47,7 @@ class Scenario(BaseModel):
     name: str = "custom"
     description: str = ""
     days: int = Field(365, ge=1, le=MAX_DAYS)
-    population: dict[str, float] = Field(default_factory=lambda: {"secure": 1.0})
+    population: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_MIX))
     traits: dict[str, float] = Field(default_factory=dict)
     world: dict[str, float] = Field(default_factory=dict)
     ablate: tuple[str, ...] = ()

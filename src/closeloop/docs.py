@@ -1,0 +1,370 @@
+"""Generated tables of docs/model.md.
+
+docs/model.md is the single source of truth for the equations. Its tables of parameters,
+mechanisms, caregiving styles, acute events, presets, the default population, constants and
+claims are not written by hand: they are rendered here from the declarations in code
+(``params.PERSON_SPECS`` and ``WORLD_SPECS``, ``mechanisms.MECHANISMS``, ``history.STYLES`` and
+``EVENTS``, ``presets.PRESETS`` and ``DEFAULT_MIX``, ``claims.CLAIMS``) and placed between markers
+in the document::
+
+    <!-- BEGIN GENERATED: person-params -->
+    ...
+    <!-- END GENERATED: person-params -->
+
+``python -m closeloop.docs`` rewrites every block in place (atomically); ``--check`` only
+compares, and exits 1 when a block is stale, so CI can tell when code and document disagree.
+
+Example:
+    >>> print(table(["a", "b"], [["1", "x|y"]]))
+    | a | b |
+    |---|---|
+    | 1 | x\\|y |
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from closeloop import engine, history, mechanisms, params, person, presets
+from closeloop.io import write_text
+
+MODEL_MD = Path(__file__).resolve().parents[2] / "docs" / "model.md"
+"""docs/model.md of the source checkout this module lives in."""
+
+_BLOCK = re.compile(
+    r"(?P<begin><!-- BEGIN GENERATED: (?P<name>[a-z0-9-]+) -->\n)"
+    r"(?P<body>.*?)"
+    r"(?P<end><!-- END GENERATED: (?P=name) -->)",
+    re.DOTALL,
+)
+
+
+def _cell(value: object) -> str:
+    """One table cell: pipes escaped, line breaks folded."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A markdown table (no trailing newline)."""
+    lines = [
+        "| " + " | ".join(_cell(h) for h in headers) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+    ]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _params_table(specs: Sequence[params.ParamSpec]) -> str:
+    rows = [
+        [
+            f"`{s.name}`",
+            _num(s.default),
+            f"[{_num(s.low)}, {_num(s.high)}]",
+            s.unit,
+            s.label,
+            s.meaning,
+            s.reference,
+            ", ".join(s.claims) or "-",
+        ]
+        for s in specs
+    ]
+    return table(
+        ["name", "default", "range", "unit", "plain label", "meaning", "reference", "claims"], rows
+    )
+
+
+def person_params_table() -> str:
+    """Person traits, from ``params.PERSON_SPECS``."""
+    return _params_table(params.PERSON_SPECS)
+
+
+def world_params_table() -> str:
+    """Adult-world settings, from ``params.WORLD_SPECS``."""
+    return _params_table(params.WORLD_SPECS)
+
+
+def mechanisms_table() -> str:
+    """Named mechanisms and their ablations, from ``mechanisms.MECHANISMS``.
+
+    Which claims depend on each mechanism is in the claims table, so that this block does not
+    depend on the claims package importing.
+    """
+    rows = [[f"`{m.name}`", m.summary, m.when_off, m.reference] for m in mechanisms.MECHANISMS]
+    return table(["mechanism", "what it does", "when switched off (--ablate)", "reference"], rows)
+
+
+def styles_table() -> str:
+    """Caregiving styles, from ``history.STYLES``, and the adolescent peers (``history.PEERS``)."""
+    rows: list[list[object]] = [
+        [
+            f"`{s.name}`",
+            _num(s.warm_shallow),
+            _num(s.warm_deep),
+            _num(s.hurt_shallow),
+            _num(s.hurt_deep),
+            _num(s.protest_gain),
+            s.summary,
+            s.reference,
+        ]
+        for s in history.STYLES
+    ]
+    pw0, pw1, ph0, ph1 = history.PEERS
+    rows.append(
+        [
+            f"peers and first partners (age >= {_num(history.HOME_UNTIL)})",
+            _num(pw0),
+            _num(pw1),
+            _num(ph0),
+            _num(ph1),
+            "0",
+            "Ordinary adolescent friends and first partners, whatever the caregiving.",
+            "see the text",
+        ]
+    )
+    return table(
+        [
+            "style",
+            "warm (depth 0)",
+            f"warm (depth {person.K - 1})",
+            "hurt (depth 0)",
+            f"hurt (depth {person.K - 1})",
+            "protest gain",
+            "summary",
+            "reference",
+        ],
+        rows,
+    )
+
+
+def events_table() -> str:
+    """Acute events, from ``history.EVENTS``."""
+    rows = [
+        [
+            f"`{e.name}`",
+            f"{e.depth} ({person.DEPTH_NAMES[e.depth]})",
+            e.episodes,
+            _num(e.salience),
+            e.summary,
+            e.reference,
+        ]
+        for e in history.EVENTS
+    ]
+    return table(["event", "depth", "episodes (weeks)", "salience", "summary", "reference"], rows)
+
+
+def _history_text(p: presets.Preset) -> str:
+    styles = " + ".join(
+        name if len(p.styles) == 1 else f"{name} ({100 * w / sum(p.styles.values()):.0f}%)"
+        for name, w in p.styles.items()
+    )
+    events = "; ".join(f"{ev} at {_num(age)}" for ev, age in p.events)
+    return styles + (f"; then {events}" if events else "")
+
+
+def presets_table() -> str:
+    """Presets, from ``presets.PRESETS``: the history that produces each and the traits that
+    differ from the defaults."""
+    rows = []
+    for p in presets.PRESETS:
+        traits = ", ".join(
+            f"`{k}` = {_num(v)} (default {_num(params.SPECS[k].default)})"
+            for k, v in p.traits.items()
+        )
+        rows.append([f"`{p.name}`", _history_text(p), traits or "none", p.summary])
+    return table(
+        ["preset", "history (caregiving; events at age)", "traits that differ", "summary"], rows
+    )
+
+
+def population_table() -> str:
+    """The default population (``presets.DEFAULT_MIX``) and the individual variation within a
+    preset (``presets.TRAIT_SD``, ``presets.EVENT_AGE_JITTER``)."""
+    total = sum(presets.DEFAULT_MIX.values())
+    mix = table(
+        ["preset", "share of the default population"],
+        [[f"`{n}`", f"{100 * w / total:.0f}%"] for n, w in presets.DEFAULT_MIX.items()],
+    )
+    spread = table(
+        ["varies within a preset", "how"],
+        [
+            [f"`{name}`", f"Gaussian, sd {_num(sd)}, clipped to its range"]
+            for name, sd in presets.TRAIT_SD.items()
+        ]
+        + [["event age", f"uniform, +/- {_num(presets.EVENT_AGE_JITTER)} years"]],
+    )
+    return mix + "\n\n" + spread
+
+
+def constants_table() -> str:
+    """Structural constants of the model and engine."""
+    rows: list[list[object]] = [
+        [
+            "`K`",
+            person.K,
+            "depths of closeness: "
+            + ", ".join(f"{i} {n}" for i, n in enumerate(person.DEPTH_NAMES)),
+        ],
+        [
+            "`C`",
+            person.C,
+            "contexts: " + ", ".join(f"{i} {n}" for i, n in enumerate(person.CONTEXT_NAMES)),
+        ],
+        [
+            "`BEHAVIOURS`",
+            len(person.BEHAVIOURS),
+            "observable responses: "
+            + ", ".join(f"{i} {n}" for i, n in enumerate(person.BEHAVIOURS)),
+        ],
+        ["`WEEKS_PER_YEAR`", history.WEEKS_PER_YEAR, "history steps per year"],
+        [
+            "`HOME_UNTIL`",
+            _num(history.HOME_UNTIL),
+            "age (years) at which closeness moves from caregivers to peers and first partners",
+        ],
+        ["`ADULT_AGE`", _num(history.ADULT_AGE), "age (years) at which the history ends"],
+        ["`HISTORY_STEPS`", history.HISTORY_STEPS, "weekly steps from birth to ADULT_AGE"],
+        ["`MAX_EVENTS`", history.MAX_EVENTS, "acute events per person, at most"],
+        ["`CHUNK`", engine.CHUNK, "units per compiled call (the last chunk is padded)"],
+        ["`SNAP_DAYS`", engine.SNAP_DAYS, "adult days between snapshots of the template"],
+        ["`N_DRAWS`", engine.N_DRAWS, "uniform draws per unit and step"],
+    ]
+    return table(["constant", "value", "meaning"], rows)
+
+
+def _claims() -> list[Any] | None:
+    """The registered claims, or None when the claims package does not import (yet)."""
+    try:
+        from closeloop.claims import CLAIMS
+    except Exception as e:  # the registry is optional for the docs; say why it is skipped
+        print(f"closeloop.docs: claims not rendered ({type(e).__name__}: {e})", file=sys.stderr)
+        return None
+    return list(CLAIMS)
+
+
+def claims_table() -> str | None:
+    """The claims registered in ``closeloop.claims.CLAIMS``; None when they do not import."""
+    claims = _claims()
+    if claims is None:
+        return None
+    if not claims:
+        return "_No claims are registered yet._"
+    rows = [
+        [
+            f"**{c.id}**",
+            c.where,
+            c.statement,
+            ", ".join(f"`{m}`" for m in c.mechanisms) or "-",
+            c.threshold_why,
+        ]
+        for c in claims
+    ]
+    return table(
+        [
+            "id",
+            "article section",
+            "what the check shows",
+            "depends on (ablations must fail it)",
+            "threshold: why that size",
+        ],
+        rows,
+    )
+
+
+BLOCKS: dict[str, Callable[[], str | None]] = {
+    "person-params": person_params_table,
+    "world-params": world_params_table,
+    "mechanisms": mechanisms_table,
+    "styles": styles_table,
+    "events": events_table,
+    "presets": presets_table,
+    "population": population_table,
+    "constants": constants_table,
+    "claims": claims_table,
+}
+"""Marker name -> renderer. A renderer returning None leaves its block untouched."""
+
+
+def render(text: str) -> tuple[str, list[str]]:
+    """Fill every generated block of ``text``.
+
+    Returns:
+        The new text and the names of the blocks whose content changed.
+
+    Raises:
+        ValueError: a block of :data:`BLOCKS` has no marker pair in ``text``, or a marker names
+            an unknown block.
+    """
+    found = [m.group("name") for m in _BLOCK.finditer(text)]
+    unknown = sorted(set(found) - set(BLOCKS))
+    if unknown:
+        raise ValueError(f"unknown generated block(s) in the document: {', '.join(unknown)}")
+    missing = [n for n in BLOCKS if n not in found]
+    if missing:
+        raise ValueError(
+            "missing generated block(s): "
+            + ", ".join(missing)
+            + " (add '<!-- BEGIN GENERATED: NAME -->' and "
+            "'<!-- END GENERATED: NAME -->')"
+        )
+    rendered = {name: fn() for name, fn in BLOCKS.items()}
+    changed: list[str] = []
+
+    def fill(m: re.Match[str]) -> str:
+        content = rendered[m.group("name")]
+        if content is None:
+            return m.group(0)
+        body = content.rstrip("\n") + "\n"
+        if body != m.group("body"):
+            changed.append(m.group("name"))
+        return m.group("begin") + body + m.group("end")
+
+    return _BLOCK.sub(fill, text), changed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m closeloop.docs [--check] [--path FILE]``: rewrite or check the generated blocks.
+
+    Returns 0 when the document is (now) up to date, 1 with ``--check`` when a block is stale,
+    2 when the document cannot be read or has a missing or unknown marker.
+    """
+    ap = argparse.ArgumentParser(
+        prog="python -m closeloop.docs", description="Render the generated tables of docs/model.md."
+    )
+    ap.add_argument(
+        "--check", action="store_true", help="only compare; exit 1 if a generated block is stale"
+    )
+    ap.add_argument("--path", type=Path, default=MODEL_MD, help="the document (docs/model.md)")
+    args = ap.parse_args(argv)
+    path: Path = args.path
+    try:
+        text = path.read_text(encoding="utf-8")
+        new, changed = render(text)
+    except (OSError, ValueError) as e:
+        print(f"closeloop.docs: {path}: {e}", file=sys.stderr)
+        return 2
+    if args.check:
+        if changed:
+            print(
+                f"closeloop.docs: {path} is stale in block(s) {', '.join(changed)}; run "
+                "`uv run python -m closeloop.docs` to regenerate.",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    if new != text:
+        write_text(path, new)
+        print(f"closeloop.docs: updated {', '.join(changed)} in {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
