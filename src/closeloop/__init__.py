@@ -13,6 +13,11 @@ The public API is this short list; everything else is internal and may change.
 Educational model, not a diagnosis or treatment. In a crisis in the US, call or text 988.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from closeloop.claims import check_claims
 from closeloop.errors import InputError
 from closeloop.scenario import Scenario, load_scenario, scenario, scenarios
@@ -20,11 +25,26 @@ from closeloop.simulate import simulate
 
 __all__ = [
     "InputError",
-    "check_claims",
     "Scenario",
+    "check_claims",
     "load_scenario",
     "scenario",
     "scenarios",
     "simulate",
+    "write_report",
 ]
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+
+def write_report(ds: xr.Dataset, out: str | Path) -> Path:
+    """Write the HTML report, figures, summary and data of a simulation to a folder.
+
+    Imported lazily: the report pulls in matplotlib, which ``import closeloop`` should not pay for.
+    See ``closeloop.report.write_report`` for the arguments.
+    """
+    from closeloop.report import write_report as _write
+
+    return _write(ds, out)

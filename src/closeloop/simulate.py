@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import platform
 from importlib import metadata
 from typing import Any
@@ -90,9 +91,10 @@ def simulate(
     flags = mechanisms.flags(off)
     tables = _tables(sc)
     if progress:
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(transient=True) as bar:
+        with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task(f"simulating {sc.name}", total=n)
             raw = engine.run_population(
                 n,
@@ -184,7 +186,7 @@ def _dataset(
             "scenario_name": sc.name,
             "scenario_hash": sc.digest(),
             "ablate": ",".join(off),
-            "versions": str(versions()),
+            "versions": json.dumps(versions(), sort_keys=True),
             "notice": NOTICE,
         }
     )
