@@ -23,6 +23,17 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import ndtri
 
+from closeloop.couple import (
+    AGAINST,
+    AWAY,
+    N_COUPLE_DRAWS,
+    NONE,
+    TALK,
+    TOWARD,
+    Day,
+    couple_day,
+    initial_couple,
+)
 from closeloop.history import (
     HISTORY_STEPS,
     MAX_EVENTS,
@@ -31,9 +42,10 @@ from closeloop.history import (
     history_offer,
 )
 from closeloop.mechanisms import INDEX
-from closeloop.params import PersonParams, WorldParams
+from closeloop.params import CoupleParams, PersonParams, WorldParams
 from closeloop.person import (
     N_PERSON_DRAWS,
+    PARTNER,
     C,
     K,
     PersonState,
@@ -53,14 +65,19 @@ N_BEHAVIOURS = 6
 xp = jnp
 
 
+def _categorical(u: jax.Array, probs: jax.Array) -> jax.Array:
+    """Inverse-CDF draw; never lands on a zero-weight entry (scaling by the total guards the
+    float round-off of the cumulative sum)."""
+    cum = jnp.cumsum(probs)
+    return jnp.minimum(jnp.sum(u * cum[-1] > cum), cum.shape[0] - 1)
+
+
 def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
     """Draw a unit's preset, caregiving style, traits and event weeks from the population tables."""
     n_p = tab["traits"].shape[1]
     u = jax.random.uniform(key, (2 + n_p + MAX_EVENTS,), minval=1e-7, maxval=1.0 - 1e-7)
-    cum = jnp.cumsum(tab["probs"])
-    pre = jnp.minimum(jnp.sum(u[0] > cum), cum.shape[0] - 1)
-    scum = jnp.cumsum(tab["styles"][pre])
-    style = jnp.minimum(jnp.sum(u[1] > scum), scum.shape[0] - 1)
+    pre = _categorical(u[0], tab["probs"])
+    style = _categorical(u[1], tab["styles"][pre])
     z = ndtri(u[2 : 2 + n_p])
     traits = jnp.clip(tab["traits"][pre] + tab["trait_sd"] * z, tab["low"], tab["high"])
     kind = tab["ev_kind"][pre]
@@ -236,6 +253,22 @@ def _run_chunk(
     return jax.vmap(f)(indices)
 
 
+def _chunked(
+    run: Callable[[jax.Array], dict[str, Any]],
+    n: int,
+    progress: Callable[[int], None] | None,
+) -> dict[str, Any]:
+    """Run ``n`` units in fixed-size chunks (the last padded) and stitch the results."""
+    parts: list[dict[str, Any]] = []
+    for start in range(0, n, CHUNK):
+        out = run(jnp.arange(start, start + CHUNK, dtype=jnp.uint32))
+        take = min(CHUNK, n - start)
+        parts.append(jax.tree.map(lambda a, take=take: np.asarray(a)[:take], out))
+        if progress is not None:
+            progress(start + take)
+    return jax.tree.map(lambda *a: np.concatenate(a, axis=0), *parts)
+
+
 def run_population(
     n: int,
     seed: int,
@@ -247,7 +280,7 @@ def run_population(
     daily: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Simulate ``n`` units; return numpy arrays with a leading unit axis (daily: (unit, day)).
+    """Simulate ``n`` people; return numpy arrays with a leading unit axis (daily: (unit, day)).
 
     Arguments:
         n: number of units.
@@ -264,12 +297,227 @@ def run_population(
     tab = {k: jnp.asarray(v) for k, v in tables.items()}
     wp = WorldParams(*[jnp.asarray(x, dtype=jnp.float32) for x in world])
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    parts: list[dict[str, Any]] = []
-    for start in range(0, n, CHUNK):
-        idx = jnp.arange(start, start + CHUNK, dtype=jnp.uint32)
-        out = _run_chunk(idx, seed_key, tab, wp, fl, days=days, daily=daily)
-        take = min(CHUNK, n - start)
-        parts.append(jax.tree.map(lambda a, take=take: np.asarray(a)[:take], out))
-        if progress is not None:
-            progress(start + take)
-    return jax.tree.map(lambda *a: np.concatenate(a, axis=0), *parts)
+    return _chunked(
+        lambda idx: _run_chunk(idx, seed_key, tab, wp, fl, days=days, daily=daily), n, progress
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Couples: two people, each with their own history, on the couple-day kernel.
+
+
+def _couple_zeros() -> dict[str, jax.Array]:
+    z2 = jnp.zeros(2, dtype=jnp.float32)
+    z = jnp.zeros((), dtype=jnp.float32)
+    return {
+        "bids": z2,
+        "met": z2,
+        "offered": z2,
+        "declined": z2,
+        "declined_depth": z2,
+        "offered_depth": z2,
+        "automatic": z2,
+        "against": z2,
+        "arousal": z2,
+        "talks": z,
+        "conflicts": z,
+        "repaired": z,
+    }
+
+
+def _couple_count(acc: dict[str, jax.Array], d: Day, valid: Any) -> dict[str, jax.Array]:
+    f = jnp.float32
+    got = (d.received != NONE) & valid
+    declined = got & (d.received != TOWARD)
+    depth_in = jnp.flip(d.bid_depth, -1).astype(f)
+    return {
+        "bids": acc["bids"] + (d.bid & valid).astype(f),
+        "met": acc["met"] + (jnp.flip(d.received, -1) == TOWARD).astype(f) * valid,
+        "offered": acc["offered"] + got.astype(f),
+        "declined": acc["declined"] + declined.astype(f),
+        "declined_depth": acc["declined_depth"] + jnp.where(declined, depth_in, 0.0),
+        "offered_depth": acc["offered_depth"] + jnp.where(got, depth_in, 0.0),
+        "automatic": acc["automatic"] + (d.automatic & valid).astype(f),
+        "against": acc["against"] + ((d.received == AGAINST) & valid).astype(f),
+        "arousal": acc["arousal"] + jnp.where(valid, d.arousal, 0.0),
+        "talks": acc["talks"] + ((d.moment == TALK) & valid).astype(f),
+        "conflicts": acc["conflicts"] + (d.conflict & valid).astype(f),
+        "repaired": acc["repaired"] + (d.repaired & valid).astype(f),
+    }
+
+
+def _first(prev: Any, happened: Any, t: Any) -> Any:
+    """Day of the first occurrence (-1 until it happens)."""
+    return jnp.where((prev < 0) & happened, t, prev)
+
+
+def _couple_unit(
+    index: jax.Array,
+    seed_key: jax.Array,
+    tab_a: dict[str, jax.Array],
+    tab_b: dict[str, jax.Array],
+    cp: CoupleParams,
+    flags: jax.Array,
+    *,
+    days: int,
+    daily: bool,
+) -> dict[str, Any]:
+    key = jax.random.fold_in(seed_key, index)
+    k = [jax.random.fold_in(key, i) for i in range(5)]
+    pre_a, style_a, p_a, ev_a, kind_a = _sample_unit(k[0], tab_a)
+    pre_b, style_b, p_b, ev_b, kind_b = _sample_unit(k[1], tab_b)
+    pp = PersonParams(*[jnp.stack([a, b]) for a, b in zip(p_a, p_b, strict=True)])
+    hist = jax.vmap(_history, in_axes=(0, 0, 0, 0, 0, None, None))
+    persons, _ = hist(
+        jnp.stack([k[2], k[3]]),
+        pp,
+        jnp.stack([style_a, style_b]),
+        jnp.stack([ev_a, ev_b]),
+        jnp.stack([kind_a, kind_b]),
+        tab_a,
+        flags,
+    )
+    s0 = initial_couple(xp, persons)
+    n_blocks = max(1, math.ceil(days / SNAP_DAYS))
+    ev0 = {
+        "first_decline": jnp.full(2, -1),
+        "gave_up_day": jnp.full(2, -1),
+        "first_talk": jnp.int32(-1),
+        "escalation": jnp.int32(-1),
+        "end_day": jnp.int32(-1),
+    }
+
+    def day(carry, t):
+        s, acc, ev = carry
+        u = jax.random.uniform(jax.random.fold_in(k[4], t), (N_COUPLE_DRAWS,))
+        valid = t < days
+        s2, d = couple_day(xp, pp, cp, s, t.astype(jnp.float32), u, flags)
+        s2 = jax.tree.map(lambda a, b: jnp.where(valid, a, b), s2, s)
+        acc = _couple_count(acc, d, valid)
+        deep_decline = (d.received == AWAY) | (d.received == AGAINST)
+        deep_decline = deep_decline & (jnp.flip(d.bid_depth, -1) >= 2) & valid
+        ev = {
+            "first_decline": _first(ev["first_decline"], deep_decline, t),
+            "gave_up_day": _first(ev["gave_up_day"], s2.gave_up & valid, t),
+            "first_talk": _first(ev["first_talk"], (d.moment == TALK) & valid, t),
+            "escalation": _first(ev["escalation"], (jnp.max(s2.pursuit) >= 0.5) & valid, t),
+            "end_day": _first(ev["end_day"], d.ended_today & valid, t),
+        }
+        rec = None
+        if daily:
+            rec = {
+                "moment": d.moment.astype(jnp.int8),
+                "bid": d.bid,
+                "bid_depth": d.bid_depth.astype(jnp.int8),
+                "received": d.received.astype(jnp.int8),
+                "shared": d.shared,
+                "automatic": d.automatic,
+                "behaviour": d.behaviour.astype(jnp.int8),
+                "arousal": d.arousal,
+                "conflict": d.conflict,
+                "repaired": d.repaired,
+                "sat": s2.sat,
+                "pursuit": s2.pursuit,
+                "stability": s2.stability,
+                "known": s2.known,
+                "felt": s2.felt,
+                "gave_up": s2.gave_up,
+                "ended": s2.ended,
+            }
+        return (s2, acc, ev), rec
+
+    def block(carry, b):
+        s, _, ev = carry
+        (s, acc, ev), recs = jax.lax.scan(
+            day, (s, _couple_zeros(), ev), b * SNAP_DAYS + jnp.arange(SNAP_DAYS)
+        )
+        threat = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(PARTNER)))(s.person)
+        snap = {
+            "sat": s.sat,
+            "stability": s.stability,
+            "pursuit": s.pursuit,
+            "felt": s.felt,
+            "expect": s.expect,
+            "distance": s.distance,
+            "support": s.support,
+            "known": s.known,
+            "gave_up": s.gave_up,
+            "threat_deep": jnp.mean(threat[:, 3:], axis=-1),
+            "ruptures": s.ruptures,
+            "investment": s.investment,
+            "ended": s.ended,
+            **acc,
+        }
+        return (s, acc, ev), (snap, recs)
+
+    (s, _, ev), (snaps, recs) = jax.lax.scan(
+        block, (s0, _couple_zeros(), ev0), jnp.arange(n_blocks)
+    )
+    threat0 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(PARTNER)))(s0.person)
+    threat1 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(PARTNER)))(s.person)
+    out = {
+        "preset": jnp.stack([pre_a, pre_b]),
+        "style": jnp.stack([style_a, style_b]),
+        "params": jnp.stack([jnp.stack(list(p_a)), jnp.stack(list(p_b))]),
+        "threat0": threat0,
+        "threat": threat1,
+        "monthly": snaps,
+        **ev,
+    }
+    if daily:
+        out["daily"] = jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:])[:days], recs)
+    return out
+
+
+@partial(jax.jit, static_argnames=("days", "daily"))
+def _run_couple_chunk(
+    indices: jax.Array,
+    seed_key: jax.Array,
+    tab_a: dict[str, jax.Array],
+    tab_b: dict[str, jax.Array],
+    cp: CoupleParams,
+    flags: jax.Array,
+    *,
+    days: int,
+    daily: bool,
+) -> dict[str, Any]:
+    f = partial(
+        _couple_unit,
+        seed_key=seed_key,
+        tab_a=tab_a,
+        tab_b=tab_b,
+        cp=cp,
+        flags=flags,
+        days=days,
+        daily=daily,
+    )
+    return jax.vmap(f)(indices)
+
+
+def run_couples(
+    n: int,
+    seed: int,
+    tables_a: dict[str, np.ndarray],
+    tables_b: dict[str, np.ndarray],
+    couple: CoupleParams,
+    flags: np.ndarray,
+    *,
+    days: int,
+    daily: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
+
+    Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
+    next; monthly summaries have (couple, month, ...); daily records (couple, day, ...).
+    """
+    seed_key = jax.random.PRNGKey(seed)
+    ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
+    tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
+    cp = CoupleParams(*[jnp.asarray(x, dtype=jnp.float32) for x in couple])
+    fl = jnp.asarray(flags, dtype=jnp.float32)
+    return _chunked(
+        lambda idx: _run_couple_chunk(idx, seed_key, ta, tb, cp, fl, days=days, daily=daily),
+        n,
+        progress,
+    )

@@ -22,6 +22,8 @@ def bad_value(field: str, value: object, allowed: str, owner: str | None = None)
         "The 'threshold' parameter of person must be a number in [0, 1]. Got 1.7 instead."
     """
     where = f" of {owner}" if owner else ""
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()  # show np.float64(1.7) as 1.7
     return InputError(f"The '{field}' parameter{where} must be {allowed}. Got {value!r} instead.")
 
 

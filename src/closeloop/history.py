@@ -187,7 +187,11 @@ def event_index(name: str, field: str = "event") -> int:
 
 
 def check_age(age: float, field: str = "event age") -> float:
-    if not (0.0 <= float(age) < ADULT_AGE):
+    try:
+        ok = not isinstance(age, bool) and 0.0 <= float(age) < ADULT_AGE
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
         raise bad_value(field, age, f"an age in [0, {ADULT_AGE:g}) years")
     return float(age)
 

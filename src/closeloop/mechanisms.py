@@ -106,6 +106,45 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "longing stays at zero",
         "Baumeister & Leary 1995, The need to belong",
     ),
+    Mechanism(
+        "pursuit",
+        "Unmet bids turn into pursuit, in proportion to attachment anxiety (demand-withdraw).",
+        "unmet bids never turn into pursuit",
+        "Christensen & Heavey 1990, demand/withdraw pattern of marital conflict",
+    ),
+    Mechanism(
+        "attribution",
+        "Reading distance personally amplifies pursuit and the loss of satisfaction.",
+        "distance is never read as a verdict on oneself",
+        "Bradbury & Fincham 1990, Attributions in marriage: review and critique",
+    ),
+    Mechanism(
+        "giving_up",
+        "Below a limit of hope, a partner stops reaching: bids less, builds their own "
+        "distance and finds support elsewhere.",
+        "partners never give up, however their bids are met",
+        "Gottman 1993, What predicts divorce?; Gottman & Levenson 2002",
+    ),
+    Mechanism(
+        "repair_vulnerability",
+        "Repair after conflict needs both partners to open up (a vulnerable response at depth 3).",
+        "conflicts are repaired at a fixed rate, whoever is involved",
+        "Gottman 1999, The marriage clinic; Johnson 2004, The practice of emotionally "
+        "focused couple therapy",
+    ),
+    Mechanism(
+        "rupture_memory",
+        "Unrepaired ruptures stay on the books, fading slowly, and weigh on satisfaction.",
+        "an unrepaired rupture is forgotten the next day",
+        "Gottman 1999, The marriage clinic",
+    ),
+    Mechanism(
+        "commitment",
+        "Staying or leaving follows commitment (satisfaction plus investment minus "
+        "alternatives), not satisfaction alone.",
+        "staying or leaving follows satisfaction alone",
+        "Rusbult 1980, Commitment and satisfaction in romantic associations",
+    ),
 )
 
 NAMES: tuple[str, ...] = tuple(m.name for m in MECHANISMS)
@@ -115,6 +154,8 @@ BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
 
 def validate(names: Iterable[str], field: str = "ablate") -> tuple[str, ...]:
     """Check mechanism names, returning them as a tuple; unknown names raise InputError."""
+    if isinstance(names, str):
+        names = (names,)  # one name, not its characters
     out = []
     for n in names:
         if n not in INDEX:

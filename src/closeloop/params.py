@@ -51,17 +51,23 @@ class ParamSpec:
     claims: tuple[str, ...]
     group: str
 
-    def check(self, value: object, owner: str) -> float:
-        """Return ``value`` as a float, or raise the standard one-line error."""
+    def check(self, value: object, owner: str, field: str | None = None) -> float:
+        """Return ``value`` as a float, or raise the standard one-line error.
+
+        ``field`` names the value in the error (default: the parameter's name).
+        """
+        name = field or self.name
         allowed = f"a number in [{self.low:g}, {self.high:g}] ({self.label})"
-        if isinstance(value, bool):
-            raise bad_value(self.name, value, allowed, owner)
+        if isinstance(value, bool | np.bool_ | str | bytes):
+            raise bad_value(name, value, allowed, owner)
         try:
             x = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise bad_value(self.name, value, allowed, owner) from None
-        if not math.isfinite(x) or not (self.low <= x <= self.high):
-            raise bad_value(self.name, value, allowed, owner)
+            raise bad_value(name, value, allowed, owner) from None
+        # Compared in float32, the precision values travel in: float32(0.01) < 0.01 in float64.
+        x32 = np.float32(x)
+        if not math.isfinite(x) or not (np.float32(self.low) <= x32 <= np.float32(self.high)):
+            raise bad_value(name, value, allowed, owner)
         return x
 
 
@@ -338,6 +344,56 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
         ("P6",),
         "person",
     ),
+    ParamSpec(
+        "anxiety",
+        0.3,
+        0.0,
+        1.0,
+        "1",
+        "how strongly unmet closeness turns into pursuit",
+        "Gain from felt distance (unmet bids) to pursuit: attachment anxiety.",
+        "Brennan, Clark & Shaver 1998, Self-report measurement of adult attachment",
+        ("D1", "D2"),
+        "person",
+    ),
+    ParamSpec(
+        "attribution",
+        0.3,
+        0.0,
+        1.0,
+        "1",
+        "how personally distance is read",
+        "How much a partner's distance is taken as a verdict on oneself: amplifies pursuit "
+        "and the loss of satisfaction from unmet bids.",
+        "Bradbury & Fincham 1990, Attributions in marriage: review and critique",
+        ("D2",),
+        "person",
+    ),
+    ParamSpec(
+        "give_up",
+        0.3,
+        0.0,
+        1.0,
+        "prob",
+        "how low hope of a response may fall before one stops reaching",
+        "Expectation of responsiveness below which a partner gives "
+        "up: bids less, builds their own distance and finds support elsewhere.",
+        "Gottman 1993, What predicts divorce?",
+        ("D3",),
+        "person",
+    ),
+    ParamSpec(
+        "alpha_expect",
+        0.03,
+        0.001,
+        1.0,
+        "1/bid",
+        "how fast hope of a response follows experience",
+        "Learning rate of the expectation that one's bids will be met.",
+        "Gottman & Levenson 2002, Turning toward: bids for connection",
+        ("D3",),
+        "person",
+    ),
 )
 
 WORLD_SPECS: tuple[ParamSpec, ...] = (
@@ -467,7 +523,277 @@ WORLD_SPECS: tuple[ParamSpec, ...] = (
     ),
 )
 
-SPECS: dict[str, ParamSpec] = {s.name: s for s in PERSON_SPECS + WORLD_SPECS}
+
+def _c(
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    unit: str,
+    label: str,
+    meaning: str,
+    reference: str,
+    claims: tuple[str, ...],
+) -> ParamSpec:
+    return ParamSpec(name, default, low, high, unit, label, meaning, reference, claims, "couple")
+
+
+GOTTMAN_BIDS = "Driver & Gottman 2004, Daily marital interactions and positive affect"
+RUSBULT = "Rusbult 1980, Commitment and satisfaction in romantic associations"
+CASCADE = "Gottman & Levenson 2002 / Gottman 1993, the distance and isolation cascade"
+
+COUPLE_SPECS: tuple[ParamSpec, ...] = (
+    _c(
+        "bid_rate",
+        0.6,
+        0.0,
+        1.0,
+        "prob/day",
+        "how often partners reach for each other",
+        "Base daily probability of a bid for connection from each partner.",
+        GOTTMAN_BIDS,
+        ("D1", "D3"),
+    ),
+    _c(
+        "bid_reach",
+        1.5,
+        0.0,
+        4.0,
+        "depth levels",
+        "how far bids reach past what is already shared",
+        "Bids reach uniformly up to this many levels beyond the couple's mutual knowing "
+        "(plus the bidder's pursuit).",
+        "Altman & Taylor 1973, Social penetration",
+        ("D6",),
+    ),
+    _c(
+        "knowing_rate",
+        0.03,
+        0.0,
+        1.0,
+        "1/share",
+        "how fast sharing makes one known",
+        "Step toward depth+1 of how deeply a person is known, each time they share at a depth.",
+        "Reis & Shaver 1988, Intimacy as an interpersonal process",
+        ("D3",),
+    ),
+    _c(
+        "knowing_decay",
+        0.002,
+        0.0,
+        0.1,
+        "1/day",
+        "how fast knowing fades without sharing",
+        "Daily fractional loss of being known when the person does not share.",
+        "Gottman 1999, The seven principles for making marriage work (love maps)",
+        ("D3",),
+    ),
+    _c(
+        "felt_rate",
+        0.05,
+        0.0,
+        1.0,
+        "1/bid",
+        "how fast felt distance follows unmet bids",
+        "Rate of the moving average of the share of one's bids that go unmet.",
+        GOTTMAN_BIDS,
+        ("D1",),
+    ),
+    _c(
+        "pursuit_rate",
+        0.05,
+        0.0,
+        1.0,
+        "1/day",
+        "how fast pursuit builds and eases",
+        "Daily step of pursuit toward anxiety x felt distance x (1 + attribution).",
+        "Christensen & Heavey 1990, Gender and social structure in the demand/withdraw pattern",
+        ("D1",),
+    ),
+    _c(
+        "criticism",
+        0.2,
+        0.0,
+        1.0,
+        "prob",
+        "how often frustrated pursuit turns critical",
+        "Probability scale of a hurtful reply from a pursuing, dissatisfied partner.",
+        "Christensen & Heavey 1990, demand/withdraw",
+        ("D1",),
+    ),
+    _c(
+        "talk_rate",
+        0.03,
+        0.0,
+        1.0,
+        "prob/day",
+        "how often distance leads to a 'where is this going' talk",
+        "Daily probability, at full pursuit and felt distance, of a high-pressure "
+        "talk about the relationship.",
+        "Christensen & Heavey 1990, demand/withdraw",
+        ("D6",),
+    ),
+    _c(
+        "talk_after",
+        60.0,
+        0.0,
+        3650.0,
+        "days",
+        "how long before such a talk can happen",
+        "Days together before a talk about where the relationship is going can be raised.",
+        "Christensen & Heavey 1990, demand/withdraw",
+        (),
+    ),
+    _c(
+        "conflict_base",
+        0.005,
+        0.0,
+        1.0,
+        "prob/day",
+        "background rate of conflict",
+        "Daily probability of a conflict when needs are met.",
+        "Gottman 1994, What predicts divorce",
+        ("D5",),
+    ),
+    _c(
+        "conflict_gain",
+        0.03,
+        0.0,
+        1.0,
+        "prob/day",
+        "how much unmet needs add to conflict",
+        "Added daily conflict probability at full felt distance, times engagement (1 - the "
+        "larger own distance).",
+        "Gottman 1994, What predicts divorce",
+        ("D5",),
+    ),
+    _c(
+        "repair_base",
+        0.6,
+        0.0,
+        1.0,
+        "prob",
+        "repair success when vulnerability is not needed",
+        "Probability a conflict is repaired when the repair_vulnerability mechanism is off.",
+        "Gottman 1999, The marriage clinic (repair attempts)",
+        ("D5",),
+    ),
+    _c(
+        "rupture_decay",
+        0.002,
+        0.0,
+        1.0,
+        "1/day",
+        "how slowly unrepaired hurts fade",
+        "Daily fractional fading of unrepaired ruptures.",
+        "Gottman 1999, The marriage clinic (repair attempts)",
+        ("D5",),
+    ),
+    _c(
+        "rupture_weight",
+        0.3,
+        0.0,
+        2.0,
+        "satisfaction",
+        "how much unrepaired hurts weigh",
+        "Loss of felt relationship quality at five or more unrepaired ruptures.",
+        "Gottman 1999, The marriage clinic",
+        ("D5",),
+    ),
+    _c(
+        "sat_rate",
+        0.02,
+        0.0,
+        1.0,
+        "1/day",
+        "how fast satisfaction follows daily experience",
+        "Daily step of satisfaction toward the felt quality of the relationship.",
+        "Karney & Bradbury 1995, The longitudinal course of marital quality and stability",
+        ("D2", "D4"),
+    ),
+    _c(
+        "stability_rate",
+        0.05,
+        0.0,
+        1.0,
+        "1/day",
+        "how fast the felt sense of stability follows daily calm",
+        "Daily step of felt stability toward the day's calm (one minus "
+        "arousal, less for conflict).",
+        "Fraley & Shaver 2000, Adult romantic attachment",
+        ("D4",),
+    ),
+    _c(
+        "distance_rate",
+        0.01,
+        0.0,
+        1.0,
+        "1/day",
+        "how fast one builds distance after giving up",
+        "Daily step of a partner's own protective distance toward 1 after giving up (toward 0 "
+        "otherwise).",
+        CASCADE,
+        ("D3",),
+    ),
+    _c(
+        "support_rate",
+        0.005,
+        0.0,
+        1.0,
+        "1/day",
+        "how fast one finds support elsewhere",
+        "Daily step of outside support toward 1 after giving up (toward 0 otherwise).",
+        CASCADE,
+        ("D3",),
+    ),
+    _c(
+        "investment_rate",
+        0.001,
+        0.0,
+        1.0,
+        "1/day",
+        "how fast a shared life accumulates",
+        "Daily step of investment (time, shared life, ties) toward 1.",
+        RUSBULT,
+        ("D3",),
+    ),
+    _c(
+        "alternatives",
+        0.3,
+        0.0,
+        1.0,
+        "1",
+        "how good the alternatives look",
+        "Quality of alternatives before outside support is added (support adds half of itself).",
+        RUSBULT,
+        ("D3",),
+    ),
+    _c(
+        "hazard_base",
+        0.001,
+        0.0,
+        0.1,
+        "prob/day",
+        "daily chance of ending at zero commitment",
+        "Daily probability of ending when the less committed partner's commitment is 0.",
+        "Rusbult 1983, A longitudinal test of the investment model",
+        ("D4",),
+    ),
+    _c(
+        "hazard_slope",
+        6.0,
+        0.0,
+        30.0,
+        "1/commitment",
+        "how strongly commitment holds a couple together",
+        "Ending hazard falls as exp(-hazard_slope x commitment).",
+        "Rusbult 1983, A longitudinal test of the investment model",
+        ("D4",),
+    ),
+)
+
+
+SPECS: dict[str, ParamSpec] = {s.name: s for s in PERSON_SPECS + WORLD_SPECS + COUPLE_SPECS}
 
 
 class PersonParams(NamedTuple):
@@ -494,6 +820,10 @@ class PersonParams(NamedTuple):
     longing_rate: Array
     satisfy: Array
     arousal_noise: Array
+    anxiety: Array
+    attribution: Array
+    give_up: Array
+    alpha_expect: Array
 
 
 class WorldParams(NamedTuple):
@@ -511,6 +841,33 @@ class WorldParams(NamedTuple):
     observe_boost: Array
 
 
+class CoupleParams(NamedTuple):
+    """How a relationship runs day to day (scalars per couple; see COUPLE_SPECS)."""
+
+    bid_rate: Array
+    bid_reach: Array
+    knowing_rate: Array
+    knowing_decay: Array
+    felt_rate: Array
+    pursuit_rate: Array
+    criticism: Array
+    talk_rate: Array
+    talk_after: Array
+    conflict_base: Array
+    conflict_gain: Array
+    repair_base: Array
+    rupture_decay: Array
+    rupture_weight: Array
+    sat_rate: Array
+    stability_rate: Array
+    distance_rate: Array
+    support_rate: Array
+    investment_rate: Array
+    alternatives: Array
+    hazard_base: Array
+    hazard_slope: Array
+
+
 def _build(
     cls: type, specs: tuple[ParamSpec, ...], owner: str, values: Mapping[str, object]
 ) -> Any:
@@ -523,14 +880,21 @@ def _build(
     out: dict[str, Any] = {}
     for s in specs:
         v = values.get(s.name, s.default)
-        arr = np.asarray(v, dtype=np.float64)
-        if arr.ndim == 0:
+        if isinstance(v, str | bytes) or np.ndim(v) == 0:  # type: ignore[arg-type]
             out[s.name] = np.float32(s.check(v, owner))
-        else:
-            bad = ~np.isfinite(arr) | (arr < s.low) | (arr > s.high)
-            if bad.any():
-                s.check(arr[bad][0].item(), owner)
-            out[s.name] = arr.astype(np.float32)
+            continue
+        try:
+            arr = np.asarray(v)
+        except (TypeError, ValueError):  # ragged or odd input: reported below
+            arr = np.asarray([], dtype=object)
+        if arr.dtype.kind not in "iuf":
+            allowed = f"a number in [{s.low:g}, {s.high:g}] or an array of such numbers"
+            raise bad_value(s.name, v, allowed, owner)
+        arr32 = arr.astype(np.float32)
+        bad = ~np.isfinite(arr32) | (arr32 < np.float32(s.low)) | (arr32 > np.float32(s.high))
+        if bad.any():
+            s.check(arr[bad][0].item(), owner)
+        out[s.name] = arr32
     return cls(**out)
 
 
@@ -545,6 +909,26 @@ def person_params(**values: object) -> PersonParams:
     return _build(PersonParams, PERSON_SPECS, "person", values)
 
 
+def check_values(
+    values: Mapping[str, object], specs: tuple[ParamSpec, ...], prefix: str, owner: str
+) -> dict[str, float]:
+    """Validate a table of named scalar values against ``specs``; errors name ``prefix.key``."""
+    by_name = {s.name: s for s in specs}
+    out = {}
+    for key, value in values.items():
+        if key not in by_name:
+            raise bad_value(
+                f"{prefix}.{key}", value, "a known name: " + ", ".join(sorted(by_name)), owner
+            )
+        out[key] = by_name[key].check(value, owner, f"{prefix}.{key}")
+    return out
+
+
+def couple_params(**values: object) -> CoupleParams:
+    """Validated relationship settings; unspecified ones take their defaults."""
+    return _build(CoupleParams, COUPLE_SPECS, "relationship", values)
+
+
 def world_params(**values: object) -> WorldParams:
     """Validated world settings; unspecified ones take their defaults."""
     return _build(WorldParams, WORLD_SPECS, "world", values)
@@ -552,3 +936,4 @@ def world_params(**values: object) -> WorldParams:
 
 assert tuple(PersonParams._fields) == tuple(s.name for s in PERSON_SPECS)
 assert tuple(WorldParams._fields) == tuple(s.name for s in WORLD_SPECS)
+assert tuple(CoupleParams._fields) == tuple(s.name for s in COUPLE_SPECS)

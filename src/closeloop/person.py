@@ -263,9 +263,10 @@ def learn(
     fall = xp.where(on_ext, xp.minimum(p.alpha_ext * sal, 1.0)[..., None] * down, 0.0)
     transfer = xp.where(_on(flags, "context_binding"), p.ext_transfer, 1.0)[..., None]
 
-    # The template is one for all contexts unless shared_template is off.
+    # Acquisition reaches every context's template unless shared_template is off; the share of
+    # extinction that generalises lowers every context's template.
     shared = xp.where(_on(flags, "shared_template")[..., None, None], 1.0, oc.astype(f32))
-    dV = (rise - undo - fall * transfer)[..., None, :] * shared
+    dV = (rise - undo)[..., None, :] * shared - (fall * transfer)[..., None, :]
     dI = xp.where(oc, (fall * (1.0 - transfer) - undo)[..., None, :], 0.0)
     V = xp.clip(s.V + dV, 0.0, 1.0)
     I = xp.clip(s.I + dI, 0.0, 1.0)

@@ -39,6 +39,7 @@ PRESETS: tuple[Preset, ...] = (
         "sharing feelings and needs was met with hurt or with nothing, so the walls went up "
         "early.",
         {"critical": 1.0, "rejecting": 1.0, "unavailable": 1.0},
+        traits={"anxiety": 0.15},
     ),
     Preset(
         "avoidant-after-betrayal",
@@ -58,13 +59,14 @@ PRESETS: tuple[Preset, ...] = (
         "Responsive childhood and little threat, with a chosen preference for "
         "keeping to oneself (low drive to disclose).",
         {"responsive": 1.0},
-        traits={"openness": 0.15, "drive": 0.45},
+        traits={"openness": 0.15, "drive": 0.45, "anxiety": 0.2},
     ),
     Preset(
         "anxious",
         "Grew up with care that came unpredictably, mostly when seeking was "
-        "intensified: learned to reach harder.",
+        "intensified: learned to reach harder, and to read distance as being about oneself.",
         {"inconsistent": 1.0},
+        traits={"anxiety": 0.8, "attribution": 0.6},
     ),
 )
 PRESET_NAMES = tuple(p.name for p in PRESETS)
@@ -86,7 +88,14 @@ attachment process: 56/25/19). The avoidant share is split over its routes (crit
 rejecting care, neglect, betrayal) and private people are carved out of the secure share; those
 splits are modelling assumptions, stated in docs/model.md."""
 
-TRAIT_SD: dict[str, float] = {"drive": 0.08, "openness": 0.08, "threshold": 0.03}
+TRAIT_SD: dict[str, float] = {
+    "drive": 0.08,
+    "openness": 0.08,
+    "threshold": 0.03,
+    "anxiety": 0.1,
+    "attribution": 0.15,
+    "give_up": 0.05,
+}
 """Individual variation: Gaussian jitter (clipped to bounds) on a few traits within a preset."""
 EVENT_AGE_JITTER = 0.5
 """Event ages vary uniformly by this many years either side."""
@@ -105,24 +114,38 @@ def check_mix(mix: Mapping[str, float], field_name: str = "population") -> dict[
     for name, w in mix.items():
         preset(name, f"{field_name}.{name}" if name in BY_NAME else field_name)
         try:
+            if isinstance(w, bool | str | bytes):
+                raise TypeError
             wf = float(w)
         except (TypeError, ValueError):
-            raise bad_value(f"{field_name}.{name}", w, "a weight >= 0") from None
+            raise bad_value(f"{field_name}.{name}", w, "a number >= 0") from None
         if not np.isfinite(wf) or wf < 0:
-            raise bad_value(f"{field_name}.{name}", w, "a weight >= 0")
+            raise bad_value(f"{field_name}.{name}", w, "a number >= 0")
         out[name] = wf
-    if sum(out.values()) <= 0:
+    total = sum(out.values())
+    if total <= 0:
         raise bad_value(field_name, dict(mix), "at least one preset with a weight > 0")
-    return out
+    # Normalised, so that equivalent mixes are equal (and hash equal); idempotent, so that a
+    # mix read back from a result file is the same mix.
+    if abs(total - 1.0) < 1e-9:
+        return out
+    return {k: v / total for k, v in out.items()}
 
 
 class MixTables:
-    """A population mix turned into arrays the engine samples from (per unit, by key)."""
+    """A population mix turned into arrays the engine samples from (per unit, by key).
+
+    Example:
+        >>> MixTables({"secure": 1.0}).probs[PRESET_NAMES.index("secure")]
+        np.float32(1.0)
+    """
 
     def __init__(self, mix: Mapping[str, float], traits: Mapping[str, float] | None = None):
         mix = check_mix(mix)
-        self.names = tuple(mix)
-        w = np.array([mix[n] for n in self.names], dtype=np.float64)
+        # Tables always span every preset (absent ones weigh 0), so that a different mix is new
+        # data for the engine, never a new shape to compile.
+        self.names = PRESET_NAMES
+        w = np.array([mix.get(n, 0.0) for n in self.names], dtype=np.float64)
         self.probs = (w / w.sum()).astype(np.float32)
         rows, styles, ev_kind, ev_age = [], [], [], []
         for n in self.names:

@@ -14,26 +14,48 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from closeloop import mechanisms
 from closeloop.errors import InputError, bad_value, one_of
-from closeloop.params import person_params, world_params
+from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS, check_values
 from closeloop.presets import DEFAULT_MIX, check_mix
 
 MAX_DAYS = 36500
 
 
+Mix = dict[str, float]
+KINDS = ("person", "couple")
+PERSON_ONLY = ("population", "world")
+COUPLE_ONLY = ("a", "b", "traits_a", "traits_b", "relationship")
+
+
 class Scenario(BaseModel):
-    """A person-level scenario: who (a population of presets), in which world, for how long.
+    """A scenario: who, in which world or relationship, for how long.
+
+    Two kinds share the schema. A ``person`` scenario runs a population of people meeting offers
+    of closeness (``population``, ``world``); a ``couple`` scenario runs couples whose members
+    are drawn from ``a`` and ``b`` (each a preset name or a mix of presets) in a relationship
+    (``relationship``).
 
     Attributes:
         name: short identifier.
         description: one line for listings.
-        days: adult days to simulate after the early history, in [1, 36500].
+        kind: "person" or "couple".
+        days: adult days (person) or days of the relationship (couple), in [1, 36500].
         population: preset name -> weight (normalised); default: the documented mix.
-        traits: trait overrides applied to every preset (names and ranges from params).
-        world: world settings (names and ranges from params).
+        world: world settings (names and ranges from params.WORLD_SPECS).
+        a, b: couple members: preset name -> weight (a bare name means that preset).
+        traits: trait overrides for everyone; traits_a, traits_b: for one member only.
+        relationship: relationship settings (params.COUPLE_SPECS).
         ablate: mechanisms switched off for this run.
 
     Example:
@@ -46,33 +68,87 @@ class Scenario(BaseModel):
 
     name: str = "custom"
     description: str = ""
+    kind: str = "person"
     days: int = Field(365, ge=1, le=MAX_DAYS)
-    population: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_MIX))
-    traits: dict[str, float] = Field(default_factory=dict)
-    world: dict[str, float] = Field(default_factory=dict)
+    population: Mix = Field(default_factory=lambda: dict(DEFAULT_MIX))
+    world: Mix = Field(default_factory=dict)
+    a: Mix = Field(default_factory=dict)
+    b: Mix = Field(default_factory=dict)
+    traits: Mix = Field(default_factory=dict)
+    traits_a: Mix = Field(default_factory=dict)
+    traits_b: Mix = Field(default_factory=dict)
+    relationship: Mix = Field(default_factory=dict)
     ablate: tuple[str, ...] = ()
 
-    @field_validator("population")
+    @field_validator("kind", mode="before")
     @classmethod
-    def _population(cls, v: dict[str, float]) -> dict[str, float]:
-        return check_mix(v)
+    def _kind(cls, v: Any) -> str:
+        if v not in KINDS:
+            raise bad_value("kind", v, one_of(KINDS), "scenario")
+        return str(v)
 
-    @field_validator("traits")
+    @field_validator("days", mode="before")
     @classmethod
-    def _traits(cls, v: dict[str, float]) -> dict[str, float]:
-        person_params(**v)
+    def _days(cls, v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not (1 <= v <= MAX_DAYS):
+            raise bad_value("days", v, f"an integer in [1, {MAX_DAYS}]", "scenario")
         return v
+
+    @field_validator("a", "b", mode="before")
+    @classmethod
+    def _member(cls, v: Any, info: ValidationInfo) -> Any:
+        return {v: 1.0} if isinstance(v, str) else _table(v, info.field_name)
+
+    @field_validator(
+        "population", "world", "traits", "traits_a", "traits_b", "relationship", mode="before"
+    )
+    @classmethod
+    def _tables(cls, v: Any, info: ValidationInfo) -> Any:
+        return _table(v, info.field_name)
+
+    @field_validator("population", "a", "b")
+    @classmethod
+    def _mix(cls, v: Mix, info: ValidationInfo) -> Mix:
+        return check_mix(v, str(info.field_name)) if v or info.field_name == "population" else v
+
+    @field_validator("traits", "traits_a", "traits_b")
+    @classmethod
+    def _traits(cls, v: Mix, info: ValidationInfo) -> Mix:
+        return check_values(v, PERSON_SPECS, str(info.field_name), "scenario")
 
     @field_validator("world")
     @classmethod
-    def _world(cls, v: dict[str, float]) -> dict[str, float]:
-        world_params(**v)
-        return v
+    def _world(cls, v: Mix) -> Mix:
+        return check_values(v, WORLD_SPECS, "world", "scenario")
 
-    @field_validator("ablate")
+    @field_validator("relationship")
     @classmethod
-    def _ablate(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+    def _relationship(cls, v: Mix) -> Mix:
+        return check_values(v, COUPLE_SPECS, "relationship", "scenario")
+
+    @field_validator("ablate", mode="before")
+    @classmethod
+    def _ablate(cls, v: Any) -> tuple[str, ...]:
+        if isinstance(v, str) or not isinstance(v, list | tuple):
+            raise bad_value("ablate", v, "a list of mechanism names", "scenario")
         return mechanisms.validate(v)
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Scenario:
+        wrong = COUPLE_ONLY if self.kind == "person" else PERSON_ONLY
+        for key in wrong:
+            if key in self.model_fields_set and getattr(self, key):
+                raise InputError(
+                    f"The '{key}' key applies to {'couple' if self.kind == 'person' else 'person'}"
+                    f" scenarios only; this scenario has kind = '{self.kind}'."
+                )
+        if self.kind == "couple":
+            for key in ("a", "b"):
+                if not getattr(self, key):
+                    raise bad_value(
+                        key, None, "a preset name or a table of preset weights", "couple scenario"
+                    )
+        return self
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -82,7 +158,11 @@ class Scenario(BaseModel):
 
     def replace(self, **changes: Any) -> Scenario:
         """A new, validated scenario with some fields changed."""
-        return Scenario(**{**self.model_dump(), **changes})
+        data = self.model_dump(exclude_unset=False)
+        if self.kind == "couple":
+            for key in PERSON_ONLY:
+                data.pop(key)
+        return Scenario(**{**data, **changes})
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), sort_keys=True)
@@ -90,6 +170,26 @@ class Scenario(BaseModel):
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form: identifies the scenario in every output."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+
+def _table(v: Any, field: str | None) -> dict[str, Any]:
+    """A table of name = number, checked before pydantic would coerce true to 1.0 or "1" to 1."""
+    if not isinstance(v, dict):
+        raise bad_value(str(field), v, "a table of name = number", "scenario")
+    for key, x in v.items():
+        if isinstance(x, bool) or not isinstance(x, int | float):
+            raise bad_value(f"{field}.{key}", x, "a number", "scenario")
+    return v
+
+
+_PHRASES = {
+    "string_type": "a string",
+    "dict_type": "a table of name = number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "tuple_type": "a list of mechanism names",
+    "list_type": "a list",
+}
 
 
 def _one_line(e: ValidationError) -> InputError:
@@ -101,18 +201,10 @@ def _one_line(e: ValidationError) -> InputError:
     field = ".".join(str(x) for x in err["loc"]) or "scenario"
     kind = err["type"]
     if kind == "extra_forbidden":
-        allowed = one_of(Scenario.model_fields)
-        return InputError(f"Unknown key '{field}' in scenario: allowed keys are {allowed[7:]}.")
-    value = err.get("input")
-    if kind in (
-        "greater_than_equal",
-        "less_than_equal",
-        "int_parsing",
-        "int_type",
-        "int_from_float",
-    ) and err["loc"][:1] == ("days",):
-        return bad_value("days", value, f"an integer in [1, {MAX_DAYS}]", "scenario")
-    return bad_value(field, value, err["msg"].lower(), "scenario")
+        keys = ", ".join(repr(k) for k in Scenario.model_fields)
+        return InputError(f"Unknown key '{field}' in scenario: allowed keys are {keys}.")
+    phrase = _PHRASES.get(kind, "valid (" + str(err["msg"]).lower() + ")")
+    return bad_value(field, err.get("input"), phrase, "scenario")
 
 
 def _library() -> dict[str, Any]:

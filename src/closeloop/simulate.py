@@ -14,7 +14,7 @@ from closeloop import engine, history, mechanisms
 from closeloop.errors import bad_value
 from closeloop.params import PERSON_SPECS, world_params
 from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
-from closeloop.presets import EVENT_AGE_JITTER, MixTables
+from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
 from closeloop.scenario import Scenario
 
 NOTICE = (
@@ -118,7 +118,7 @@ def _threat(V: np.ndarray, I: np.ndarray) -> np.ndarray:
 def _dataset(
     raw: dict[str, Any], sc: Scenario, n: int, seed: int, off: tuple[str, ...]
 ) -> xr.Dataset:
-    names = MixTables(sc.population).names
+    names = PRESET_NAMES
     U, Cx, D, M = ("unit",), ("context",), ("depth",), ("month",)
     ev_names = np.array(history.EVENT_NAMES + ("none",))
     first_kind = raw["event_kind"][:, 0]

@@ -1,0 +1,367 @@
+"""A day of a relationship: two people, bids for connection, pursuit and withdrawal, conflict and
+repair, giving up, satisfaction, felt stability, commitment and ending.
+
+Both members are people of ``person.py`` (any preset can be either member); their responses go
+through the same ``respond`` and ``learn`` as everywhere else, stacked on a leading axis of two
+(member a, member b). What makes a member pursue or withdraw is their own traits and history,
+never their role. Written against the array namespace ``xp`` with the random draws passed in, so
+one definition runs under ``jax.numpy`` (the engine) and ``numpy`` (the benchmark's references).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from closeloop.mechanisms import INDEX
+from closeloop.params import CoupleParams, PersonParams
+from closeloop.person import (
+    N_PERSON_DRAWS,
+    PARTNER,
+    K,
+    Offer,
+    PersonState,
+    Response,
+    effective_threat,
+    learn,
+    respond,
+    tick,
+)
+
+# Day moments.
+QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3
+MOMENTS = ("quiet", "bids", "where-is-this-going talk", "conflict")
+# Response to a bid (Gottman): toward, away, against; NONE when no bid was received.
+NONE, TOWARD, AWAY, AGAINST = 0, 1, 2, 3
+RESPONSES = ("none", "toward", "away", "against")
+
+# Layout of one couple-day's uniform draws: the two members' person draws, then the couple's.
+D_PERSON = 0  # 2 x N_PERSON_DRAWS
+D_BID = 2 * N_PERSON_DRAWS  # 2: does each member bid
+D_DEPTH = D_BID + 2  # 2: depth of each bid
+D_IMPORTANCE = D_DEPTH + 2  # 2: how much it matters to each responder
+D_MOMENT = D_IMPORTANCE + 2  # 1: conflict?
+D_TALK = D_MOMENT + 1  # 1: talk?
+D_REPAIR = D_TALK + 1  # 1: repair when vulnerability is not needed (ablation)
+D_END = D_REPAIR + 1  # 1: ending
+N_COUPLE_DRAWS = D_END + 1
+
+
+class CoupleState(NamedTuple):
+    """What a couple carries from day to day. Per-member fields end in an axis of two (member a,
+    member b); ``person`` is a PersonState with the same member axis before its own axes.
+
+    Attributes:
+        person: PersonState of both members (leading member axis of 2).
+        expect: (..., 2) expectation that one's bids are met, in [0, 1].
+        felt: (..., 2) felt distance: moving share of one's bids that went unmet, in [0, 1].
+        pursuit: (..., 2) pursuit (demanding closeness), in [0, 1].
+        gave_up: (..., 2) bool, has stopped reaching.
+        distance: (..., 2) one's own protective distance, in [0, 1].
+        support: (..., 2) support found outside the relationship, in [0, 1].
+        known: (..., 2) how deeply each member is known by the other, in [0, K] depth levels.
+        sat: (..., 2) relationship satisfaction, in [0, 1].
+        stability: (..., 2) felt stability (calm), in [0, 1].
+        ruptures: (...) unrepaired ruptures on the books (count, fading slowly), >= 0.
+        investment: (...) shared life built, in [0, 1].
+        ended: (...) bool, the relationship has ended.
+    """
+
+    person: PersonState
+    expect: Any
+    felt: Any
+    pursuit: Any
+    gave_up: Any
+    distance: Any
+    support: Any
+    known: Any
+    sat: Any
+    stability: Any
+    ruptures: Any
+    investment: Any
+    ended: Any
+
+
+class Day(NamedTuple):
+    """What happened on one couple-day (per-member fields (..., 2)).
+
+    Attributes:
+        moment: (...) int index into MOMENTS.
+        bid: bool, the member reached out (a bid, or raising the talk).
+        bid_depth: int, depth of the member's bid.
+        received: int index into RESPONSES, how the member met the other's bid (NONE if none).
+        shared: bool, the member shared when closeness was offered.
+        automatic: bool, the member's door closed by the automatic route.
+        behaviour: int index into person.BEHAVIOURS.
+        arousal: float, the member's arousal at the moment (0 with no offer).
+        conflict: (...) bool; repaired: (...) bool.
+        ended_today: (...) bool.
+    """
+
+    moment: Any
+    bid: Any
+    bid_depth: Any
+    received: Any
+    shared: Any
+    automatic: Any
+    behaviour: Any
+    arousal: Any
+    conflict: Any
+    repaired: Any
+    ended_today: Any
+
+
+def _on(flags: Any, name: str) -> Any:
+    return flags[..., INDEX[name]] > 0.5
+
+
+def _other(xp: Any, x: Any) -> Any:
+    """Swap the member axis (last): what the other member has."""
+    return xp.flip(x, axis=-1)
+
+
+def initial_couple(xp: Any, person: PersonState, batch: tuple[int, ...] = ()) -> CoupleState:
+    """A new relationship between two adults with the given templates."""
+    f = xp.float32
+    z2 = xp.zeros(batch + (2,), dtype=f)
+    return CoupleState(
+        person=person,
+        expect=z2 + 0.7,
+        felt=z2,
+        pursuit=z2,
+        gave_up=xp.zeros(batch + (2,), dtype=bool),
+        distance=z2,
+        support=z2,
+        known=z2,
+        sat=z2 + 0.7,
+        stability=z2 + 0.7,
+        ruptures=xp.zeros(batch, dtype=f),
+        investment=xp.zeros(batch, dtype=f),
+        ended=xp.zeros(batch, dtype=bool),
+    )
+
+
+def _comfort_depth(xp: Any, pp: PersonParams, person: PersonState, flags: Any) -> Any:
+    """Deepest depth a member will reach to unprompted (-1: none): below it, every depth's felt
+    threat plus habit stays under the automatic route's threshold."""
+    T = effective_threat(xp, person, xp.zeros(pp.threshold.shape, dtype=xp.int32) + PARTNER)
+    drive = T + xp.where(_on(flags, "relief_habit"), pp.habit_weight[..., None] * person.H, 0.0)
+    blocked = (drive >= pp.threshold[..., None]) & _on(flags, "automatic_route")
+    # Count the depths before the first blocked one.
+    ok_run = xp.cumprod((~blocked).astype(xp.float32), axis=-1)
+    return xp.sum(ok_run, axis=-1) - 1.0
+
+
+def couple_day(
+    xp: Any,
+    pp: PersonParams,
+    cp: CoupleParams,
+    s: CoupleState,
+    day: Any,
+    u: Any,
+    flags: Any,
+) -> tuple[CoupleState, Day]:
+    """One day of a relationship.
+
+    Arguments:
+        xp: array namespace.
+        pp: traits of both members, each field (..., 2).
+        cp: relationship settings, each field (...).
+        s: the couple's state.
+        day: day since the relationship began (scalar).
+        u: (..., N_COUPLE_DRAWS) uniform draws.
+        flags: (..., M) mechanism switches.
+
+    The person functions see the member axis as their own leading batch axis, so every
+    per-member quantity here is (..., 2) and the person state is (..., 2, ...).
+    """
+    f32 = xp.float32
+    c = cp  # short alias
+    live = ~s.ended
+    col = lambda x: x[..., None]  # noqa: E731  (broadcast a per-couple value over members)
+    attribution = xp.where(_on(flags, "attribution"), pp.attribution, 0.0)
+
+    # --- Which moment the day brings.
+    engage = 1.0 - xp.max(s.distance, axis=-1)
+    p_conflict = (c.conflict_base + c.conflict_gain * xp.max(s.felt, axis=-1) * engage) * live
+    conflict = u[..., D_MOMENT] < p_conflict
+    lead = (s.pursuit[..., 1] > s.pursuit[..., 0]).astype(xp.int32)  # the more pursuing member
+    is_lead = xp.arange(2) == col(lead)
+    lead_push = xp.sum(xp.where(is_lead, s.pursuit * s.felt * (~s.gave_up), 0.0), axis=-1)
+    p_talk = c.talk_rate * lead_push * (day >= c.talk_after) * live
+    talk = ~conflict & (u[..., D_TALK] < p_talk)
+    bids_day = live & ~conflict & ~talk
+
+    # --- Bids for connection (each member, at most one a day).
+    longing = s.person.L
+    p_bid = (
+        c.bid_rate[..., None]
+        * (0.5 + 0.5 * longing)
+        * (1.0 + s.pursuit)
+        * (1.0 - s.distance)
+        * (0.25 + 0.75 * s.expect)
+    )
+    bid = col(bids_day) & (u[..., D_BID : D_BID + 2] < xp.clip(p_bid, 0.0, 1.0))
+    mutual = col(xp.mean(s.known, axis=-1))
+    reach = mutual + c.bid_reach[..., None] * u[..., D_DEPTH : D_DEPTH + 2] + s.pursuit
+    # One reaches only as deep as one's own template allows: depths whose felt threat (with the
+    # habit) would set off the automatic route are not offered (bidding is approaching too).
+    comfort = _comfort_depth(xp, pp, s.person, flags)
+    bid_depth = xp.clip(xp.minimum(xp.floor(reach), comfort), 0, K - 1).astype(xp.int32)
+    bid = bid & (comfort >= 0)
+    bid = bid | (col(talk) & is_lead)
+    bid_depth = xp.where(col(talk) & is_lead, K - 1, bid_depth)
+
+    # --- What each member is offered: the other's bid, the talk, or the repair of a conflict.
+    offered = _other(xp, bid) | col(conflict)
+    depth = xp.where(col(conflict), 3, _other(xp, bid_depth))
+    pressure = xp.where(
+        col(talk),
+        1.0,
+        xp.where(col(conflict), 0.5 + 0.5 * _other(xp, s.pursuit), _other(xp, s.pursuit)),
+    )
+    # How the other meets one's sharing: warm unless they have built distance or are unhappy;
+    # frustrated pursuit turns critical.
+    warmth = xp.clip(0.9 - 0.5 * s.distance - 0.3 * (1.0 - s.sat), 0.05, 0.95)
+    hurt = 0.02 + c.criticism[..., None] * s.pursuit * (1.0 - s.sat)
+    o = Offer(
+        offered=offered,
+        depth=depth,
+        context=xp.zeros_like(depth) + PARTNER,
+        pressure=pressure.astype(f32),
+        importance=u[..., D_IMPORTANCE : D_IMPORTANCE + 2].astype(f32),
+        warmth=_other(xp, warmth).astype(f32),
+        hurt_rate=xp.minimum(_other(xp, hurt), 1.0 - _other(xp, warmth)).astype(f32),
+        protest_gain=xp.zeros_like(warmth),
+        forced=xp.zeros_like(offered),
+        salience=xp.ones_like(warmth),
+        observe_boost=xp.zeros_like(warmth),
+    )
+    ud = u[..., D_PERSON : D_PERSON + 2 * N_PERSON_DRAWS]
+    ud = ud.reshape(ud.shape[:-1] + (2, N_PERSON_DRAWS))
+    r = respond(xp, pp, s.person, o, ud, flags)
+
+    # How a bid was met: toward (shared), against (shutting down or leaving), away otherwise.
+    against = r.offered & ~r.approached & (r.behaviour >= 4)
+    received = xp.where(
+        ~r.offered | col(conflict),
+        NONE,
+        xp.where(r.approached, TOWARD, xp.where(against, AGAINST, AWAY)),
+    )
+    # In a conflict, repair needs vulnerability from both: each learns from whether the other
+    # also opened up.
+    both_open = xp.all(r.approached, axis=-1)
+    rep_outcome = xp.where(_other(xp, r.approached), 1, xp.where(_other(xp, against), -1, 0))
+    r = r._replace(outcome=xp.where(col(conflict), rep_outcome, r.outcome))
+    person = learn(xp, pp, tick(xp, pp, s.person, flags), o, r, flags)
+
+    # The bidder learns what reaching out at that depth brings: the other's response.
+    met = _other(xp, received) == TOWARD
+    bid_outcome = xp.where(met, 1, xp.where(_other(xp, received) == AGAINST, -1, 0))
+    ob = o._replace(offered=bid, depth=bid_depth, forced=bid, pressure=xp.zeros_like(o.pressure))
+    rb = Response(
+        offered=bid,
+        approached=bid,
+        automatic=xp.zeros_like(bid),
+        noticed=xp.zeros_like(bid),
+        activation=xp.zeros_like(o.pressure),
+        arousal=xp.zeros_like(o.pressure),
+        behaviour=xp.zeros_like(bid_depth),
+        outcome=bid_outcome,
+    )
+    person = learn(xp, pp, person, ob, rb, flags)
+
+    # --- The bidder's expectation, felt distance, pursuit and giving up.
+    bf = bid.astype(f32)
+    metf = met.astype(f32)
+    expect = s.expect + pp.alpha_expect * bf * (metf - s.expect)
+    felt = s.felt + c.felt_rate[..., None] * bf * ((1.0 - metf) - s.felt)
+    limit = pp.give_up + xp.where(s.gave_up, 0.15, 0.0)  # hysteresis: hope must return clearly
+    gave_up = (expect < limit) & _on(flags, "giving_up")[..., None]
+    target = pp.anxiety * felt * (1.0 + attribution) * (~gave_up)
+    target = xp.where(_on(flags, "pursuit")[..., None], target, 0.0)
+    pursuit = xp.clip(s.pursuit + c.pursuit_rate[..., None] * (target - s.pursuit), 0.0, 1.0)
+    gf = gave_up.astype(f32)
+    distance = s.distance + c.distance_rate[..., None] * (gf - s.distance)
+    support = s.support + c.support_rate[..., None] * (gf - s.support)
+
+    # --- Being known grows when one shares (or one's bid is received) and fades without it.
+    opened = r.approached | met
+    open_depth = xp.where(r.approached, depth, bid_depth).astype(f32)
+    grow = c.knowing_rate[..., None] * xp.maximum(open_depth + 1.0 - s.known, 0.0)
+    known = s.known * (1.0 - c.knowing_decay[..., None]) + xp.where(opened, grow, 0.0)
+    known = xp.clip(known, 0.0, float(K))
+
+    # --- Conflict and repair; unrepaired ruptures stay on the books.
+    repaired = conflict & xp.where(
+        _on(flags, "repair_vulnerability"), both_open, u[..., D_REPAIR] < c.repair_base
+    )
+    keep = xp.where(_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
+    ruptures = s.ruptures * keep + (conflict & ~repaired).astype(f32)
+
+    # --- Satisfaction: responsiveness, intimacy, hurt on the books, and how personally distance
+    # is read.
+    intimacy = col(xp.mean(known, axis=-1)) / K
+    quality = (
+        0.5 * expect
+        + 0.5 * intimacy
+        - attribution * felt * 0.5
+        - col(c.rupture_weight * xp.minimum(ruptures, 5.0) / 5.0)
+    )
+    sat = s.sat + c.sat_rate[..., None] * (xp.clip(quality, 0.0, 1.0) - s.sat)
+    # Felt stability: the day's calm. Low arousal feels like stability, whatever its cause.
+    calm = 1.0 - xp.minimum(r.arousal, 1.0) - 0.5 * col(conflict).astype(f32)
+    stability = s.stability + c.stability_rate[..., None] * (xp.clip(calm, 0.0, 1.0) - s.stability)
+
+    # --- Commitment (investment model) and ending.
+    investment = s.investment + c.investment_rate * (1.0 - s.investment)
+    alternatives = c.alternatives[..., None] + 0.5 * support
+    commit = xp.where(
+        _on(flags, "commitment")[..., None],
+        sat + col(investment) - alternatives,
+        2.0 * sat - 1.0,
+    )
+    hazard = c.hazard_base * xp.exp(-c.hazard_slope * xp.min(commit, axis=-1))
+    ends = live & (u[..., D_END] < hazard)
+
+    new = CoupleState(
+        person=person,
+        expect=expect,
+        felt=felt,
+        pursuit=pursuit,
+        gave_up=gave_up,
+        distance=distance,
+        support=support,
+        known=known,
+        sat=sat,
+        stability=stability,
+        ruptures=ruptures,
+        investment=investment,
+        ended=s.ended | ends,
+    )
+    # An ended relationship is frozen: nothing more happens in it.
+    out = _freeze(xp, s, new, live)
+    moment = xp.where(~live, QUIET, xp.where(conflict, CONFLICT, xp.where(talk, TALK, BIDS)))
+    rec = Day(
+        moment=moment,
+        bid=bid & col(live),
+        bid_depth=bid_depth,
+        received=received,
+        shared=r.approached,
+        automatic=r.automatic,
+        behaviour=r.behaviour,
+        arousal=r.arousal,
+        conflict=conflict,
+        repaired=repaired,
+        ended_today=ends,
+    )
+    return out, rec
+
+
+def _freeze(xp: Any, old: CoupleState, new: CoupleState, live: Any) -> CoupleState:
+    def pick(a: Any, b: Any) -> Any:
+        lv = live.reshape(live.shape + (1,) * (a.ndim - live.ndim))
+        return xp.where(lv, a, b)
+
+    person = PersonState(*[pick(a, b) for a, b in zip(new.person, old.person, strict=True)])
+    rest = [pick(a, b) for a, b in zip(new[1:-1], old[1:-1], strict=True)]
+    return CoupleState._make([person, *rest, new.ended])
