@@ -30,6 +30,7 @@ from closeloop.person import (
 # Day moments.
 QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3
 MOMENTS = ("quiet", "bids", "where-is-this-going talk", "conflict")
+LEAVES_EARLY = 5  # index of "leaves early" in person.BEHAVIOURS
 # Response to a bid (Gottman): toward, away, against; NONE when no bid was received.
 NONE, TOWARD, AWAY, AGAINST = 0, 1, 2, 3
 RESPONSES = ("none", "toward", "away", "against")
@@ -140,12 +141,12 @@ def initial_couple(xp: Any, person: PersonState, batch: tuple[int, ...] = ()) ->
     )
 
 
-def _comfort_depth(xp: Any, pp: PersonParams, person: PersonState, flags: Any) -> Any:
+def _comfort_depth(xp: Any, pp: PersonParams, person: PersonState, flags: Any, pursuit: Any) -> Any:
     """Deepest depth a member will reach to unprompted (-1: none): below it, every depth's felt
-    threat plus habit stays under the automatic route's threshold."""
+    threat plus habit stays under the automatic route's threshold (raised by pursuit)."""
     T = effective_threat(xp, person, xp.zeros(pp.threshold.shape, dtype=xp.int32) + PARTNER)
     drive = T + xp.where(_on(flags, "relief_habit"), pp.habit_weight[..., None] * person.H, 0.0)
-    blocked = (drive >= pp.threshold[..., None]) & _on(flags, "automatic_route")
+    blocked = (drive >= (pp.threshold + pursuit)[..., None]) & _on(flags, "automatic_route")
     # Count the depths before the first blocked one.
     ok_run = xp.cumprod((~blocked).astype(xp.float32), axis=-1)
     return xp.sum(ok_run, axis=-1) - 1.0
@@ -201,11 +202,16 @@ def couple_day(
         * (0.25 + 0.75 * s.expect)
     )
     bid = col(bids_day) & (u[..., D_BID : D_BID + 2] < xp.clip(p_bid, 0.0, 1.0))
+    # Bids reach past what is already shared, and past the depth partners come to expect as the
+    # relationship matures (social penetration); pursuit pushes deeper still.
     mutual = col(xp.mean(s.known, axis=-1))
-    reach = mutual + c.bid_reach[..., None] * u[..., D_DEPTH : D_DEPTH + 2] + s.pursuit
+    expected = (K - 1) * xp.minimum(day / xp.maximum(c.deepen_days, 1.0), 1.0)
+    base = xp.maximum(mutual, col(expected))
+    reach = base + c.bid_reach[..., None] * u[..., D_DEPTH : D_DEPTH + 2] + s.pursuit
     # One reaches only as deep as one's own template allows: depths whose felt threat (with the
     # habit) would set off the automatic route are not offered (bidding is approaching too).
-    comfort = _comfort_depth(xp, pp, s.person, flags)
+    # Pursuit overrides one's own alarm: hyperactivated seeking pushes past it.
+    comfort = _comfort_depth(xp, pp, s.person, flags, s.pursuit)
     bid_depth = xp.clip(xp.minimum(xp.floor(reach), comfort), 0, K - 1).astype(xp.int32)
     bid = bid & (comfort >= 0)
     bid = bid | (col(talk) & is_lead)
@@ -228,7 +234,8 @@ def couple_day(
         depth=depth,
         context=xp.zeros_like(depth) + PARTNER,
         pressure=pressure.astype(f32),
-        importance=u[..., D_IMPORTANCE : D_IMPORTANCE + 2].astype(f32),
+        # Once one has built distance, opening up to the other matters less.
+        importance=(u[..., D_IMPORTANCE : D_IMPORTANCE + 2] * (1.0 - s.distance)).astype(f32),
         warmth=_other(xp, warmth).astype(f32),
         hurt_rate=xp.minimum(_other(xp, hurt), 1.0 - _other(xp, warmth)).astype(f32),
         protest_gain=xp.zeros_like(warmth),
@@ -240,8 +247,9 @@ def couple_day(
     ud = ud.reshape(ud.shape[:-1] + (2, N_PERSON_DRAWS))
     r = respond(xp, pp, s.person, o, ud, flags)
 
-    # How a bid was met: toward (shared), against (shutting down or leaving), away otherwise.
-    against = r.offered & ~r.approached & (r.behaviour >= 4)
+    # How a bid was met: toward (shared), against (walking out on it), away otherwise (getting
+    # busy, deflecting, shutting down: turning away, in Gottman's terms).
+    against = r.offered & ~r.approached & (r.behaviour == LEAVES_EARLY)
     received = xp.where(
         ~r.offered | col(conflict),
         NONE,
@@ -302,9 +310,10 @@ def couple_day(
     # is read.
     intimacy = col(xp.mean(known, axis=-1)) / K
     quality = (
-        0.5 * expect
-        + 0.5 * intimacy
-        - attribution * felt * 0.5
+        c.base_quality[..., None]
+        + 0.3 * expect
+        + 0.35 * intimacy
+        - 0.3 * attribution * felt
         - col(c.rupture_weight * xp.minimum(ruptures, 5.0) / 5.0)
     )
     sat = s.sat + c.sat_rate[..., None] * (xp.clip(quality, 0.0, 1.0) - s.sat)

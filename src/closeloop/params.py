@@ -122,7 +122,7 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
     ),
     ParamSpec(
         "ext_width",
-        0.3,
+        0.2,
         0.05,
         4.0,
         "depth levels",
@@ -384,7 +384,7 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
     ),
     ParamSpec(
         "alpha_expect",
-        0.03,
+        0.004,
         0.001,
         1.0,
         "1/bid",
@@ -567,6 +567,18 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         ("D6",),
     ),
     _c(
+        "deepen_days",
+        365.0,
+        1.0,
+        3650.0,
+        "days",
+        "how soon partners expect to be fully known",
+        "Days over which the depth partners reach for rises from small talk to being fully known "
+        "(bids never reach less deep than what is already shared).",
+        "Altman & Taylor 1973, Social penetration",
+        ("D1", "D6"),
+    ),
+    _c(
         "knowing_rate",
         0.03,
         0.0,
@@ -712,6 +724,18 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         ("D2", "D4"),
     ),
     _c(
+        "base_quality",
+        0.35,
+        0.0,
+        1.0,
+        "1",
+        "what the relationship brings besides closeness",
+        "Felt quality of the relationship apart from responsiveness, intimacy, how distance is "
+        "read and unrepaired hurt (companionship, shared life).",
+        "Karney & Bradbury 1995, The longitudinal course of marital quality and stability",
+        ("D4",),
+    ),
+    _c(
         "stability_rate",
         0.05,
         0.0,
@@ -748,7 +772,7 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
     ),
     _c(
         "investment_rate",
-        0.001,
+        0.002,
         0.0,
         1.0,
         "1/day",
@@ -770,7 +794,7 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
     ),
     _c(
         "hazard_base",
-        0.001,
+        0.0005,
         0.0,
         0.1,
         "prob/day",
@@ -846,6 +870,7 @@ class CoupleParams(NamedTuple):
 
     bid_rate: Array
     bid_reach: Array
+    deepen_days: Array
     knowing_rate: Array
     knowing_decay: Array
     felt_rate: Array
@@ -859,6 +884,7 @@ class CoupleParams(NamedTuple):
     rupture_decay: Array
     rupture_weight: Array
     sat_rate: Array
+    base_quality: Array
     stability_rate: Array
     distance_rate: Array
     support_rate: Array

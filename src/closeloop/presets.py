@@ -64,9 +64,10 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "anxious",
         "Grew up with care that came unpredictably, mostly when seeking was "
-        "intensified: learned to reach harder, and to read distance as being about oneself.",
+        "intensified: learned to reach harder and hold on longer, and to read distance as "
+        "being about oneself.",
         {"inconsistent": 1.0},
-        traits={"anxiety": 0.8, "attribution": 0.6},
+        traits={"anxiety": 0.8, "attribution": 0.6, "give_up": 0.2},
     ),
 )
 PRESET_NAMES = tuple(p.name for p in PRESETS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 from importlib import metadata
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ import xarray as xr
 
 from closeloop import engine, history, mechanisms
 from closeloop.errors import bad_value
-from closeloop.params import PERSON_SPECS, world_params
+from closeloop.params import PERSON_SPECS, couple_params, world_params
 from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
 from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
 from closeloop.scenario import Scenario
@@ -35,14 +36,17 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _tables(sc: Scenario) -> dict[str, np.ndarray]:
-    t = MixTables(sc.population, sc.traits).arrays()
-    t.update(
+def _tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.ndarray]:
+    merged: dict[str, float] = {}
+    for t in traits:
+        merged.update(t)
+    tab = MixTables(mix, merged).arrays()
+    tab.update(
         style_table=history.STYLE_TABLE,
         event_table=history.EVENT_TABLE,
         age_jitter=np.asarray(EVENT_AGE_JITTER, dtype=np.float32),
     )
-    return t
+    return tab
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> int:
@@ -87,37 +91,69 @@ def simulate(
     n = _check_int("n", n, 1, MAX_UNITS)
     seed = _check_int("seed", seed, 0, 2**31 - 1)
     off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
-    world = world_params(**sc.world)
     flags = mechanisms.flags(off)
-    tables = _tables(sc)
+
+    def run(report: Callable[[int], None] | None) -> dict[str, Any]:
+        if sc.kind == "couple":
+            return engine.run_couples(
+                n,
+                seed,
+                _tables(sc.a, sc.traits, sc.traits_a),
+                _tables(sc.b, sc.traits, sc.traits_b),
+                couple_params(**sc.relationship),
+                flags,
+                days=sc.days,
+                daily=daily,
+                progress=report,
+            )
+        return engine.run_population(
+            n,
+            seed,
+            _tables(sc.population, sc.traits),
+            world_params(**sc.world),
+            flags,
+            days=sc.days,
+            daily=daily,
+            progress=report,
+        )
+
     if progress:
         from rich.console import Console
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task(f"simulating {sc.name}", total=n)
-            raw = engine.run_population(
-                n,
-                seed,
-                tables,
-                world,
-                flags,
-                days=sc.days,
-                daily=daily,
-                progress=lambda k: bar.update(task, completed=k),
-            )
+            raw = run(lambda k: bar.update(task, completed=k))
     else:
-        raw = engine.run_population(n, seed, tables, world, flags, days=sc.days, daily=daily)
-    return _dataset(raw, sc, n, seed, off)
+        raw = run(None)
+    if sc.kind == "couple":
+        ds = _couple_dataset(raw, sc, n)
+    else:
+        ds = _dataset(raw, sc, n)
+    ds.attrs.update(run_attrs(sc, seed, n, off))
+    return ds
+
+
+def run_attrs(sc: Scenario, seed: int, n: int, off: tuple[str, ...]) -> dict[str, Any]:
+    """What every result records: the seed, the scenario, its hash, the package versions."""
+    return {
+        "closeloop_kind": sc.kind,
+        "seed": seed,
+        "n": n,
+        "scenario": sc.to_json(),
+        "scenario_name": sc.name,
+        "scenario_hash": sc.digest(),
+        "ablate": ",".join(off),
+        "versions": json.dumps(versions(), sort_keys=True),
+        "notice": NOTICE,
+    }
 
 
 def _threat(V: np.ndarray, I: np.ndarray) -> np.ndarray:
     return np.clip(V - I, 0.0, 1.0)
 
 
-def _dataset(
-    raw: dict[str, Any], sc: Scenario, n: int, seed: int, off: tuple[str, ...]
-) -> xr.Dataset:
+def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
     names = PRESET_NAMES
     U, Cx, D, M = ("unit",), ("context",), ("depth",), ("month",)
     ev_names = np.array(history.EVENT_NAMES + ("none",))
@@ -176,18 +212,68 @@ def _dataset(
         for k, v in raw["daily"].items():
             data[f"daily_{k}"] = (U + ("day",), v)
         coords["day"] = np.arange(sc.days)
+    return xr.Dataset(data, coords=coords)
+
+
+MEMBER_STATE = (
+    "sat",
+    "stability",
+    "pursuit",
+    "felt",
+    "expect",
+    "distance",
+    "support",
+    "known",
+    "gave_up",
+    "threat_deep",
+    "bids",
+    "met",
+    "offered",
+    "declined",
+    "declined_depth",
+    "offered_depth",
+    "automatic",
+    "against",
+    "arousal",
+)
+COUPLE_STATE = ("ruptures", "investment", "ended", "talks", "conflicts", "repaired")
+
+
+def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
+    Cp, Mb, Mo, D = ("couple",), ("member",), ("month",), ("depth",)
+    m = raw["monthly"]
+    data: dict[str, Any] = {
+        "preset": (Cp + Mb, np.array(PRESET_NAMES)[raw["preset"]]),
+        "caregiving": (Cp + Mb, np.array(history.STYLE_NAMES)[raw["style"]]),
+        "traits": (Cp + Mb + ("param",), raw["params"]),
+        "threat0": (Cp + Mb + D, raw["threat0"]),
+        "threat": (Cp + Mb + D, raw["threat"]),
+        "first_decline": (Cp + Mb, raw["first_decline"]),
+        "gave_up_day": (Cp + Mb, raw["gave_up_day"]),
+        "first_talk": (Cp, raw["first_talk"]),
+        "escalation": (Cp, raw["escalation"]),
+        "end_day": (Cp, raw["end_day"]),
+    }
+    for k in MEMBER_STATE:
+        data[k] = (Cp + Mo + Mb, m[k])
+    for k in COUPLE_STATE:
+        data[k] = (Cp + Mo, m[k])
+    n_months = m["ruptures"].shape[1]
+    coords: dict[str, Any] = {
+        "couple": np.arange(n),
+        "member": ["a", "b"],
+        "month": np.minimum((np.arange(n_months) + 1) * engine.SNAP_DAYS, sc.days),
+        "depth": np.arange(len(DEPTH_NAMES)),
+        "depth_name": ("depth", list(DEPTH_NAMES)),
+        "param": [s.name for s in PERSON_SPECS],
+    }
+    if "daily" in raw:
+        for k, v in raw["daily"].items():
+            dims = Cp + ("day",) + (Mb if v.ndim == 3 else ())
+            data[f"daily_{k}"] = (dims, v)
+        coords["day"] = np.arange(sc.days)
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update(
-        {
-            "closeloop_kind": "person",
-            "seed": seed,
-            "n": n,
-            "scenario": sc.to_json(),
-            "scenario_name": sc.name,
-            "scenario_hash": sc.digest(),
-            "ablate": ",".join(off),
-            "versions": json.dumps(versions(), sort_keys=True),
-            "notice": NOTICE,
-        }
-    )
+    from closeloop.trajectory import classify
+
+    ds["trajectory"] = ("couple", classify(ds))
     return ds
