@@ -45,7 +45,7 @@ def base_scenario() -> cl.Scenario:
 
 @pytest.fixture(scope="session")
 def base_tables(base_scenario: cl.Scenario) -> dict[str, np.ndarray]:
-    return _tables(base_scenario)
+    return _tables(base_scenario.population, base_scenario.traits)
 
 
 @pytest.fixture(scope="session")

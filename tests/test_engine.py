@@ -109,16 +109,8 @@ def test_new_values_do_not_recompile(run, base_scenario, base_world, caplog):
     base = run(5, seed=1)  # compiled here at the latest
     size = _cache_size()
     variants = {
-        "traits": dict(
-            tables=_tables(base_scenario.replace(traits={"threshold": 0.2, "beta": 3.0}))
-        ),
-        "weights": dict(
-            tables=_tables(
-                base_scenario.replace(
-                    population={n: float(i + 1) for i, n in enumerate(PRESET_NAMES)}
-                )
-            )
-        ),
+        "traits": dict(tables=_tables(base_scenario.population, {"threshold": 0.2, "beta": 3.0})),
+        "weights": dict(tables=_tables({n: float(i + 1) for i, n in enumerate(PRESET_NAMES)})),
         "world": dict(world=base_world._replace(warmth=np.float32(0.2), ramp_days=np.float32(3.0))),
         "world_params": dict(world=world_params(hurt_rate=0.5, offer_rate=1)),
         "ablation": dict(ablate=("observation", "automatic_route", "relief_habit")),

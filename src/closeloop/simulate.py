@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import platform
-from importlib import metadata
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -126,10 +126,7 @@ def simulate(
             raw = run(lambda k: bar.update(task, completed=k))
     else:
         raw = run(None)
-    if sc.kind == "couple":
-        ds = _couple_dataset(raw, sc, n)
-    else:
-        ds = _dataset(raw, sc, n)
+    ds = _couple_dataset(raw, sc, n) if sc.kind == "couple" else _dataset(raw, sc, n)
     ds.attrs.update(run_attrs(sc, seed, n, off))
     return ds
 
