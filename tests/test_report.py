@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 import xarray as xr
 
 import closeloop as cl
-from closeloop import figures, report
+from closeloop import figures, report, story
 from closeloop.errors import InputError
 from closeloop.person import DEPTH_NAMES
 from closeloop.simulate import NOTICE
@@ -212,3 +213,243 @@ def test_figures_render_without_pyplot(ds: xr.Dataset) -> None:
     assert figures.to_png(fig).startswith(PNG_MAGIC)
     # Distinct colours for the shipped profiles (Okabe-Ito, colour-blind safe).
     assert len(set(figures.PROFILE_COLOURS.values())) == len(figures.PROFILE_COLOURS)
+
+
+# ---------------------------------------------------------------------------------------------
+# The couple report
+
+COUPLE_DAYS = 360
+"""The couple runs of test_story, test_report and test_demo share 360 days (one compilation)."""
+COUPLE_SCENARIO = cl.scenario("avoidant-anxious").replace(
+    days=COUPLE_DAYS,
+    relationship={
+        "hazard_base": 0.004,
+        "felt_rate": 0.2,
+        "pursuit_rate": 0.2,
+        "talk_after": 0.0,
+        "talk_rate": 0.1,
+    },
+    traits_b={"give_up": 0.55},
+)
+COUPLE_FILES = (
+    "report.html",
+    "story.txt",
+    "timeline.csv",
+    "couples.csv",
+    "run.json",
+    "results.nc",
+    *(f"{k}.png" for k in report.COUPLE_FIGURES),
+)
+
+
+@pytest.fixture(scope="module")
+def cds() -> xr.Dataset:
+    return cl.simulate(COUPLE_SCENARIO, n=40, seed=5)
+
+
+@pytest.fixture(scope="module")
+def cwritten(cds: xr.Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("couple-report")
+    assert report.write_report(cds, out) == out / "report.html"
+    return out
+
+
+def test_couple_report_writes_every_file(cwritten: Path) -> None:
+    for name in COUPLE_FILES:
+        assert (cwritten / name).is_file(), name
+        assert (cwritten / name).stat().st_size > 0, name
+    for key in report.COUPLE_FIGURES:
+        assert (cwritten / f"{key}.png").read_bytes().startswith(PNG_MAGIC)
+    assert not [p for p in cwritten.iterdir() if p.name.endswith(".tmp")]
+    # Nothing of the person report.
+    assert not (cwritten / "profiles.csv").exists()
+
+
+def test_couple_html_is_self_contained_and_carries_the_notice(cwritten: Path) -> None:
+    text = (cwritten / "report.html").read_text(encoding="utf-8")
+    assert text.count(html.escape(NOTICE)) == 2  # top and bottom
+    assert "988" in text
+    assert text.count('src="data:image/png;base64,') == len(report.COUPLE_FIGURES)
+    assert not re.search(r"https?://", text)
+    assert "<script" not in text and "<link" not in text
+    assert not re.search(r'src="(?!data:)', text)
+    assert "still together" in text  # the captions say the bands are over couples together
+
+
+def test_couple_html_tells_the_example_story(cwritten: Path, cds: xr.Dataset) -> None:
+    text = html.unescape((cwritten / "report.html").read_text(encoding="utf-8"))
+    facts = story.couple_facts(cds, report.example_couple(cds))
+    for paragraph in story.narrative(facts, report.EXAMPLE_RULE):
+        assert paragraph in text
+    assert story.population_text(story.population_facts(cds)) in text
+    assert story.helps_text() in text
+
+
+def test_couple_story_txt(cwritten: Path, cds: xr.Dataset) -> None:
+    text = (cwritten / "story.txt").read_text(encoding="utf-8")
+    assert text.rstrip().endswith(NOTICE)
+    facts = story.couple_facts(cds, report.example_couple(cds))
+    assert text == story.story_text(facts, story.population_facts(cds), report.EXAMPLE_RULE)
+    for e in facts.events():
+        assert f"month {e.month}" in text
+    for word in ("disorder", "dysfunctional", "broken", "pathological", "narcissist", "toxic"):
+        assert word not in text.lower()
+
+
+def test_couple_run_json(cwritten: Path, cds: xr.Dataset) -> None:
+    run = json.loads((cwritten / "run.json").read_text(encoding="utf-8"))
+    assert run["seed"] == 5
+    assert run["n"] == cds.sizes["couple"]
+    assert run["scenario"]["name"] == "avoidant-anxious"
+    assert run["scenario"]["kind"] == "couple"
+    assert run["scenario_hash"] == cds.attrs["scenario_hash"]
+    assert run["notice"] == NOTICE
+    assert run["ablated"] == []
+    assert run["example_couple"] == report.example_couple(cds)
+    assert "most common" in run["example_rule"]
+    assert set(COUPLE_FILES) <= set(run["files"])
+
+
+def test_couple_results_read_back_with_strings(cwritten: Path, cds: xr.Dataset) -> None:
+    with xr.open_dataset(cwritten / "results.nc") as back:
+        assert back["preset"].values.astype(str).tolist() == cds["preset"].values.tolist()
+        assert back["trajectory"].values.astype(str).tolist() == cds["trajectory"].values.tolist()
+        assert list(back["member"].values.astype(str)) == ["a", "b"]
+        np.testing.assert_allclose(back["sat"].values, cds["sat"].values)
+        np.testing.assert_array_equal(back["end_day"].values, cds["end_day"].values)
+        assert back["ended"].values.dtype == bool
+
+
+def test_netcdf_handles_object_strings(tmp_path: Path) -> None:
+    ds = xr.Dataset({"label": ("x", np.array(["short", "a longer one"], dtype=object))})
+    ds.attrs["meta"] = ["not", "a", "string"]
+    report.atomic_write(tmp_path / "x.nc", report._netcdf(ds))
+    with xr.open_dataset(tmp_path / "x.nc") as back:
+        assert back["label"].values.astype(str).tolist() == ["short", "a longer one"]
+        assert json.loads(back.attrs["meta"]) == ["not", "a", "string"]
+
+
+def test_couples_csv_one_row_per_couple(cwritten: Path, cds: xr.Dataset) -> None:
+    table = pd.read_csv(cwritten / "couples.csv")
+    n = cds.sizes["couple"]
+    assert len(table) == n and list(table["couple"]) == list(range(n))
+    assert table["example"].sum() == 1
+    assert int(table.index[table["example"]][0]) == report.example_couple(cds)
+    assert list(table["trajectory"]) == cds["trajectory"].values.astype(str).tolist()
+    assert set(table["preset_a"]) == {"avoidant"} and set(table["preset_b"]) == {"anxious"}
+    for col, var in (("end_day", "end_day"), ("first_talk_day", "first_talk")):
+        raw = cds[var].values
+        got = table[col].to_numpy(float)
+        np.testing.assert_array_equal(np.where(raw >= 0, raw, np.nan), got)
+    raw = cds["gave_up_day"].values[:, 1]
+    np.testing.assert_array_equal(np.where(raw >= 0, raw, np.nan), table["gave_up_day_b"])
+    np.testing.assert_allclose(table["final_sat_b"], cds["sat"].values[:, -1, 1], atol=1e-4)
+    assert set(table["pulls_back"]) <= {"a", "b"}
+
+
+def test_timeline_bands_are_over_couples_still_together(cwritten: Path, cds: xr.Dataset) -> None:
+    table = pd.read_csv(cwritten / "timeline.csv")
+    months = cds.sizes["month"]
+    assert len(table) == months
+    assert list(table["day"]) == list(cds["month"].values)
+    together = ~cds["ended"].values
+    assert list(table["together"]) == list(together.sum(axis=0))
+    np.testing.assert_allclose(table["share_ended"], 1 - together.mean(axis=0), atol=1e-5)
+    for m in range(months):
+        live = together[:, m]
+        want = np.percentile(cds["sat"].values[live, m, 1], [5, 50, 95])
+        got = table.loc[m, ["sat_b_p05", "sat_b_p50", "sat_b_p95"]].to_numpy(float)
+        np.testing.assert_allclose(got, want, atol=1e-4)
+    # Classes from the twelfth month on, as shares of all couples; the last row is the final one.
+    cls = [f"class_{c}" for c in report.trajectory.CLASSES]
+    assert table[cls].iloc[: report.trajectory.WINDOW - 1].isna().all().all()
+    last = table[cls].iloc[-1].to_numpy(float)
+    assert last.sum() == pytest.approx(1.0)
+    final = cds["trajectory"].values.astype(str)
+    want = [np.mean(final == c) for c in report.trajectory.CLASSES]
+    np.testing.assert_allclose(last, want, atol=1e-5)
+    # The example couple's own values are in the table too.
+    ex = report.example_couple(cds)
+    np.testing.assert_allclose(
+        table["example_sat_a"].to_numpy(float),
+        np.where(together[ex], cds["sat"].values[ex, :, 0], np.nan),
+        atol=1e-4,
+    )
+
+
+def test_pool_months() -> None:
+    x = np.array([[1.0, 2.0, 3.0, 4.0, 5.0]])
+    np.testing.assert_array_equal(report.pool_months(x, 3), [[3.0, 6.0, 9.0, 12.0, 9.0]])
+    np.testing.assert_array_equal(report.pool_months(x, 1), x)
+
+
+def test_couple_series_masks_ended_couples(cds: xr.Dataset) -> None:
+    series = report.couple_series(cds)
+    ended = cds["ended"].values
+    for key, v in series.items():
+        assert v.shape == ended.shape, key
+        assert np.isnan(v[ended]).all(), key
+    live = ~ended
+    np.testing.assert_allclose(series["pursuit_b"][live], cds["pursuit"].values[..., 1][live])
+
+
+def test_example_couple_rule_is_deterministic_and_as_documented(cds: xr.Dataset) -> None:
+    first = report.example_couple(cds)
+    assert report.example_couple(cds) == first
+    assert report.example_couple(cds.copy(deep=True)) == first
+    # Independently: the most common final class, then the closest satisfaction path.
+    traj = cds["trajectory"].values.astype(str)
+    counts = {c: int(np.sum(traj == c)) for c in report.trajectory.CLASSES}
+    top = max(report.trajectory.CLASSES, key=lambda c: (counts[c], -CLASS_ORDER[c]))
+    assert traj[first] == top
+    members = [i for i in range(len(traj)) if traj[i] == top]
+    sat = cds["sat"].values.astype(float)
+    median = np.median(sat[members], axis=0)
+    dist = {i: float(np.sqrt(np.mean((sat[i] - median) ** 2))) for i in members}
+    assert dist[first] == min(dist.values())
+    assert first == min(i for i in members if dist[i] == dist[first])
+
+
+CLASS_ORDER = {c: i for i, c in enumerate(report.trajectory.CLASSES)}
+
+
+def test_example_couple_ties_go_to_the_lower_number(cds: xr.Dataset) -> None:
+    # Two identical couples: the lower index wins.
+    twin = xr.concat([cds.isel(couple=[3]), cds.isel(couple=[3])], dim="couple")
+    twin = twin.assign_coords(couple=[0, 1])
+    assert report.example_couple(twin) == 0
+
+
+def test_couple_figures_draw_from_the_timeline(cds: xr.Dataset) -> None:
+    tl = report.timeline(cds)
+    ex = report.example(cds, report.example_couple(cds))
+    assert tl.members == ("A (avoidant)", "B (anxious)")
+    assert tl.withdrawer == 0  # the avoidant member turns away more, read from the data
+    assert tl.class_index.tolist() == [cds.sizes["month"] - 1]
+    for q in tl.bands.values():
+        ok = np.isfinite(q).all(axis=0)
+        assert (np.diff(q[:, ok], axis=0) >= -1e-9).all()  # percentiles are ordered
+    assert [label for _, _, label in ex.events]  # the example has events to mark
+    pngs = report.couple_figure_pngs(tl, ex)
+    assert list(pngs) == list(report.COUPLE_FIGURES)
+    a, b = figures.member_colours(("anxious", "anxious"))
+    assert a != b
+
+
+def test_couple_report_refuses_a_couple_dataset_without_its_variables(
+    cds: xr.Dataset, tmp_path: Path
+) -> None:
+    with pytest.raises(InputError, match="without sat"):
+        report.write_report(cds.drop_vars("sat"), tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_couple_report_names_ablations(cds: xr.Dataset) -> None:
+    ds = cds.copy()
+    ds.attrs["ablate"] = "pursuit"
+    meta = report.run_metadata(ds)
+    tl = report.timeline(ds)
+    facts = story.couple_facts(ds, 0)
+    pop = story.population_facts(ds)
+    page = report.couple_report_html(facts, pop, tl, {}, meta)
+    assert "Switched off in this run: pursuit." in page

@@ -207,12 +207,16 @@ def couple_day(
     mutual = col(xp.mean(s.known, axis=-1))
     expected = (K - 1) * xp.minimum(day / xp.maximum(c.deepen_days, 1.0), 1.0)
     base = xp.maximum(mutual, col(expected))
-    reach = base + c.bid_reach[..., None] * u[..., D_DEPTH : D_DEPTH + 2] + s.pursuit
+    reach = xp.floor(base + c.bid_reach[..., None] + s.pursuit)
     # One reaches only as deep as one's own template allows: depths whose felt threat (with the
     # habit) would set off the automatic route are not offered (bidding is approaching too).
     # Pursuit overrides one's own alarm: hyperactivated seeking pushes past it.
     comfort = _comfort_depth(xp, pp, s.person, flags, s.pursuit)
-    bid_depth = xp.clip(xp.minimum(xp.floor(reach), comfort), 0, K - 1).astype(xp.int32)
+    ceiling = xp.clip(xp.minimum(reach, comfort), 0, K - 1)
+    # Bids lean toward the depth one reaches for, with everyday ones mixed in: the depth has a
+    # triangular distribution rising from small talk to the ceiling.
+    pick = xp.floor(xp.sqrt(u[..., D_DEPTH : D_DEPTH + 2]) * (ceiling + 1.0))
+    bid_depth = xp.minimum(pick, ceiling).astype(xp.int32)
     bid = bid & (comfort >= 0)
     bid = bid | (col(talk) & is_lead)
     bid_depth = xp.where(col(talk) & is_lead, K - 1, bid_depth)
@@ -285,7 +289,9 @@ def couple_day(
     felt = s.felt + c.felt_rate[..., None] * bf * ((1.0 - metf) - s.felt)
     limit = pp.give_up + xp.where(s.gave_up, 0.15, 0.0)  # hysteresis: hope must return clearly
     gave_up = (expect < limit) & _on(flags, "giving_up")[..., None]
-    target = pp.anxiety * felt * (1.0 + attribution) * (~gave_up)
+    # Attribution amplifies how strongly felt distance turns into pursuit: read as a verdict on
+    # oneself, the same distance is more alarming (0.5 + attribution: from half to 1.5 times).
+    target = xp.minimum(pp.anxiety * felt * (0.5 + attribution), 1.0) * (~gave_up)
     target = xp.where(_on(flags, "pursuit")[..., None], target, 0.0)
     pursuit = xp.clip(s.pursuit + c.pursuit_rate[..., None] * (target - s.pursuit), 0.0, 1.0)
     gf = gave_up.astype(f32)

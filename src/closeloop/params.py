@@ -561,7 +561,8 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         4.0,
         "depth levels",
         "how far bids reach past what is already shared",
-        "Bids reach uniformly up to this many levels beyond the couple's mutual knowing "
+        "Bids reach up to this many levels beyond the couple's mutual knowing (depth triangular "
+        "from small talk up to that ceiling) "
         "(plus the bidder's pursuit).",
         "Altman & Taylor 1973, Social penetration",
         ("D6",),

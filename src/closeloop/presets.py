@@ -94,7 +94,7 @@ TRAIT_SD: dict[str, float] = {
     "openness": 0.08,
     "threshold": 0.03,
     "anxiety": 0.1,
-    "attribution": 0.15,
+    "attribution": 0.2,
     "give_up": 0.05,
 }
 """Individual variation: Gaussian jitter (clipped to bounds) on a few traits within a preset."""

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from closeloop import figures
+from closeloop import figures, story, trajectory
 from closeloop.errors import InputError
 from closeloop.io import atomic_write, prepare_out, write_bytes, write_text
 from closeloop.person import DEPTH_NAMES
@@ -125,8 +125,8 @@ def check_dataset(ds: xr.Dataset) -> None:
     if kind != "person" or missing:
         got = f"kind {kind!r}" + (f" without {', '.join(missing)}" if missing else "")
         raise InputError(
-            "The 'ds' parameter of write_report must be a person-level Dataset from "
-            f"closeloop.simulate. Got {got} instead."
+            "The 'ds' parameter of write_report must be a person- or couple-level Dataset "
+            f"from closeloop.simulate. Got {got} instead."
         )
 
 
@@ -682,34 +682,34 @@ def _adult_contexts(ds: xr.Dataset) -> str:
     return _and(ctx) or "adult life"
 
 
+def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
+    """A copy of ``ds`` that netCDF3 (scipy) can store and xarray reads back unchanged.
+
+    netCDF3 has no string or object type: xarray stores fixed-width unicode as characters, but
+    an object array (strings of any length) must first become fixed-width unicode. Attributes
+    that are not strings or numbers are stored as JSON.
+    """
+    out = ds.copy()
+    for name in list(out.variables):
+        var = out[name]
+        if var.dtype == object:
+            out[name] = var.astype(str)
+    for key, value in list(out.attrs.items()):
+        if not isinstance(value, str | int | float | np.number):
+            out.attrs[key] = json.dumps(value, default=str)
+    return out
+
+
 def _netcdf(ds: xr.Dataset) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         # netCDF3 via scipy (no extra dependency): it stores strings as characters and int64
-        # as int32, and xarray reads both back; attrs are already strings and numbers.
-        ds.to_netcdf(path, engine="scipy", format="NETCDF3_64BIT")
+        # as int32, and xarray reads both back.
+        netcdf_ready(ds).to_netcdf(path, engine="scipy", format="NETCDF3_64BIT")
 
     return write
 
 
-def write_report(ds: xr.Dataset, out: str | Path) -> Path:
-    """Write the report of a simulated population into a folder.
-
-    Arguments:
-        ds: a person-level Dataset from ``closeloop.simulate``.
-        out: the folder; created if missing. A non-empty folder that closeloop did not write
-            is refused (``closeloop.io.prepare_out``); one it wrote before is reused.
-
-    Returns:
-        The path of ``report.html``.
-
-    Example:
-        >>> import closeloop as cl
-        >>> ds = cl.simulate(cl.scenario("rising-closeness").replace(days=60), n=24)
-        >>> cl.write_report(ds, "out/").name  # doctest: +SKIP
-        'report.html'
-    """
-    check_dataset(ds)
-    folder = prepare_out(out)
+def _write_person_report(ds: xr.Dataset, folder: Path) -> Path:
     names = depth_names(ds)
     stats = profile_stats(ds)
     meta = run_metadata(ds)
@@ -726,3 +726,572 @@ def write_report(ds: xr.Dataset, out: str | Path) -> Path:
     )
     atomic_write(folder / "results.nc", _netcdf(ds))
     return write_text(folder / "report.html", report_html(summary, stats, names, pngs, meta))
+
+
+# ---------------------------------------------------------------------------------------------
+# The couple report
+
+COUPLE_REQUIRED = (
+    "preset",
+    "sat",
+    "stability",
+    "pursuit",
+    "known",
+    "offered",
+    "declined",
+    "offered_depth",
+    "declined_depth",
+    "ruptures",
+    "ended",
+    "conflicts",
+    "repaired",
+    "talks",
+    "first_decline",
+    "gave_up_day",
+    "first_talk",
+    "escalation",
+    "end_day",
+    "trajectory",
+)
+COUPLE_FIGURES = ("depth", "pursuit", "satisfaction", "ruptures", "trajectories")
+QUANTILES = (5, 25, 50, 75, 95)
+"""Percentiles of the couple figures' bands: the middle 90% and 50% of couples, and the median."""
+POOL = 5
+"""Months (centred) over which the withdrawal share and the depths pool their bids."""
+MIN_BIDS = 3
+"""Bids a couple needs in the pooled window for its withdrawal share and depths to count."""
+MIN_SHARE = 0.1
+"""Share of the couples still together that must have a value at a month for its band to be
+drawn (and written to timeline.csv)."""
+MEMBER_KEYS = ("a", "b")
+SERIES = (
+    "sat",
+    "stability",
+    "pursuit",
+    "received",
+    "withdrawal",
+    "offered_depth",
+    "declined_depth",
+)
+"""Per-member monthly series of the couple report (see ``couple_series``)."""
+EXAMPLE_RULE = (
+    "its final pattern is the most common one in the run, and its satisfaction month by month "
+    "(both partners) stays closest to that group's median path (ties go to the lower couple "
+    "number)."
+)
+"""How the example couple is chosen (``example_couple``), in words."""
+EVENT_LABELS = {
+    "pullback": "{who} first pulls back",
+    "escalation": "{who}'s pursuit escalates",
+    "talk": "first 'where is this going' talk",
+    "gave_up": "{who} gives up reaching",
+    "also_gave_up": "{who} stops reaching too",
+    "ended": "the relationship ends",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """The population over time, as the couple figures and ``timeline.csv`` show it.
+
+    Attributes:
+        days: (M,) day at the end of each month.
+        years: (M,) the same in years.
+        together: (M,) couples still together at the end of each month.
+        ended_share: (M,) share of couples that have ended by then.
+        bands: series key (``f"{name}_{member}"`` for SERIES, and "ruptures") -> (5, M) array of
+            the QUANTILES across couples still together (NaN where fewer than ``MIN_SHARE`` of
+            them have a value).
+        class_index: (J,) month indices (0-based) at whose end the trajectory classes were taken
+            (from the twelfth month on: the classifier looks back a year).
+        class_shares: class -> (J,) share of all couples in it.
+        final_shares: class -> share of couples in it at the end.
+        withdrawer: the member (0 a, 1 b) who turned away the larger share of the bids they
+            received, over all couples and months.
+        members: (a, b) labels, e.g. ("A (avoidant)", "B (anxious)").
+        presets: (a, b) the profile each member was drawn from, or "" for a mix.
+    """
+
+    days: np.ndarray
+    years: np.ndarray
+    together: np.ndarray
+    ended_share: np.ndarray
+    bands: dict[str, np.ndarray]
+    class_index: np.ndarray
+    class_shares: dict[str, np.ndarray]
+    final_shares: dict[str, float]
+    withdrawer: int
+    members: tuple[str, str]
+    presets: tuple[str, str]
+
+
+@dataclass(frozen=True, eq=False)
+class Example:
+    """The example couple drawn over the bands.
+
+    Attributes:
+        couple: its index.
+        series: the same keys as ``Timeline.bands`` -> (M,) its values (NaN once it has ended).
+        events: (years, month, label) of its key events, in order.
+        facts: its story facts.
+    """
+
+    couple: int
+    series: dict[str, np.ndarray]
+    events: list[tuple[float, int, str]]
+    facts: story.CoupleFacts
+
+
+def check_couple_dataset(ds: xr.Dataset) -> None:
+    """Raise the standard one-line error unless ``ds`` is a couple-level simulate() result."""
+    missing = [v for v in COUPLE_REQUIRED if v not in ds]
+    if missing or ds.attrs.get("closeloop_kind") != "couple":
+        raise InputError(
+            "The 'ds' parameter of write_report must be a Dataset from closeloop.simulate. Got "
+            f"a couple Dataset without {', '.join(missing)} instead."
+        )
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num = num.astype(float)
+    den = den.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def pool_months(x: np.ndarray, width: int = POOL) -> np.ndarray:
+    """Sum monthly counts over ``width`` months centred on each month (axis 1), with the window
+    cut short at the ends of the run.
+
+    Example:
+        >>> pool_months(np.array([[1.0, 2.0, 3.0, 4.0]]), width=3)
+        array([[3., 6., 9., 7.]])
+    """
+    half = width // 2
+    c = np.cumsum(x, axis=1)
+    c = np.concatenate([np.zeros_like(c[:, :1]), c], axis=1)
+    n = x.shape[1]
+    hi = np.minimum(np.arange(n) + half + 1, n)
+    lo = np.maximum(np.arange(n) - half, 0)
+    return c[:, hi] - c[:, lo]
+
+
+def couple_series(ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """Every couple's monthly series, NaN once the couple has ended.
+
+    Keys ``f"{name}_{member}"`` for each name in SERIES and member in ("a", "b"):
+    ``sat`` and ``stability`` (0-1, at the end of the month), ``pursuit`` (0-1), ``received``
+    (bids the member received from the other that month), ``withdrawal`` (share of the other's
+    bids the member turned away), ``offered_depth`` (mean depth of the bids the member received,
+    0-4) and ``declined_depth`` (mean depth of those the member turned away); and ``ruptures``
+    (unrepaired ruptures on the books). The last three pool the bids of the ``POOL`` months
+    centred on each month while the couple was together, since a single month holds only a few
+    bids; with fewer than ``MIN_BIDS`` bids in the window (or, for the depth turned away, none
+    turned away) they are NaN.
+
+    Arguments:
+        ds: a couple-level Dataset.
+
+    Returns:
+        Key -> (couple, month) float array.
+    """
+    together = ~ds["ended"].values.astype(bool)
+    live = together[..., None]
+
+    def pooled(name: str) -> np.ndarray:
+        return pool_months(np.where(live, ds[name].values.astype(float), 0.0))
+
+    offered = pooled("offered")
+    declined = pooled("declined")
+    enough = offered >= MIN_BIDS
+    per_member = {
+        "sat": ds["sat"].values.astype(float),
+        "stability": ds["stability"].values.astype(float),
+        "pursuit": ds["pursuit"].values.astype(float),
+        "received": ds["offered"].values.astype(float),
+        "withdrawal": np.where(enough, _ratio(declined, offered), np.nan),
+        "offered_depth": np.where(enough, _ratio(pooled("offered_depth"), offered), np.nan),
+        "declined_depth": np.where(
+            enough & (declined > 0), _ratio(pooled("declined_depth"), declined), np.nan
+        ),
+    }
+    out: dict[str, np.ndarray] = {}
+    for name in SERIES:
+        for m, key in enumerate(MEMBER_KEYS):
+            out[f"{name}_{key}"] = np.where(together, per_member[name][..., m], np.nan)
+    out["ruptures"] = np.where(together, ds["ruptures"].values.astype(float), np.nan)
+    return out
+
+
+def population_withdrawer(ds: xr.Dataset) -> int:
+    """The member (0 a, 1 b) who turned away the larger share of bids over all couples."""
+    offered = ds["offered"].values.sum(axis=(0, 1)).astype(float)
+    declined = ds["declined"].values.sum(axis=(0, 1)).astype(float)
+    share = declined / np.maximum(offered, 1.0)
+    return int(share[1] > share[0])
+
+
+def _member_presets(ds: xr.Dataset) -> tuple[str, str]:
+    out = []
+    for m in range(2):
+        names = np.unique(ds["preset"].values[:, m].astype(str))
+        out.append(str(names[0]) if len(names) == 1 else "")
+    return out[0], out[1]
+
+
+def timeline(ds: xr.Dataset) -> Timeline:
+    """The population bands, the share ended and the trajectory classes over time.
+
+    Arguments:
+        ds: a couple-level Dataset.
+
+    Returns:
+        Its Timeline.
+    """
+    check_couple_dataset(ds)
+    days = ds["month"].values.astype(float)
+    months = days.size
+    together = ~ds["ended"].values.astype(bool)
+    series = couple_series(ds)
+    # A band is drawn only where enough of the couples still together have a value: late in a
+    # run, a depth or a withdrawal share may rest on the few couples who still bid at all.
+    enough = np.isfinite(np.stack(list(series.values()))).sum(axis=1) >= np.maximum(
+        MIN_SHARE * together.sum(axis=0), 1
+    )
+    bands = {
+        k: np.where(ok, _quiet(np.nanpercentile, v, QUANTILES, axis=0), np.nan)
+        for ok, (k, v) in zip(enough, series.items(), strict=True)
+    }
+    index = np.arange(trajectory.WINDOW - 1, months)
+    labels = (
+        np.stack([trajectory.classify(ds, at_month=int(j) + 1) for j in index], axis=1)
+        if index.size
+        else np.empty((ds.sizes["couple"], 0), dtype=str)
+    )
+    final = ds["trajectory"].values.astype(str)
+    presets = _member_presets(ds)
+    members = tuple(
+        f"{name} ({p})" if p else name for name, p in zip(story.NAMES, presets, strict=True)
+    )
+    return Timeline(
+        days=days,
+        years=days / 365.25,
+        together=together.sum(axis=0),
+        ended_share=1.0 - together.mean(axis=0),
+        bands=bands,
+        class_index=index,
+        class_shares={c: (labels == c).mean(axis=0) for c in trajectory.CLASSES},
+        final_shares={c: float(np.mean(final == c)) for c in trajectory.CLASSES},
+        withdrawer=population_withdrawer(ds),
+        members=(members[0], members[1]),
+        presets=presets,
+    )
+
+
+def example_couple(ds: xr.Dataset) -> int:
+    """The couple the report tells the story of and draws over the bands.
+
+    The rule (``EXAMPLE_RULE``): among the couples whose final trajectory class is the most
+    common one (ties between classes go to the first in ``trajectory.CLASSES``), the one whose
+    satisfaction path, both partners month by month, has the smallest root-mean-square distance
+    to the class's median path; ties go to the lower couple number. Deterministic: the same
+    Dataset always gives the same couple.
+
+    Arguments:
+        ds: a couple-level Dataset.
+
+    Returns:
+        The couple's index.
+    """
+    traj = ds["trajectory"].values.astype(str)
+    names, counts = np.unique(traj, return_counts=True)
+    rank = {c: i for i, c in enumerate(trajectory.CLASSES)}
+    top = min(zip(names, counts, strict=True), key=lambda x: (-x[1], rank.get(x[0], 99), x[0]))[0]
+    idx = np.flatnonzero(traj == top)
+    sat = ds["sat"].values[idx].astype(float)  # (k, month, member)
+    median = np.median(sat, axis=0)
+    dist = np.sqrt(np.mean((sat - median) ** 2, axis=(1, 2)))
+    return int(idx[int(np.argmin(dist))])
+
+
+def example(ds: xr.Dataset, couple: int) -> Example:
+    """The example couple's series, dated events and story facts."""
+    facts = story.couple_facts(ds, couple)
+    series = {k: v[0] for k, v in couple_series(ds.isel(couple=[couple])).items()}
+    events = [
+        (e.day / 365.25, e.month, EVENT_LABELS[e.kind].format(who=story.NAMES[e.member]))
+        for e in facts.events()
+    ]
+    return Example(couple=couple, series=series, events=events, facts=facts)
+
+
+def timeline_frame(tl: Timeline, ex: Example | None = None) -> pd.DataFrame:
+    """The table written to ``timeline.csv``: one row per month.
+
+    Columns: month (1-based), day, years, couples still together, share ended; for every series
+    its percentiles across couples still together (``{key}_p05`` ... ``{key}_p95``, ``_p50``
+    being the median); the share of all couples in each trajectory class (``class_{name}``,
+    empty before the twelfth month); and the example couple's values (``example_{key}``).
+    """
+    data: dict[str, Any] = {
+        "month": np.arange(1, tl.days.size + 1),
+        "day": tl.days.astype(int),
+        "years": tl.years,
+        "together": tl.together,
+        "share_ended": tl.ended_share,
+    }
+    for key, q in tl.bands.items():
+        for i, p in enumerate(QUANTILES):
+            data[f"{key}_p{p:02d}"] = q[i]
+    for c, shares in tl.class_shares.items():
+        col = np.full(tl.days.size, np.nan)
+        col[tl.class_index] = shares
+        data[f"class_{c}"] = col
+    if ex is not None:
+        for key, v in ex.series.items():
+            data[f"example_{key}"] = v
+    return pd.DataFrame(data).round(5)
+
+
+def couples_frame(ds: xr.Dataset, example_index: int | None = None) -> pd.DataFrame:
+    """The table written to ``couples.csv``: one row per couple.
+
+    Columns: couple; each member's profile; the final trajectory class; who pulled back more and
+    who reached (by the story's rule, ``story.withdrawers``); each member's share of bids turned
+    away and peak pursuit; event days (empty if the event never happened): each member's first
+    pull-back and giving up, the first talk, escalation and the ending; the first and last month
+    of the reach-and-retreat cycle and its length in months; each member's final satisfaction
+    and felt stability (as they were at the ending for a couple that ended); the final mean
+    depth known; conflicts, repaired conflicts and talks in all; the final unrepaired ruptures;
+    and whether it is the report's example couple.
+    """
+    n = ds.sizes["couple"]
+    w = story.withdrawers(ds)
+    share = story.decline_shares(ds)
+    peak = ds["pursuit"].values.max(axis=1)
+    first, last = story.cycle_months(ds)
+
+    def days(x: np.ndarray) -> pd.Series:
+        return pd.Series(np.where(x >= 0, x, pd.NA), dtype="Int64")
+
+    data: dict[str, Any] = {
+        "couple": np.arange(n),
+        "preset_a": ds["preset"].values[:, 0].astype(str),
+        "preset_b": ds["preset"].values[:, 1].astype(str),
+        "trajectory": ds["trajectory"].values.astype(str),
+        "pulls_back": np.array(MEMBER_KEYS)[w],
+        "reaches": np.array(MEMBER_KEYS)[1 - w],
+    }
+    for m, key in enumerate(MEMBER_KEYS):
+        data[f"declined_share_{key}"] = share[:, m]
+        data[f"peak_pursuit_{key}"] = peak[:, m]
+    for m, key in enumerate(MEMBER_KEYS):
+        data[f"first_pullback_day_{key}"] = days(ds["first_decline"].values[:, m])
+    for m, key in enumerate(MEMBER_KEYS):
+        data[f"gave_up_day_{key}"] = days(ds["gave_up_day"].values[:, m])
+    data["first_talk_day"] = days(ds["first_talk"].values)
+    data["escalation_day"] = days(ds["escalation"].values)
+    data["end_day"] = days(ds["end_day"].values)
+    data["cycle_first_month"] = days(np.where(first > 0, first, -1))
+    data["cycle_last_month"] = days(np.where(first > 0, last, -1))
+    data["cycle_months"] = np.where(first > 0, last - first + 1, 0)
+    for m, key in enumerate(MEMBER_KEYS):
+        data[f"final_sat_{key}"] = ds["sat"].values[:, -1, m]
+    for m, key in enumerate(MEMBER_KEYS):
+        data[f"final_stability_{key}"] = ds["stability"].values[:, -1, m]
+    data["final_known"] = ds["known"].values[:, -1].mean(axis=-1)
+    data["conflicts"] = ds["conflicts"].values.sum(axis=1).astype(int)
+    data["repaired"] = ds["repaired"].values.sum(axis=1).astype(int)
+    data["talks"] = ds["talks"].values.sum(axis=1).astype(int)
+    data["final_ruptures"] = ds["ruptures"].values[:, -1]
+    data["example"] = np.arange(n) == (-1 if example_index is None else example_index)
+    return pd.DataFrame(data).round(4)
+
+
+COUPLE_CAPTIONS = {
+    "depth": "Top: how deep the closeness {r} offered {w} was (mean depth of {r}'s bids), and "
+    "how deep it was when {w} turned a bid away (mean depth of the bids {w} turned away); both "
+    "pool the bids of five months centred on each month, and count only couples with at least "
+    "three bids in them (where fewer than one couple in ten has that many, the band stops). "
+    "Bottom: how many bids {r} made to {w} each month: as {r} stops "
+    "reaching, the bids dry up.",
+    "pursuit": "Top: how hard each partner pressed for closeness (pursuit). Bottom: the share "
+    "of the other's bids each partner turned away (pooled over five months centred on each "
+    "month; couples with at least three bids in them).",
+    "satisfaction": "Top: each partner's satisfaction with the relationship. Bottom: each "
+    "partner's felt stability, the day-to-day calm. {w}'s stability can stay high while {r}'s "
+    "satisfaction falls: the distance that feels calm to one is emptying the relationship for "
+    "the other.",
+    "ruptures": "Top: unrepaired ruptures on the books (conflicts not repaired, fading slowly). "
+    "Bottom: the share of couples whose relationship has ended.",
+    "trajectories": "Left: the share of all couples in each pattern, judged at each month over "
+    "the year before it. Right: the shares at the end of the run.",
+}
+BAND_NOTE = (
+    "Lines: the median couple; shaded: the middle 50% and 90% of couples still together at that "
+    "month (couples that ended are left out from then on); dashed: the example couple of the "
+    "story, with its key events numbered."
+)
+
+
+def couple_figure_pngs(tl: Timeline, ex: Example) -> dict[str, bytes]:
+    """Draw the five couple figures and render them as PNG (name -> bytes, in report order)."""
+    made = {
+        "depth": figures.couple_depth(tl, ex),
+        "pursuit": figures.couple_pursuit(tl, ex),
+        "satisfaction": figures.couple_satisfaction(tl, ex),
+        "ruptures": figures.couple_ruptures(tl, ex),
+        "trajectories": figures.couple_trajectories(tl),
+    }
+    return {k: figures.to_png(f) for k, f in made.items()}
+
+
+def couple_captions(tl: Timeline) -> dict[str, str]:
+    """The figure captions with the partners' names filled in."""
+    w = story.NAMES[tl.withdrawer]
+    r = story.NAMES[1 - tl.withdrawer]
+    out = {k: v.format(w=w, r=r) for k, v in COUPLE_CAPTIONS.items()}
+    sat_r = tl.bands[f"sat_{MEMBER_KEYS[1 - tl.withdrawer]}"][2]
+    stab_w = tl.bands[f"stability_{MEMBER_KEYS[tl.withdrawer]}"][2]
+    if np.isfinite(sat_r[-1]) and np.isfinite(stab_w[-1]):
+        out["satisfaction"] += (
+            f" In this run, at the last month, the median {w} still together felt a stability "
+            f"of {stab_w[-1]:.2f}, and the median {r} a satisfaction of {sat_r[-1]:.2f} (it began "
+            f"at {sat_r[0]:.2f})."
+        )
+    for k in ("depth", "pursuit", "satisfaction", "ruptures"):
+        out[k] += " " + BAND_NOTE
+    return out
+
+
+def _class_table(tl: Timeline, n: int) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(c)}</td><td>{html.escape(story.CLASS_WORDS.get(c, c))}</td>"
+        f"<td>{round(s * n)}</td><td>{_pct(s)}</td></tr>"
+        for c, s in tl.final_shares.items()
+    )
+    return (
+        "<table><thead><tr><th>pattern</th><th>in words</th><th>couples</th><th>share</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def couple_report_html(
+    f: story.CoupleFacts,
+    p: story.PopulationFacts,
+    tl: Timeline,
+    pngs: dict[str, bytes],
+    meta: dict[str, Any],
+) -> str:
+    """The self-contained couple report page.
+
+    Arguments:
+        f: the example couple's story facts.
+        p: the population facts.
+        tl: the timeline.
+        pngs: figure name -> PNG bytes, embedded as base64 data URIs.
+        meta: from ``run_metadata``.
+
+    Returns:
+        The HTML text: inline CSS, no scripts and no external resources.
+    """
+    esc = html.escape
+    notice = f'<p class="notice"><strong>{esc(NOTICE)}</strong></p>'
+
+    def paras(items: Sequence[str]) -> str:
+        return "".join(f"<p>{esc(x)}</p>" for x in items)
+
+    captions = couple_captions(tl)
+    figs = "".join(
+        f'<figure><img alt="{esc(captions.get(k, k))}" '
+        f'src="data:image/png;base64,{base64.b64encode(v).decode("ascii")}">'
+        f"<figcaption>{esc(captions.get(k, ''))}</figcaption></figure>"
+        for k, v in pngs.items()
+    )
+    sc = meta.get("scenario", {})
+    desc = str(sc.get("description", "")).strip()
+    sub = (
+        f"{p.n} simulated couples over {story.run_span(p.days)}"
+        + (f": {desc}" if desc else ".")
+        + (
+            f" Switched off in this run: {_and(list(meta['ablated']))}."
+            if meta.get("ablated")
+            else ""
+        )
+    )
+    run = json.dumps(meta, indent=2, sort_keys=True)
+    name = esc(str(meta.get("scenario_name") or "custom"))
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>closeloop report: {name}</title><style>{CSS}</style></head><body>"
+        f"<h1>closeloop report: {name}</h1>"
+        f'<p class="sub">{esc(sub)}</p>{notice}'
+        f"<h2>The story of one couple</h2>{paras(story.narrative(f, EXAMPLE_RULE))}"
+        f"<h2>Across all {p.n} couples</h2>{paras([story.population_text(p)])}"
+        f"{_class_table(tl, p.n)}"
+        f"<h2>Figures</h2>{figs}"
+        f"<h2>The walls, and what helps</h2>{paras([story.walls_text(f), story.helps_text()])}"
+        "<h2>About this run</h2><p>Seed, population, scenario and versions; the same seed and "
+        "scenario reproduce these results exactly.</p>"
+        f"<pre>{esc(run)}</pre>{notice}</body></html>\n"
+    )
+
+
+def _write_couple_report(ds: xr.Dataset, folder: Path) -> Path:
+    check_couple_dataset(ds)
+    meta = run_metadata(ds)
+    meta["n"] = _plain(ds.attrs.get("n", ds.sizes["couple"]))
+    tl = timeline(ds)
+    idx = example_couple(ds)
+    ex = example(ds, idx)
+    pop = story.population_facts(ds)
+    pngs = couple_figure_pngs(tl, ex)
+    for key, data in pngs.items():
+        write_bytes(folder / f"{key}.png", data)
+    write_text(folder / "story.txt", story.story_text(ex.facts, pop, EXAMPLE_RULE))
+    write_text(folder / "timeline.csv", timeline_frame(tl, ex).to_csv(index=False))
+    write_text(folder / "couples.csv", couples_frame(ds, idx).to_csv(index=False))
+    files = [f"{k}.png" for k in pngs] + ["story.txt", "timeline.csv", "couples.csv", "results.nc"]
+    run = {
+        **meta,
+        "example_couple": idx,
+        "example_rule": "The example couple: " + EXAMPLE_RULE,
+        "files": [*files, "report.html"],
+    }
+    write_text(folder / "run.json", json.dumps(run, indent=2, sort_keys=True) + "\n")
+    atomic_write(folder / "results.nc", _netcdf(ds))
+    page = couple_report_html(ex.facts, pop, tl, pngs, meta)
+    return write_text(folder / "report.html", page)
+
+
+def write_report(ds: xr.Dataset, out: str | Path) -> Path:
+    """Write the report of a simulation into a folder.
+
+    A person-level Dataset (``ds.attrs["closeloop_kind"] == "person"``) gets the population
+    report: ``report.html``, the figures in ``FIGURES`` as PNG, ``summary.txt``,
+    ``profiles.csv``, ``run.json`` and ``results.nc``. A couple-level Dataset gets the couple
+    report: ``report.html``, the figures in ``COUPLE_FIGURES`` as PNG, ``story.txt`` (the
+    example couple's story and the population paragraph), ``timeline.csv`` (monthly medians and
+    bands), ``couples.csv`` (one row per couple), ``run.json`` and ``results.nc``.
+
+    Arguments:
+        ds: a Dataset from ``closeloop.simulate``.
+        out: the folder; created if missing. A non-empty folder that closeloop did not write is
+            refused (``closeloop.io.prepare_out``); one it wrote before is reused.
+
+    Returns:
+        The path of ``report.html``.
+
+    Example:
+        >>> import closeloop as cl
+        >>> ds = cl.simulate(cl.scenario("rising-closeness").replace(days=60), n=24)
+        >>> cl.write_report(ds, "out/").name  # doctest: +SKIP
+        'report.html'
+    """
+    kind = ds.attrs.get("closeloop_kind") if isinstance(ds, xr.Dataset) else None
+    if kind == "couple":
+        check_couple_dataset(ds)
+        return _write_couple_report(ds, prepare_out(out))
+    check_dataset(ds)
+    return _write_person_report(ds, prepare_out(out))

@@ -1,0 +1,398 @@
+"""Reference engines: the couple-day kernel run by NumPy, vectorised and one couple at a time.
+
+The benchmark (``closeloop bench``) compares the JAX engine with two other ways of running the
+*same* model: these are not simplified copies. Both call :func:`closeloop.couple.couple_day` with
+``xp=numpy``, the function the engine scans with ``xp=jax.numpy``:
+
+- :func:`numpy_couples` batches it over couples (per-couple fields (N,), per-member (N, 2),
+  person state (N, 2, C, K)) and loops over days in Python, state in float32;
+- :func:`loop_couples` keeps one Python object per couple and steps each on its own unbatched
+  arrays, day by day, the way agent-based toolkits run one object per agent.
+
+Both start from the engine's own adult couples (:func:`adult_start` runs the engine's sampling and
+childhood histories once, with JAX), so the references time the adult couple-days only. Given the
+same uniform draws (:func:`engine_draws` regenerates the engine's), they reproduce the engine's
+days; ``tests/test_reference.py`` checks that.
+
+What they keep: the final state, running totals of the engine's monthly counters over the whole
+run (:data:`COUNTS`) and the day each relationship ended; ``daily=True`` also keeps every day's
+record, time-major, with the same names as the engine's ``daily`` output. The engine's monthly
+snapshots and first-event days are not kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from closeloop import engine
+from closeloop.couple import (
+    AGAINST,
+    N_COUPLE_DRAWS,
+    NONE,
+    TALK,
+    TOWARD,
+    CoupleState,
+    Day,
+    couple_day,
+    initial_couple,
+)
+from closeloop.params import CoupleParams, PersonParams
+
+DrawsFn = Callable[[int], np.ndarray]
+"""``draws(t)`` -> (N, N_COUPLE_DRAWS) float32 uniforms for day ``t`` of every couple."""
+CoupleDrawsFn = Callable[[int, int], np.ndarray]
+"""``draws(i, t)`` -> (N_COUPLE_DRAWS,) float32 uniforms for couple ``i`` on day ``t``."""
+
+COUNTS = (
+    "bids",
+    "met",
+    "offered",
+    "declined",
+    "automatic",
+    "against",
+    "talks",
+    "conflicts",
+    "repaired",
+)
+"""Running totals kept by the references (the engine's monthly counters, summed over the run);
+per-member (…, 2) except talks, conflicts and repaired (per couple)."""
+
+DAILY = (
+    "moment",
+    "bid",
+    "bid_depth",
+    "received",
+    "shared",
+    "automatic",
+    "behaviour",
+    "arousal",
+    "conflict",
+    "repaired",
+    "sat",
+    "pursuit",
+    "stability",
+    "known",
+    "felt",
+    "gave_up",
+    "ended",
+)
+"""Fields of a daily record, as in the engine's ``daily`` output."""
+
+
+class Start(NamedTuple):
+    """Adult couples as the engine builds them, as NumPy arrays with a leading couple axis.
+
+    Attributes:
+        pp: traits of both members, each field (N, 2) float32.
+        cp: relationship settings, each field (N,) float32 (the run's values, broadcast).
+        state: the new relationship (``couple.initial_couple`` of the adult templates).
+        keys: (N, 2) uint32, each couple's key for the adult days (the engine draws day t's
+            uniforms from ``fold_in(keys[i], t)``).
+    """
+
+    pp: PersonParams
+    cp: CoupleParams
+    state: CoupleState
+    keys: np.ndarray
+
+
+# ------------------------------------------------------------------------ the engine's start
+
+
+def _couple_start(
+    index: jax.Array,
+    seed_key: jax.Array,
+    tab_a: dict[str, jax.Array],
+    tab_b: dict[str, jax.Array],
+    flags: jax.Array,
+) -> dict[str, Any]:
+    # The first lines of engine._couple_unit, verbatim: keys, sampling, both histories (the
+    # engine passes tab_a to both; the style and event tables are the same in both tables).
+    # tests/test_reference.py checks the result against the engine's own threat0.
+    key = jax.random.fold_in(seed_key, index)
+    k = [jax.random.fold_in(key, i) for i in range(5)]
+    _, style_a, p_a, ev_a, kind_a = engine._sample_unit(k[0], tab_a)
+    _, style_b, p_b, ev_b, kind_b = engine._sample_unit(k[1], tab_b)
+    pp = PersonParams(*[jnp.stack([a, b]) for a, b in zip(p_a, p_b, strict=True)])
+    hist = jax.vmap(engine._history, in_axes=(0, 0, 0, 0, 0, None, None))
+    persons, _ = hist(
+        jnp.stack([k[2], k[3]]),
+        pp,
+        jnp.stack([style_a, style_b]),
+        jnp.stack([ev_a, ev_b]),
+        jnp.stack([kind_a, kind_b]),
+        tab_a,
+        flags,
+    )
+    return {"pp": pp, "state": initial_couple(jnp, persons), "key": k[4]}
+
+
+@jax.jit
+def _start_chunk(
+    indices: jax.Array,
+    seed_key: jax.Array,
+    tab_a: dict[str, jax.Array],
+    tab_b: dict[str, jax.Array],
+    flags: jax.Array,
+) -> dict[str, Any]:
+    f = partial(_couple_start, seed_key=seed_key, tab_a=tab_a, tab_b=tab_b, flags=flags)
+    return jax.vmap(f)(indices)
+
+
+def adult_start(
+    n: int,
+    seed: int,
+    tables_a: dict[str, np.ndarray],
+    tables_b: dict[str, np.ndarray],
+    couple: CoupleParams,
+    flags: np.ndarray,
+    progress: Callable[[int], None] | None = None,
+) -> Start:
+    """The engine's ``n`` couples of ``run_couples(n, seed, ...)`` at the start of the relationship.
+
+    Runs the engine's sampling and childhood histories with JAX (in the engine's fixed-size
+    chunks) and returns NumPy arrays.
+
+    Example:
+        >>> from closeloop import mechanisms, params, simulate
+        >>> t = simulate._tables({"secure": 1.0})
+        >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
+        >>> st.state.person.V.shape
+        (3, 2, 4, 5)
+    """
+    seed_key = jax.random.PRNGKey(seed)
+    ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
+    tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
+    fl = jnp.asarray(flags, dtype=jnp.float32)
+    out = engine._chunked(lambda idx: _start_chunk(idx, seed_key, ta, tb, fl), n, progress)
+    cp = CoupleParams(
+        *[np.broadcast_to(np.asarray(x, dtype=np.float32), (n,)).copy() for x in couple]
+    )
+    return Start(pp=out["pp"], cp=cp, state=out["state"], keys=out["key"])
+
+
+@partial(jax.jit, static_argnames=("days",))
+def _draws(keys: jax.Array, start: jax.Array, *, days: int) -> jax.Array:
+    def one(key: jax.Array, t: jax.Array) -> jax.Array:
+        return jax.random.uniform(jax.random.fold_in(key, t), (N_COUPLE_DRAWS,))
+
+    t = start + jnp.arange(days)
+    return jax.vmap(lambda tt: jax.vmap(lambda k: one(k, tt))(keys))(t)
+
+
+def engine_draws(keys: np.ndarray, days: int, start: int = 0) -> np.ndarray:
+    """The uniforms the engine draws for days ``start .. start+days-1``: (days, N, N_COUPLE_DRAWS).
+
+    ``keys`` are ``Start.keys``. Meant for equality tests at small sizes (it materialises every
+    draw).
+    """
+    u = _draws(jnp.asarray(keys), jnp.asarray(start, dtype=jnp.uint32), days=days)
+    return np.asarray(u)
+
+
+# ------------------------------------------------------------------------ shared bookkeeping
+
+
+def _count_zeros(n: tuple[int, ...]) -> dict[str, np.ndarray]:
+    out = {}
+    for k in COUNTS:
+        shape = n if k in ("talks", "conflicts", "repaired") else n + (2,)
+        out[k] = np.zeros(shape, dtype=np.float32)
+    return out
+
+
+def _count(acc: dict[str, np.ndarray], d: Day) -> None:
+    """Add one day to the running totals, in place (engine._couple_count with every day valid)."""
+    got = d.received != NONE
+    acc["bids"] += d.bid
+    acc["met"] += np.flip(d.received, -1) == TOWARD
+    acc["offered"] += got
+    acc["declined"] += got & (d.received != TOWARD)
+    acc["automatic"] += d.automatic
+    acc["against"] += d.received == AGAINST
+    acc["talks"] += d.moment == TALK
+    acc["conflicts"] += d.conflict
+    acc["repaired"] += d.repaired
+
+
+def _record(s: CoupleState, d: Day) -> dict[str, np.ndarray]:
+    rec = {k: np.asarray(getattr(d, k)) for k in DAILY if k in Day._fields}
+    rec.update({k: np.asarray(getattr(s, k)) for k in DAILY if k in CoupleState._fields})
+    return rec
+
+
+def _as_numpy(tree: Any) -> Any:
+    return jax.tree.map(np.asarray, tree)
+
+
+def _f32(tree: Any) -> Any:
+    return jax.tree.map(lambda a: a.astype(np.float32) if a.dtype.kind == "f" else a, tree)
+
+
+# ------------------------------------------------------------------------ vectorised NumPy
+
+
+def numpy_couples(
+    pp: PersonParams,
+    cp: CoupleParams,
+    s0: CoupleState,
+    flags: np.ndarray,
+    days: int,
+    draws_fn: DrawsFn | np.ndarray | None = None,
+    *,
+    seed: int = 0,
+    daily: bool = False,
+    start_day: int = 0,
+) -> dict[str, Any]:
+    """Run ``days`` adult days of N couples with NumPy, vectorised over couples.
+
+    Arguments:
+        pp: traits, each field (N, 2); cp: settings, each field (N,) or scalar.
+        s0: the start state (``Start.state``), leading axis N.
+        flags: mechanism switches (``mechanisms.flags``).
+        days: days to run.
+        draws_fn: ``draws_fn(t)`` -> (N, N_COUPLE_DRAWS) uniforms; or an array
+            (days, N, N_COUPLE_DRAWS); default: a NumPy Generator seeded with ``seed``.
+        daily: also return every day's record (time-major, ``DAILY`` fields).
+        start_day: day of the relationship the run starts on (to continue an earlier run
+            from its final state); ``draws_fn`` is still called with 0, 1, ... for this run.
+
+    Returns:
+        ``{"state": final CoupleState, "counts": {COUNTS}, "end_day": (N,) int (-1 if not
+        ended)}`` plus ``"daily"`` when asked, all NumPy.
+
+    Example:
+        >>> from closeloop import mechanisms, params, simulate
+        >>> t = simulate._tables({"secure": 1.0})
+        >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
+        >>> numpy_couples(st.pp, st.cp, st.state, mechanisms.flags(), 5)["counts"]["bids"].shape
+        (3, 2)
+    """
+    s: CoupleState = _f32(_as_numpy(s0))
+    pp = _f32(_as_numpy(pp))
+    cp = _f32(_as_numpy(cp))
+    fl = np.asarray(flags, dtype=np.float32)
+    n = s.ended.shape[0]
+    if draws_fn is None:
+        rng = np.random.default_rng(seed)
+        draw: DrawsFn = lambda t: rng.random((n, N_COUPLE_DRAWS), dtype=np.float32)  # noqa: E731
+    elif isinstance(draws_fn, np.ndarray):
+        draw = draws_fn.__getitem__
+    else:
+        draw = draws_fn
+    acc = _count_zeros((n,))
+    end_day = np.full(n, -1, dtype=np.int32)
+    recs: list[dict[str, np.ndarray]] = []
+    for t in range(days):
+        s, d = couple_day(np, pp, cp, s, np.float32(start_day + t), draw(t), fl)
+        _count(acc, d)
+        end_day[d.ended_today] = start_day + t
+        if daily:
+            recs.append(_record(s, d))
+    out: dict[str, Any] = {"state": s, "counts": acc, "end_day": end_day}
+    if daily:
+        out["daily"] = {k: np.stack([r[k] for r in recs]) for k in DAILY}
+    return out
+
+
+# ------------------------------------------------------------------------ one object per couple
+
+
+class CoupleAgent:
+    """One couple as an agent: its own parameters, state, random generator and tallies.
+
+    ``step(t)`` runs one day on this couple's unbatched arrays (``couple_day`` with
+    ``xp=numpy``): the way agent-based toolkits run a model, one object per agent.
+    """
+
+    def __init__(
+        self,
+        pp: PersonParams,
+        cp: CoupleParams,
+        state: CoupleState,
+        flags: np.ndarray,
+        draw: Callable[[int], np.ndarray],
+        daily: bool = False,
+    ) -> None:
+        self.pp = pp
+        self.cp = cp
+        self.state = state
+        self.flags = flags
+        self.draw = draw
+        self.counts = _count_zeros(())
+        self.end_day = -1
+        self.daily: list[dict[str, np.ndarray]] | None = [] if daily else None
+
+    def step(self, t: int) -> None:
+        self.state, d = couple_day(
+            np, self.pp, self.cp, self.state, np.float32(t), self.draw(t), self.flags
+        )
+        _count(self.counts, d)
+        if d.ended_today:
+            self.end_day = t
+        if self.daily is not None:
+            self.daily.append(_record(self.state, d))
+
+
+def loop_couples(
+    pp: PersonParams,
+    cp: CoupleParams,
+    s0: CoupleState,
+    flags: np.ndarray,
+    days: int,
+    draws_fn: CoupleDrawsFn | np.ndarray | None = None,
+    *,
+    seed: int = 0,
+    daily: bool = False,
+) -> dict[str, Any]:
+    """Run ``days`` adult days of N couples one couple object at a time (agent-based style).
+
+    Arguments as :func:`numpy_couples`, except ``draws_fn(i, t)`` -> (N_COUPLE_DRAWS,) for
+    couple ``i`` (or an array (days, N, N_COUPLE_DRAWS)); by default each couple owns a NumPy
+    Generator seeded with ``(seed, i)``. Each day steps every couple in turn. Returns the same
+    structure as :func:`numpy_couples`, stacked over couples.
+    """
+    s0 = _f32(_as_numpy(s0))
+    pp = _f32(_as_numpy(pp))
+    cp = _f32(_as_numpy(cp))
+    fl = np.asarray(flags, dtype=np.float32)
+    n = s0.ended.shape[0]
+
+    def drawer(i: int) -> Callable[[int], np.ndarray]:
+        if draws_fn is None:
+            rng = np.random.default_rng([seed, i])
+            return lambda t: rng.random(N_COUPLE_DRAWS, dtype=np.float32)
+        if isinstance(draws_fn, np.ndarray):
+            u = draws_fn
+            return lambda t: u[t, i]
+        fn = draws_fn
+        return lambda t: fn(i, t)
+
+    def take(tree: Any, i: int) -> Any:
+        return jax.tree.map(lambda a: np.array(a[i]), tree)
+
+    agents = [
+        CoupleAgent(take(pp, i), take(cp, i), take(s0, i), fl, drawer(i), daily) for i in range(n)
+    ]
+    for t in range(days):
+        for a in agents:
+            a.step(t)
+
+    def stack(xs: list[Any]) -> Any:
+        return jax.tree.map(lambda *a: np.stack([np.asarray(x) for x in a]), *xs)
+
+    out: dict[str, Any] = {
+        "state": stack([a.state for a in agents]),
+        "counts": stack([a.counts for a in agents]),
+        "end_day": np.array([a.end_day for a in agents], dtype=np.int32),
+    }
+    if daily:
+        per = [stack(a.daily or []) for a in agents]  # each (days, ...)
+        out["daily"] = {k: np.stack([p[k] for p in per], axis=1) for k in DAILY}
+    return out
