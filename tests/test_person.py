@@ -124,6 +124,8 @@ def _response(o: Offer, approached, outcome, activation=None) -> Response:
         no,
         act,
         act,
+        act,
+        act,
         np.zeros(n, np.int32),
         np.broadcast_to(np.asarray(outcome, np.int32), (n,)),
     )

@@ -93,6 +93,8 @@ class Day(NamedTuple):
         shared: bool, the member shared when closeness was offered.
         automatic: bool, the member's door closed by the automatic route.
         behaviour: int index into person.BEHAVIOURS.
+        threat: float, the member's felt threat at the depth offered, before pressure.
+        habit: float, the habit's push toward the automatic route at that depth.
         arousal: float, the member's arousal at the moment (0 with no offer).
         conflict: (...) bool; repaired: (...) bool.
         ended_today: (...) bool.
@@ -105,6 +107,8 @@ class Day(NamedTuple):
     shared: Any
     automatic: Any
     behaviour: Any
+    threat: Any
+    habit: Any
     arousal: Any
     conflict: Any
     repaired: Any
@@ -276,6 +280,8 @@ def couple_day(
         automatic=xp.zeros_like(bid),
         noticed=xp.zeros_like(bid),
         activation=xp.zeros_like(o.pressure),
+        threat=xp.zeros_like(o.pressure),
+        habit=xp.zeros_like(o.pressure),
         arousal=xp.zeros_like(o.pressure),
         behaviour=xp.zeros_like(bid_depth),
         outcome=bid_outcome,
@@ -364,6 +370,8 @@ def couple_day(
         shared=r.approached,
         automatic=r.automatic,
         behaviour=r.behaviour,
+        threat=xp.where(r.offered, r.threat, 0.0),
+        habit=xp.where(r.offered, r.habit, 0.0),
         arousal=r.arousal,
         conflict=conflict,
         repaired=repaired,

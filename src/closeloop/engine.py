@@ -413,6 +413,8 @@ def _couple_unit(
                 "shared": d.shared,
                 "automatic": d.automatic,
                 "behaviour": d.behaviour.astype(jnp.int8),
+                "threat": d.threat,
+                "habit": d.habit,
                 "arousal": d.arousal,
                 "conflict": d.conflict,
                 "repaired": d.repaired,

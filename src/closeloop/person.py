@@ -107,6 +107,8 @@ class Response(NamedTuple):
         automatic: bool, the automatic route closed the door.
         noticed: bool, an automatic reaction was noticed and handed to the deliberate route.
         activation: threat at the offered depth amplified by pressure.
+        threat: felt threat at the offered depth, before pressure (``effective_threat``).
+        habit: the habit's push toward the automatic route at that depth (0 when ablated).
         arousal: observed arousal (activation plus noise), >= 0.
         behaviour: int index into BEHAVIOURS.
         outcome: int, -1 hurt, 0 neutral, 1 warm (what sharing brought or would have brought).
@@ -117,6 +119,8 @@ class Response(NamedTuple):
     automatic: Any
     noticed: Any
     activation: Any
+    threat: Any
+    habit: Any
     arousal: Any
     behaviour: Any
     outcome: Any
@@ -223,6 +227,8 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
         automatic,
         noticed,
         activation,
+        t_k,
+        habit,
         arousal,
         behaviour,
         outcome,

@@ -71,6 +71,8 @@ DAILY = (
     "shared",
     "automatic",
     "behaviour",
+    "threat",
+    "habit",
     "arousal",
     "conflict",
     "repaired",

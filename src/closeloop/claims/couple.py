@@ -14,7 +14,7 @@ from closeloop.couple import AGAINST, AWAY, NONE
 from closeloop.person import K
 from closeloop.scenario import scenario
 from closeloop.simulate import simulate
-from closeloop.stats import bootstrap_ci, diff_ci
+from closeloop.stats import bootstrap_ci, d_to_odds_ratio, diff_ci, logit_odds_ratio
 from closeloop.trajectory import DECLINE, PURSUIT, classify
 
 A, B = 0, 1  # in the shipped avoidant-X scenarios member a is the avoidant one
@@ -22,6 +22,8 @@ SMALL_BETA = 0.03
 """A small cross-lagged effect once stability is controlled for (Adachi & Willoughby 2015,
 Interpreting effect sizes when controlling for stability effects in longitudinal autoregressive
 models)."""
+SMALL_OR = round(d_to_odds_ratio(0.2), 2)
+"""An odds ratio of Cohen's small effect (d = 0.2) by the logistic conversion, about 1.44."""
 
 
 def _run(
@@ -68,33 +70,42 @@ def _cluster_ci(rows: list[tuple[np.ndarray, np.ndarray]], seed: int) -> tuple[f
     return (v, lo, hi) if np.isfinite(v) else (float("nan"),) * 3
 
 
+def _calm_pull(ds: xr.Dataset, member: int) -> np.ndarray:
+    """(couple, day) probability that the member's automatic route closes the door at the depth
+    offered that day with no pressure at all: what their own template and habit alone would do
+    (docs/model.md, the automatic route, with pressure set to 0)."""
+    t = ds.traits.isel(member=member)
+    thr = t.sel(param="threshold").values[:, None]
+    soft = t.sel(param="auto_softness").values[:, None]
+    drive = ds.daily_threat.values[:, :, member] + ds.daily_habit.values[:, :, member]
+    return 1.0 / (1.0 + np.exp(-(drive - thr) / soft))
+
+
 def check_d1(s: Settings) -> Evidence:
     ds = _run("avoidant-anxious", s, days=730, daily=True)
     purs = ds.daily_pursuit.values[:, :, B]  # end-of-day pursuit of the reaching partner
     rec = ds.daily_received.values[:, :, A]  # how the avoidant met a bid that day
-    depth = ds.daily_bid_depth.values[:, :, B].astype(float)
+    depth = ds.daily_bid_depth.values[:, :, B]
     ended = ds.daily_ended.values
-    w_rows, p_rows = [], []
+    pull = _calm_pull(ds, A)
+    w_x, w_y, w_g, p_rows = [], [], [], []
     for c in range(ds.sizes["couple"]):
         got = (rec[c] != NONE) & ~ended[c]
         withdrew = ((rec[c] == AWAY) | (rec[c] == AGAINST)).astype(float)
-        # Last response the avoidant gave (their own recent tendency), carried forward.
-        last = np.zeros_like(withdrew)
-        cur = 0.0
-        for t in range(len(withdrew)):
-            last[t] = cur
-            if got[t]:
-                cur = withdrew[t]
-        # Days with a bid to respond to (and a day before), at the depths where a response can
-        # go either way: below the deepest level, where the door is all but always closed.
+        # Pursuit yesterday -> withdrawal today, on days with a bid to respond to. Pursuit is
+        # itself the echo of earlier withdrawals, so centring each couple on its own means would
+        # bias the estimate downwards (Nickell 1981, Biases in dynamic models with fixed
+        # effects); instead the avoidant's own pull that day is held fixed: the bid's depth (one
+        # indicator per level: the effect of depth is a step at the pull-back point, not a line)
+        # and the log-odds that their template and habit alone would close the door there.
+        # Bids at the deepest level are left out: there the door is all but always closed.
         t1 = np.flatnonzero(got[1:] & (depth[c, 1:] < K - 1)) + 1
-        if len(t1) > 5:
-            # Pursuit yesterday -> withdrawal today, holding the bid's depth and own habit fixed.
-            # Depth enters as one indicator per level: its effect on withdrawal is a step at
-            # the pull-back point, not a line.
-            levels = (depth[c, t1][:, None] == np.arange(1, K)).astype(float)
-            X = np.column_stack([purs[c, t1 - 1], levels, last[t1]])
-            w_rows.append((withdrew[t1], X))
+        if len(t1):
+            levels = (depth[c, t1][:, None] == np.arange(1, K - 1)).astype(float)
+            q = np.clip(pull[c, t1], 1e-6, 1.0 - 1e-6)
+            w_x.append(np.column_stack([purs[c, t1 - 1], levels, np.log(q / (1.0 - q))]))
+            w_y.append(withdrew[t1])
+            w_g.append(np.full(len(t1), c))
         t = np.arange(len(withdrew) - 1)
         live = ~ended[c, 1:]
         # Withdrawal today -> rise of pursuit by tomorrow, holding today's pursuit fixed.
@@ -103,13 +114,14 @@ def check_d1(s: Settings) -> Evidence:
     return Evidence(
         (
             _cond(
-                "pursuit today -> withdrawal tomorrow (standardised beta, depth and own last "
-                "response held fixed)",
-                _cluster_ci(w_rows, s.seed),
-                SMALL_BETA,
+                "pursuit yesterday -> withdrawal today (odds ratio per SD of pursuit; the bid's "
+                "depth and the avoidant's own pull at that depth held fixed)",
+                logit_odds_ratio(*(np.concatenate(v) for v in (w_y, w_x, w_g))),
+                SMALL_OR,
             ),
             _cond(
-                "withdrawal today -> more pursuit tomorrow (standardised beta, pursuit held fixed)",
+                "withdrawal today -> more pursuit tomorrow (standardised beta, within couples, "
+                "pursuit held fixed)",
                 _cluster_ci(p_rows, s.seed),
                 SMALL_BETA,
             ),
@@ -324,7 +336,8 @@ register(
         "Pursuit and withdrawal feed each other: more pursuit "
         "today predicts more withdrawal tomorrow, and more withdrawal more pursuit.",
         ("pressure", "pursuit"),
-        "0.03 is a small cross-lagged effect once stability is controlled for (Adachi & "
+        "An odds ratio of 1.44 per SD is Cohen's small effect (d = 0.2, logistic conversion); "
+        "0.03 is a small cross-lagged beta once stability is controlled for (Adachi & "
         "Willoughby 2015).",
         check_d1,
         n_quick=600,
