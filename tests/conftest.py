@@ -17,7 +17,7 @@ import closeloop as cl
 from closeloop import engine, mechanisms
 from closeloop.errors import InputError
 from closeloop.params import world_params
-from closeloop.simulate import _tables
+from closeloop.simulation import _tables
 
 DAYS = 40
 """Adult days of every engine run in the suite: not a multiple of engine.SNAP_DAYS, so the padded

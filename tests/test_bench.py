@@ -11,7 +11,10 @@ import math
 
 import pytest
 
+from typer.testing import CliRunner
+
 from closeloop import bench, engine
+from closeloop.cli import app
 from closeloop.errors import InputError
 
 COUPLES, DAYS, LOOP_COUPLES, LOOP_DAYS = 64, 60, 2, 20
@@ -19,12 +22,18 @@ COUPLES, DAYS, LOOP_COUPLES, LOOP_DAYS = 64, 60, 2, 20
 
 @pytest.fixture(scope="module")
 def result():
-    return bench.run_bench(
-        COUPLES,
-        days=DAYS,
-        loop_couples=LOOP_COUPLES,
-        loop_days=LOOP_DAYS,
-        numpy_budget_s=30.0,
+    """``closeloop bench --quick --json``, end to end: the JSON on stdout, progress on stderr."""
+    res = CliRunner().invoke(app, ["bench", "--quick", "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_quick_is_the_tiny_setting():
+    assert (COUPLES, DAYS, LOOP_COUPLES, LOOP_DAYS) == (
+        bench.QUICK_COUPLES,
+        bench.QUICK_DAYS,
+        bench.QUICK_LOOP_COUPLES,
+        bench.QUICK_LOOP_DAYS,
     )
 
 
@@ -103,6 +112,13 @@ def test_daily_measure_shrinks_when_memory_is_short(monkeypatch):
     assert n % engine.CHUNK == 0 and engine.CHUNK <= n < 10_000
     monkeypatch.setattr(bench, "_available_bytes", lambda: 64 << 30)
     assert bench._daily_couples(10_000, 3650) == 10_000
+
+
+def test_cli_bad_setting_is_one_line():
+    res = CliRunner().invoke(app, ["bench", "--couples", "0"])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "'couples'" in lines[0] and "Traceback" not in res.output
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from closeloop.cli import app
 from closeloop.demo import run_demo
 from closeloop.errors import InputError
+from closeloop.observation import read_diary
 
 runner = CliRunner()
 
@@ -20,9 +21,13 @@ def test_run_demo_returns_the_report(tmp_path: Path) -> None:
     path = run_demo(tmp_path / "demo", n=6, seed=1)
     assert path == tmp_path / "demo" / "report.html"
     run = json.loads((tmp_path / "demo" / "run.json").read_text())
-    assert run["scenario_name"] == "rising-closeness"
-    assert run["n"] == 6 * len(run["scenario"]["population"])
+    assert run["scenario_name"] == "avoidant-anxious"
+    assert run["n"] == 6
     assert run["seed"] == 1
+    # The diary table of the same couples (all six: fewer than DIARY_COUPLES).
+    table = read_diary(tmp_path / "demo" / "diary.parquet")
+    assert sorted(table["couple"].unique()) == list(range(6))
+    assert read_diary(tmp_path / "demo" / "diary.csv").equals(table)
 
 
 @pytest.mark.parametrize("n", [0, -3, 2.5, True, "10"])

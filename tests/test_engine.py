@@ -19,7 +19,7 @@ from closeloop.params import PersonParams, world_params
 from closeloop.person import N_PERSON_DRAWS, PARTNER, C, K, initial_state
 from closeloop.person import person_step as step
 from closeloop.presets import PRESET_NAMES
-from closeloop.simulate import _tables
+from closeloop.simulation import _tables
 from closeloop.world import world_offer
 
 

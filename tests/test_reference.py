@@ -19,7 +19,7 @@ from closeloop import engine, mechanisms, reference
 from closeloop.couple import N_COUPLE_DRAWS, couple_day
 from closeloop.params import couple_params
 from closeloop.person import PARTNER, effective_threat
-from closeloop.simulate import _tables
+from closeloop.simulation import _tables
 
 N, DAYS, SEED = 64, 200, 3
 LOOP_N = 12
@@ -64,7 +64,9 @@ def eng(inputs):
 
 @pytest.fixture(scope="module")
 def ref_np(start, draws, inputs):
-    return reference.numpy_couples(start.pp, start.cp, start.state, inputs[3], DAYS, draws, daily=True)
+    return reference.numpy_couples(
+        start.pp, start.cp, start.state, inputs[3], DAYS, draws, daily=True
+    )
 
 
 def _engine_daily(eng, k):

@@ -16,7 +16,7 @@ import closeloop as cl
 from closeloop import figures, report, story
 from closeloop.errors import InputError
 from closeloop.person import DEPTH_NAMES
-from closeloop.simulate import NOTICE
+from closeloop.simulation import NOTICE
 
 FILES = (
     "report.html",

@@ -11,7 +11,7 @@ import xarray as xr
 
 import closeloop as cl
 from closeloop import story
-from closeloop.simulate import NOTICE
+from closeloop.simulation import NOTICE
 from closeloop.trajectory import CLASSES
 
 DAYS = 360
@@ -218,7 +218,9 @@ def test_unclear_roles_are_told_as_such(all_facts: list[story.CoupleFacts]) -> N
     assert "is the one who pulls back" not in text
 
 
-def test_story_text_ends_with_the_notice(ds: xr.Dataset, all_facts: list[story.CoupleFacts]) -> None:
+def test_story_text_ends_with_the_notice(
+    ds: xr.Dataset, all_facts: list[story.CoupleFacts]
+) -> None:
     text = story.story_text(all_facts[0], story.population_facts(ds), "a rule.")
     assert text.rstrip().endswith(NOTICE)
     assert "988" in text

@@ -4,9 +4,10 @@ The public API is this short list; everything else is internal and may change.
 
     import closeloop as cl
     cl.scenarios()                                  # names in the shipped library
-    sc = cl.scenario("rising-closeness")            # or cl.load_scenario("my.toml")
+    sc = cl.scenario("avoidant-anxious")            # or cl.load_scenario("my.toml")
     sc = sc.replace(days=730)                       # immutable; returns a new, validated scenario
     ds = cl.simulate(sc, n=1000, seed=0)            # xarray.Dataset
+    table = cl.diary(ds, seed=0)                    # the daily-diary table (couples, daily=True)
     results = cl.check_claims(quick=True)           # list of claim results
     cl.write_report(ds, "out/")                     # HTML + PNG + summary + data
 
@@ -15,18 +16,17 @@ Educational model, not a diagnosis or treatment. In a crisis in the US, call or 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from closeloop.claims import check_claims
 from closeloop.errors import InputError
 from closeloop.scenario import Scenario, load_scenario, scenario, scenarios
-from closeloop.simulate import simulate
 
 __all__ = [
     "InputError",
     "Scenario",
     "check_claims",
+    "diary",
     "load_scenario",
     "scenario",
     "scenarios",
@@ -35,16 +35,30 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
+# The engine (JAX), the report (matplotlib), the diary (pandas) and the claims (scipy,
+# scikit-learn) load on first use, so that ``import closeloop`` and every CLI command that does
+# not need them start in a fraction of a second (PEP 562).
+_LAZY = {
+    "simulate": "closeloop.simulation",
+    "diary": "closeloop.observation",
+    "check_claims": "closeloop.claims",
+    "write_report": "closeloop.report",
+}
+
 if TYPE_CHECKING:
-    import xarray as xr
+    from closeloop.claims import check_claims
+    from closeloop.observation import diary
+    from closeloop.report import write_report
+    from closeloop.simulation import simulate
 
 
-def write_report(ds: xr.Dataset, out: str | Path) -> Path:
-    """Write the HTML report, figures, summary and data of a simulation to a folder.
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later lookups skip this hook
+        return value
+    raise AttributeError(f"module 'closeloop' has no attribute {name!r}")
 
-    Imported lazily: the report pulls in matplotlib, which ``import closeloop`` should not pay for.
-    See ``closeloop.report.write_report`` for the arguments.
-    """
-    from closeloop.report import write_report as _write
 
-    return _write(ds, out)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -70,7 +70,7 @@ def _log(msg: str) -> None:
 def _inputs(scenario: str = SCENARIO) -> tuple[dict, dict, Any, np.ndarray]:
     """Tables of both members, relationship settings and flags of a couple scenario."""
     import closeloop as cl
-    from closeloop.simulate import _tables
+    from closeloop.simulation import _tables
 
     sc = cl.scenario(scenario)
     ta = _tables(sc.a, sc.traits, sc.traits_a)
@@ -198,10 +198,10 @@ def _memory(couples: int, days: int, seed: int) -> dict[str, Any]:
 def _engine(n: int, days: int, seed: int, ta: dict, tb: dict, cp: Any, fl: np.ndarray) -> dict:
     compile_s = 0.0
 
-    def listen(event: str, duration: float, **_: Any) -> None:
+    def listen(event: str, duration_secs: float, **_: str | int) -> None:
         nonlocal compile_s
         if event in _COMPILE_EVENTS:
-            compile_s += duration
+            compile_s += duration_secs
 
     def run(m: int) -> dict[str, Any]:
         return engine.run_couples(m, seed, ta, tb, cp, fl, days=days)
@@ -256,9 +256,9 @@ def _numpy(st: Any, fl: np.ndarray, days: int, numpy_days: int | None, budget_s:
 def _loop(st: Any, fl: np.ndarray, days: int, couples: int, loop_days: int, seed: int) -> dict:
     m = max(1, min(couples, st.state.ended.shape[0]))
     d = max(1, min(loop_days, days))
-    sub = jax.tree.map(lambda a: a[:m], (st.pp, st.cp, st.state))
+    pp, cp, state = jax.tree.map(lambda a: a[:m], (st.pp, st.cp, st.state))
     _log(f"loop: {m} couple objects x {d} days")
-    _, secs = _timed(lambda: reference.loop_couples(*sub, fl, d, seed=seed))
+    _, secs = _timed(lambda: reference.loop_couples(pp, cp, state, fl, d, seed=seed))
     return {"couples": m, "days_timed": d, "run_s": secs, "couple_days_per_s": m * d / secs}
 
 
@@ -331,8 +331,10 @@ def run_bench(
         >>> r["recompile"]["no_recompile"]  # doctest: +SKIP
         True
     """
-    if isinstance(couples, bool) or not isinstance(couples, int) or not (
-        1 <= couples <= MAX_COUPLES
+    if (
+        isinstance(couples, bool)
+        or not isinstance(couples, int)
+        or not (1 <= couples <= MAX_COUPLES)
     ):
         raise bad_value("couples", couples, f"an integer in [1, {MAX_COUPLES}]", "bench")
     if days is None:
@@ -345,7 +347,7 @@ def run_bench(
         if not isinstance(v, int) or v < 1:
             raise bad_value(name, v, "a positive integer", "bench")
 
-    from closeloop.simulate import versions
+    from closeloop.simulation import versions
 
     load0 = os.getloadavg()
     ta, tb, cp, fl = _inputs()

@@ -6,7 +6,6 @@ the value and what is allowed, and exits with status 2, never with a traceback.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -30,13 +29,14 @@ def _fail(message: str) -> None:
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("closeloop-report"),
-    n: Annotated[int, typer.Option(help="People per profile.")] = 300,
+    n: Annotated[int, typer.Option(help="Couples to simulate.")] = 1000,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
     force: Annotated[
         bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
     ] = False,
 ) -> None:
-    """Run the representative scenario and write a report (HTML, figures, data)."""
+    """Run the representative scenario (avoidant-anxious) and write its report (HTML, figures,
+    story, data and a diary table)."""
     from closeloop.demo import run_demo
 
     try:
@@ -55,22 +55,24 @@ def run(
         ),
     ],
     out: Annotated[Path, typer.Option(help="Folder for the report and data.")],
-    n: Annotated[int, typer.Option(help="Population size.")] = 1000,
+    n: Annotated[int, typer.Option(help="Population size (people, or couples).")] = 1000,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
     force: Annotated[
         bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
     ] = False,
+    diary_couples: Annotated[
+        int,
+        typer.Option(help="Couples in the daily-diary table (couple scenarios; 0: none)."),
+    ] = 100,
 ) -> None:
-    """Run one scenario and write its report and data."""
-    import closeloop as cl
-    from closeloop.io import prepare_out
-    from closeloop.report import write_report
+    """Run one scenario and write its report, data and (for couples) a daily-diary table."""
+    from closeloop.run import run_scenario
+    from closeloop.scenario import scenario as load
 
     try:
-        sc = cl.scenario(scenario)
-        folder = prepare_out(out, force=force)
-        ds = cl.simulate(sc, n=n, seed=seed, progress=sys.stderr.isatty())
-        path = write_report(ds, folder)
+        path = run_scenario(
+            load(scenario), out, n=n, seed=seed, force=force, diary_couples=diary_couples
+        )
     except InputError as e:
         _fail(str(e))
     typer.echo(f"Report written to {path}")
@@ -113,6 +115,24 @@ def claims(
         render_table(results)
     if not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def bench(
+    couples: Annotated[int, typer.Option(help="Couples in the engine and NumPy runs.")] = 10_000,
+    years: Annotated[float, typer.Option(help="Years of relationship.")] = 10.0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    quick: Annotated[
+        bool, typer.Option(help="A tiny setting (64 couples, 60 days), to check it runs.")
+    ] = False,
+) -> None:
+    """Measure the engine beside the same model in NumPy and as a per-couple Python loop."""
+    from closeloop.bench import main as bench_main
+
+    try:
+        bench_main(couples, years, json_out=json_out, quick=quick)
+    except InputError as e:
+        _fail(str(e))
 
 
 def main() -> None:

@@ -162,8 +162,8 @@ def adult_start(
     chunks) and returns NumPy arrays.
 
     Example:
-        >>> from closeloop import mechanisms, params, simulate
-        >>> t = simulate._tables({"secure": 1.0})
+        >>> from closeloop import mechanisms, params, simulation
+        >>> t = simulation._tables({"secure": 1.0})
         >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
         >>> st.state.person.V.shape
         (3, 2, 4, 5)
@@ -270,8 +270,8 @@ def numpy_couples(
         ended)}`` plus ``"daily"`` when asked, all NumPy.
 
     Example:
-        >>> from closeloop import mechanisms, params, simulate
-        >>> t = simulate._tables({"secure": 1.0})
+        >>> from closeloop import mechanisms, params, simulation
+        >>> t = simulation._tables({"secure": 1.0})
         >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
         >>> numpy_couples(st.pp, st.cp, st.state, mechanisms.flags(), 5)["counts"]["bids"].shape
         (3, 2)

@@ -13,7 +13,7 @@ The numbers are computed here by small pure functions (``profile_stats`` and the
 uses); the summary's sentences are chosen from those numbers, never written as fixed claims, so
 that a scenario, an ablation or a seed that changes the results changes the text too.
 
-Every page and text output carries the educational notice (``closeloop.simulate.NOTICE``).
+Every page and text output carries the educational notice (``closeloop.simulation.NOTICE``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from closeloop.errors import InputError
 from closeloop.io import atomic_write, prepare_out, write_bytes, write_text
 from closeloop.person import DEPTH_NAMES
 from closeloop.presets import PRESET_NAMES
-from closeloop.simulate import NOTICE
+from closeloop.simulation import NOTICE
 
 CONTEXT = "partner"
 """The relationship the report's acceptance, routes and pull-back numbers are about."""
@@ -600,6 +600,12 @@ def _table_html(stats: Sequence[ProfileStats], names: Sequence[str]) -> str:
     )
 
 
+def _meta_json(meta: dict[str, Any]) -> str:
+    """The run's metadata for the page's "About this run" (the notice stands at the top and the
+    bottom of the page already)."""
+    return json.dumps({k: v for k, v in meta.items() if k != "notice"}, indent=2, sort_keys=True)
+
+
 def report_html(
     summary: str,
     stats: Sequence[ProfileStats],
@@ -630,7 +636,7 @@ def report_html(
         f"<figcaption>{esc(CAPTIONS.get(k, ''))}</figcaption></figure>"
         for k, v in pngs.items()
     )
-    run = json.dumps(meta, indent=2, sort_keys=True)
+    run = _meta_json(meta)
     name = esc(str(meta.get("scenario_name") or "custom"))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -722,7 +728,8 @@ def _write_person_report(ds: xr.Dataset, folder: Path) -> Path:
     files = [f"{k}.png" for k in pngs] + ["summary.txt", "profiles.csv", "results.nc"]
     write_text(
         folder / "run.json",
-        json.dumps({**meta, "files": [*files, "report.html"]}, indent=2, sort_keys=True) + "\n",
+        json.dumps({**meta, "files": [*files, "run.json", "report.html"]}, indent=2, sort_keys=True)
+        + "\n",
     )
     atomic_write(folder / "results.nc", _netcdf(ds))
     return write_text(folder / "report.html", report_html(summary, stats, names, pngs, meta))
@@ -1072,7 +1079,7 @@ def couples_frame(ds: xr.Dataset, example_index: int | None = None) -> pd.DataFr
     first, last = story.cycle_months(ds)
 
     def days(x: np.ndarray) -> pd.Series:
-        return pd.Series(np.where(x >= 0, x, pd.NA), dtype="Int64")
+        return pd.Series(pd.array(x, dtype="Int64")).mask(x < 0)
 
     data: dict[str, Any] = {
         "couple": np.arange(n),
@@ -1219,7 +1226,7 @@ def couple_report_html(
             else ""
         )
     )
-    run = json.dumps(meta, indent=2, sort_keys=True)
+    run = _meta_json(meta)
     name = esc(str(meta.get("scenario_name") or "custom"))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -1257,7 +1264,7 @@ def _write_couple_report(ds: xr.Dataset, folder: Path) -> Path:
         **meta,
         "example_couple": idx,
         "example_rule": "The example couple: " + EXAMPLE_RULE,
-        "files": [*files, "report.html"],
+        "files": [*files, "run.json", "report.html"],
     }
     write_text(folder / "run.json", json.dumps(run, indent=2, sort_keys=True) + "\n")
     atomic_write(folder / "results.nc", _netcdf(ds))

@@ -30,7 +30,7 @@ import xarray as xr
 
 from closeloop.person import DEPTH_NAMES
 from closeloop.presets import BY_NAME
-from closeloop.simulate import NOTICE
+from closeloop.simulation import NOTICE
 from closeloop.trajectory import CLASSES, DECLINE, PURSUIT
 
 MONTH_DAYS = 30

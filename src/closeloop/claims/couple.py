@@ -13,9 +13,9 @@ from closeloop.claims.registry import Claim, Condition, Evidence, Settings, regi
 from closeloop.couple import AGAINST, AWAY, NONE
 from closeloop.person import K
 from closeloop.scenario import scenario
-from closeloop.simulate import simulate
+from closeloop.simulation import simulate
 from closeloop.stats import bootstrap_ci, d_to_odds_ratio, diff_ci, logit_odds_ratio
-from closeloop.trajectory import DECLINE, PURSUIT, classify
+from closeloop.trajectory import DECLINE, PURSUIT
 
 A, B = 0, 1  # in the shipped avoidant-X scenarios member a is the avoidant one
 SMALL_BETA = 0.03

@@ -16,7 +16,7 @@ from sklearn.model_selection import cross_val_predict
 
 from closeloop.claims.registry import Claim, Condition, Evidence, Settings, register
 from closeloop.scenario import Scenario, scenario
-from closeloop.simulate import simulate
+from closeloop.simulation import simulate
 from closeloop.stats import bootstrap_ci, diff_ci, ratio_of_sums
 
 PARTNER, FRIEND = "partner", "friend"

@@ -14,7 +14,7 @@ from closeloop.errors import InputError
 from closeloop.history import EVENT_NAMES, STYLE_NAMES
 from closeloop.params import PERSON_SPECS
 from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, C, K
-from closeloop.simulate import MAX_UNITS
+from closeloop.simulation import MAX_UNITS
 
 
 def test_dataset_dims_and_coords(ds_summary, days):

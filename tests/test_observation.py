@@ -18,7 +18,7 @@ from closeloop.errors import InputError
 from closeloop.person import K
 
 # The module, not the function: closeloop exports the function ``diary`` under the same name.
-dm = importlib.import_module("closeloop.diary")
+dm = importlib.import_module("closeloop.observation")
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 60
 """Every run here has 60 days: the couple engine compiles once per number of days."""
@@ -443,7 +443,7 @@ def test_docs_describe_every_column_and_the_noise():
         assert f"| `{c.name}` |" in text, f"docs/diary.md does not document column {c.name!r}"
     assert dm.schema_table() in text, (
         "the column table in docs/diary.md is stale: replace it with the output of "
-        "`uv run python -c 'from closeloop.diary import schema_table; print(schema_table())'`"
+        "`uv run python -c 'from closeloop.observation import schema_table; print(schema_table())'`"
     )
     for r, sd in dm.NOISE_SD.items():
         assert f"| {r} | {sd:g} |" in text, f"noise SD of {r} not in docs/diary.md"
