@@ -10,7 +10,6 @@ import json
 import math
 
 import pytest
-
 from typer.testing import CliRunner
 
 from closeloop import bench, engine

@@ -87,7 +87,7 @@ def test_run_again_into_its_own_folder_and_refuse_a_foreign_one(
 
 def test_run_a_person_scenario(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
-    path.write_text('days = 30\npopulation = { avoidant = 1, secure = 1 }\n', encoding="utf-8")
+    path.write_text("days = 30\npopulation = { avoidant = 1, secure = 1 }\n", encoding="utf-8")
     res = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "--n", "8"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "o" / "summary.txt").is_file()
