@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 import closeloop as cl
 from closeloop import docs, mechanisms
 from closeloop.cli import app
-from closeloop.params import PERSON_SPECS, WORLD_SPECS
+from closeloop.couple import CoupleState, Day
+from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS
 from closeloop.person import PersonState
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,17 @@ FENCE = re.compile(
 def _hand_written(text: str) -> str:
     """The document without its generated blocks: what a person wrote."""
     return docs._BLOCK.sub("", text)
+
+
+def _section(text: str, title: str) -> str:
+    """The part of ``text`` under the heading whose title starts with ``title``, up to the next
+    heading of the same or a higher level."""
+    m = re.search(rf"^(#+) {re.escape(title)}.*$", text, re.MULTILINE)
+    assert m, f"docs/model.md has no heading starting with {title!r}"
+    level = len(m.group(1))
+    rest = text[m.end() :]
+    nxt = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
+    return rest[: nxt.start()] if nxt else rest
 
 
 def _blocks(lang: str) -> list[tuple[str | None, str]]:
@@ -110,10 +122,14 @@ def test_tables_escape_pipes_and_fold_lines():
     assert docs.table(["a"], [["x|y\nz"]]).splitlines()[-1] == "| x\\|y z |"
 
 
-@pytest.mark.parametrize("name", [s.name for s in PERSON_SPECS + WORLD_SPECS])
+@pytest.mark.parametrize("name", [s.name for s in PERSON_SPECS + WORLD_SPECS + COUPLE_SPECS])
 def test_every_parameter_is_in_the_equations(name: str):
     prose = _hand_written(MODEL.read_text(encoding="utf-8"))
-    assert f"`{name}`" in prose, f"parameter {name} is not named outside the generated tables"
+    # The couple's equations write parameters by their code names: \text{bid\_rate}.
+    in_equation = "\\text{" + name.replace("_", "\\_") + "}"
+    assert f"`{name}`" in prose or in_equation in prose, (
+        f"parameter {name} is not named outside the generated tables"
+    )
 
 
 @pytest.mark.parametrize("name", mechanisms.NAMES)
@@ -131,10 +147,33 @@ def test_every_state_variable_is_documented(name: str):
     assert re.search(rf"^\| `{name}` \|", prose, re.MULTILINE), f"state variable {name}"
 
 
-def test_every_output_variable_is_documented(ds_daily):
-    prose = _hand_written(MODEL.read_text(encoding="utf-8"))
-    for name in list(ds_daily.data_vars) + list(ds_daily.dims):
-        assert f"`{name}`" in prose, f"simulate() output {name} is not described in docs/model.md"
+@pytest.mark.parametrize("name", CoupleState._fields)
+def test_every_couple_state_variable_is_documented(name: str):
+    table = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "11.2 Couple state")
+    assert re.search(rf"^\| `{name}` \|", table, re.MULTILINE), f"couple state variable {name}"
+
+
+@pytest.mark.parametrize("name", Day._fields)
+def test_every_field_of_the_day_record_is_documented(name: str):
+    table = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "12.13 The day's record")
+    assert re.search(rf"^\| `{name}` \|", table, re.MULTILINE), f"Day field {name}"
+
+
+@pytest.fixture(scope="module")
+def couple_daily(days: int):
+    """A few couples with every day kept (a couple Dataset has its own variables and dims)."""
+    sc = cl.Scenario(kind="couple", a="avoidant", b="anxious", days=days)
+    return cl.simulate(sc, n=4, seed=3, daily=True)
+
+
+@pytest.mark.parametrize("dataset", ["ds_daily", "couple_daily"])
+def test_every_output_variable_is_documented(dataset: str, request: pytest.FixtureRequest):
+    ds = request.getfixturevalue(dataset)
+    section = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "17. What `simulate()`")
+    for name in list(ds.data_vars) + list(ds.dims):
+        assert f"`{name}`" in section, (
+            f"simulate() output {name} ({dataset}) is not described in docs/model.md, section 17"
+        )
 
 
 # --- README ---------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Generated tables of docs/model.md.
 
 docs/model.md is the single source of truth for the equations. Its tables of parameters,
-mechanisms, caregiving styles, acute events, presets, the default population, constants and
-claims are not written by hand: they are rendered here from the declarations in code
-(``params.PERSON_SPECS`` and ``WORLD_SPECS``, ``mechanisms.MECHANISMS``, ``history.STYLES`` and
-``EVENTS``, ``presets.PRESETS`` and ``DEFAULT_MIX``, ``claims.CLAIMS``) and placed between markers
-in the document::
+mechanisms, caregiving styles, acute events, presets, the default population, constants, the
+scenario library, the trajectory classes and claims are not written by hand: they are rendered
+here from the declarations in code (``params.PERSON_SPECS``, ``WORLD_SPECS`` and
+``COUPLE_SPECS``, ``mechanisms.MECHANISMS``, ``history.STYLES`` and ``EVENTS``,
+``presets.PRESETS`` and ``DEFAULT_MIX``, the shipped scenarios of ``closeloop/scenarios``, the
+constants of ``trajectory``, ``claims.CLAIMS``) and placed between markers in the document::
 
     <!-- BEGIN GENERATED: person-params -->
     ...
@@ -30,8 +31,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from closeloop import engine, history, mechanisms, params, person, presets
+from closeloop import couple, engine, history, mechanisms, params, person, presets, trajectory
 from closeloop.io import write_text
+from closeloop.scenario import Scenario, scenario, scenarios
 
 MODEL_MD = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 """docs/model.md of the source checkout this module lives in."""
@@ -90,6 +92,11 @@ def person_params_table() -> str:
 def world_params_table() -> str:
     """Adult-world settings, from ``params.WORLD_SPECS``."""
     return _params_table(params.WORLD_SPECS)
+
+
+def couple_params_table() -> str:
+    """Relationship settings, from ``params.COUPLE_SPECS``."""
+    return _params_table(params.COUPLE_SPECS)
 
 
 def mechanisms_table() -> str:
@@ -236,8 +243,109 @@ def constants_table() -> str:
         ["`CHUNK`", engine.CHUNK, "units per compiled call (the last chunk is padded)"],
         ["`SNAP_DAYS`", engine.SNAP_DAYS, "adult days between snapshots of the template"],
         ["`N_DRAWS`", engine.N_DRAWS, "uniform draws per unit and step"],
+        [
+            "`N_COUPLE_DRAWS`",
+            couple.N_COUPLE_DRAWS,
+            "uniform draws per couple and day (both members' person draws, then the couple's)",
+        ],
     ]
     return table(["constant", "value", "meaning"], rows)
+
+
+def _mix_text(mix: dict[str, float]) -> str:
+    """A preset mix in words: a bare name, or names with their shares."""
+    total = sum(mix.values())
+    if len(mix) == 1:
+        return f"`{next(iter(mix))}`"
+    return " + ".join(f"`{n}` ({100 * w / total:.0f}%)" for n, w in mix.items())
+
+
+def _settings_text(sc: Scenario) -> str:
+    """The settings a shipped scenario changes from the defaults, in words."""
+    parts = []
+    for key in ("world", "relationship", "traits", "traits_a", "traits_b"):
+        values = getattr(sc, key)
+        if values:
+            parts.append(f"{key}: " + ", ".join(f"`{k}` = {_num(v)}" for k, v in values.items()))
+    if sc.ablate:
+        parts.append("ablate: " + ", ".join(f"`{m}`" for m in sc.ablate))
+    return "; ".join(parts) or "none (defaults)"
+
+
+def scenarios_table() -> str:
+    """The shipped scenario library (``closeloop/scenarios/*.toml``): couple scenarios first."""
+    library = [scenario(name) for name in scenarios()]
+    library.sort(key=lambda sc: (sc.kind != "couple", sc.name))
+    rows = []
+    for sc in library:
+        if sc.kind == "couple":
+            who = f"a: {_mix_text(sc.a)}; b: {_mix_text(sc.b)}"
+        else:
+            who = "population: " + _mix_text(sc.population)
+        rows.append([f"`{sc.name}`", sc.kind, who, _settings_text(sc), sc.days, sc.description])
+    return table(["scenario", "kind", "who", "settings changed", "days", "description"], rows)
+
+
+def trajectory_table() -> str:
+    """The trajectory classes in the order they are tested, and the thresholds, from the
+    constants of ``closeloop.trajectory``."""
+    t = trajectory
+    classes = table(
+        ["order", "class", "when (over the last `WINDOW` months)"],
+        [
+            [1, "`ended`", "the relationship has ended (by the window's last month)"],
+            [
+                2,
+                "`high-conflict`",
+                f"on average {_num(t.HIGH_CONFLICT)} or more conflicts a month, and more than "
+                "half of the window's conflicts unrepaired",
+            ],
+            [
+                3,
+                "`pursue-withdraw`",
+                f"one member's mean month-end pursuit is at least {_num(t.PURSUIT)} while the "
+                f"other declined at least {_num(t.DECLINE)} of the bids they received in the "
+                "window",
+            ],
+            [
+                4,
+                "`functional-but-empty`",
+                f"fewer than {_num(t.LOW_CONFLICT)} conflicts a month and the two known to each "
+                f"other at a mean depth below {_num(t.DEEP)}; also any couple left over that is "
+                "not intimate (moderate conflict without intimacy)",
+            ],
+            [
+                5,
+                "`deepening`",
+                f"the rest: known to each other at a mean depth of {_num(t.DEEP)} or more, "
+                "without high conflict or a pursue-withdraw loop",
+            ],
+        ],
+    )
+    constants = table(
+        ["constant", "value", "meaning"],
+        [
+            ["`WINDOW`", t.WINDOW, "months (blocks of `SNAP_DAYS` days) the label looks back over"],
+            ["`HIGH_CONFLICT`", _num(t.HIGH_CONFLICT), "conflicts a month that count as high"],
+            [
+                "`LOW_CONFLICT`",
+                _num(t.LOW_CONFLICT),
+                "conflicts a month below which conflict is low",
+            ],
+            ["`PURSUIT`", _num(t.PURSUIT), "mean month-end pursuit (0-1) that counts as pursuing"],
+            [
+                "`DECLINE`",
+                _num(t.DECLINE),
+                "share of received bids declined that counts as withdrawing",
+            ],
+            [
+                "`DEEP`",
+                _num(t.DEEP),
+                f"mean depth to which the two are known (0 to {person.K}) that counts as intimate",
+            ],
+        ],
+    )
+    return classes + "\n\n" + constants
 
 
 def _claims() -> list[Any] | None:
@@ -282,12 +390,15 @@ def claims_table() -> str | None:
 BLOCKS: dict[str, Callable[[], str | None]] = {
     "person-params": person_params_table,
     "world-params": world_params_table,
+    "couple-params": couple_params_table,
     "mechanisms": mechanisms_table,
     "styles": styles_table,
     "events": events_table,
     "presets": presets_table,
     "population": population_table,
     "constants": constants_table,
+    "scenarios": scenarios_table,
+    "trajectory": trajectory_table,
     "claims": claims_table,
 }
 """Marker name -> renderer. A renderer returning None leaves its block untouched."""
