@@ -31,6 +31,11 @@ from closeloop.person import (
 QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3
 MOMENTS = ("quiet", "bids", "where-is-this-going talk", "conflict")
 LEAVES_EARLY = 5  # index of "leaves early" in person.BEHAVIOURS
+HERE = 0
+"""Context index inside the couple kernel. Everything in a relationship happens in the partner
+context, so the kernel carries only that row of each member's template (``initial_couple`` takes
+it): the partner row evolves exactly as it would with all rows carried, at a quarter of the
+work."""
 # Response to a bid (Gottman): toward, away, against; NONE when no bid was received.
 NONE, TOWARD, AWAY, AGAINST = 0, 1, 2, 3
 RESPONSES = ("none", "toward", "away", "against")
@@ -52,7 +57,8 @@ class CoupleState(NamedTuple):
     member b); ``person`` is a PersonState with the same member axis before its own axes.
 
     Attributes:
-        person: PersonState of both members (leading member axis of 2).
+        person: PersonState of both members (leading member axis of 2); V and I hold the
+            partner context only, shape (..., 2, 1, K) (see ``HERE``).
         expect: (..., 2) expectation that one's bids are met, in [0, 1].
         felt: (..., 2) felt distance: moving share of one's bids that went unmet, in [0, 1].
         pursuit: (..., 2) pursuit (demanding closeness), in [0, 1].
@@ -125,7 +131,10 @@ def _other(xp: Any, x: Any) -> Any:
 
 
 def initial_couple(xp: Any, person: PersonState, batch: tuple[int, ...] = ()) -> CoupleState:
-    """A new relationship between two adults with the given templates."""
+    """A new relationship between two adults with the given (full, all-context) templates; the
+    couple keeps the partner row of each (see ``HERE``)."""
+    row = slice(PARTNER, PARTNER + 1)
+    person = person._replace(V=person.V[..., row, :], I=person.I[..., row, :])
     f = xp.float32
     z2 = xp.zeros(batch + (2,), dtype=f)
     return CoupleState(
@@ -148,7 +157,7 @@ def initial_couple(xp: Any, person: PersonState, batch: tuple[int, ...] = ()) ->
 def _comfort_depth(xp: Any, pp: PersonParams, person: PersonState, flags: Any, pursuit: Any) -> Any:
     """Deepest depth a member will reach to unprompted (-1: none): below it, every depth's felt
     threat plus habit stays under the automatic route's threshold (raised by pursuit)."""
-    T = effective_threat(xp, person, xp.zeros(pp.threshold.shape, dtype=xp.int32) + PARTNER)
+    T = effective_threat(xp, person, xp.zeros(pp.threshold.shape, dtype=xp.int32) + HERE)
     drive = T + xp.where(_on(flags, "relief_habit"), pp.habit_weight[..., None] * person.H, 0.0)
     blocked = (drive >= (pp.threshold + pursuit)[..., None]) & _on(flags, "automatic_route")
     # Count the depths before the first blocked one.
@@ -240,7 +249,7 @@ def couple_day(
     o = Offer(
         offered=offered,
         depth=depth,
-        context=xp.zeros_like(depth) + PARTNER,
+        context=xp.zeros_like(depth) + HERE,
         pressure=pressure.astype(f32),
         # Once one has built distance, opening up to the other matters less.
         importance=(u[..., D_IMPORTANCE : D_IMPORTANCE + 2] * (1.0 - s.distance)).astype(f32),

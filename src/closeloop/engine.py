@@ -26,6 +26,7 @@ from jax.scipy.special import ndtri
 from closeloop.couple import (
     AGAINST,
     AWAY,
+    HERE,
     N_COUPLE_DRAWS,
     NONE,
     TALK,
@@ -45,7 +46,6 @@ from closeloop.mechanisms import INDEX
 from closeloop.params import CoupleParams, PersonParams, WorldParams
 from closeloop.person import (
     N_PERSON_DRAWS,
-    PARTNER,
     C,
     K,
     PersonState,
@@ -433,7 +433,7 @@ def _couple_unit(
         (s, acc, ev), recs = jax.lax.scan(
             day, (s, _couple_zeros(), ev), b * SNAP_DAYS + jnp.arange(SNAP_DAYS)
         )
-        threat = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(PARTNER)))(s.person)
+        threat = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(HERE)))(s.person)
         snap = {
             "sat": s.sat,
             "stability": s.stability,
@@ -455,8 +455,8 @@ def _couple_unit(
     (s, _, ev), (snaps, recs) = jax.lax.scan(
         block, (s0, _couple_zeros(), ev0), jnp.arange(n_blocks)
     )
-    threat0 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(PARTNER)))(s0.person)
-    threat1 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(PARTNER)))(s.person)
+    threat0 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(HERE)))(s0.person)
+    threat1 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(HERE)))(s.person)
     out = {
         "preset": jnp.stack([pre_a, pre_b]),
         "style": jnp.stack([style_a, style_b]),

@@ -147,12 +147,18 @@ def _on(flags: Any, name: str) -> Any:
     return flags[..., INDEX[name]] > 0.5
 
 
+def _in_context(xp: Any, s: PersonState, context: Any) -> Any:
+    """(..., C, 1) mask of the context row. The number of rows is the state's own: a kernel that
+    only ever meets one context (the couple's) may carry that row alone."""
+    return (xp.arange(s.V.shape[-2]) == context[..., None])[..., None]
+
+
 def effective_threat(xp: Any, s: PersonState, context: Any) -> Any:
     """Felt threat per depth in a context: excitation net of inhibition, clip(V - I, 0, 1).
 
     Shape (..., K). The summation of excitatory and inhibitory strength is Rescorla-Wagner's.
     """
-    oc = (xp.arange(C) == context[..., None])[..., None]
+    oc = _in_context(xp, s, context)
     return xp.sum(xp.where(oc, xp.clip(s.V - s.I, 0.0, 1.0), 0.0), axis=-2)
 
 
@@ -244,9 +250,10 @@ def learn(
     # person learns from the outcome sharing would have had.
     experienced = r.approached | (r.offered & ~_on(flags, "extinction_protection"))
     seen = experienced[..., None].astype(f32)
-    g = generalisation(xp, p.gen_width, o.depth, flags) * seen
+    g_act = generalisation(xp, p.gen_width, o.depth, flags)
+    g = g_act * seen
     g_ext = generalisation(xp, p.ext_width, o.depth, flags) * seen
-    oc = (xp.arange(C) == o.context[..., None])[..., None]  # (..., C, 1)
+    oc = _in_context(xp, s, o.context)  # (..., C, 1)
     hurt = (r.outcome == -1).astype(f32)
     warm = (r.outcome == 1).astype(f32)
     sal = o.salience
@@ -283,7 +290,6 @@ def learn(
 
     # Relief (the activation escaped) reinforces the avoidance habit; staying weakens it.
     withdrew = (r.offered & ~r.approached).astype(f32)
-    g_act = generalisation(xp, p.gen_width, o.depth, flags)
     dH = (withdrew * p.habit_rate * r.activation)[..., None] * g_act * (1.0 - s.H)
     dH = dH - (r.approached.astype(f32) * p.habit_decay)[..., None] * g_act * s.H
     H = xp.clip(s.H + xp.where(_on(flags, "relief_habit")[..., None], dH, 0.0), 0.0, 1.0)
