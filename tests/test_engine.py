@@ -1,7 +1,7 @@
 """The engine: determinism, no recompilation, streaming summaries, and that it runs the kernel.
 
 Every run uses the same number of adult days (the ``days`` fixture) and the base scenario's
-tables, so the whole file compiles ``engine._run_chunk`` once per ``daily`` value.
+tables, so the whole file compiles the engine's chunk function once per ``daily`` value.
 """
 
 from __future__ import annotations
@@ -36,14 +36,21 @@ def _assert_same_units(a, b, units_a, units_b):
 
 
 def _cache_size() -> int | None:
-    """Entries in the jit cache of the chunk function (a private API: None if it goes away, and
-    the test then relies on jax.log_compiles alone)."""
-    size = getattr(engine._run_chunk, "_cache_size", None)
-    return size() if callable(size) else None
+    """Executables the engine has compiled (a private JAX API underneath: None if it goes away,
+    and the test then relies on jax.log_compiles alone)."""
+    try:
+        return engine.compiled_count()
+    except AttributeError:
+        return None
 
 
 def _compiles(caplog) -> int:
-    return sum(r.getMessage().startswith("Compiling jit(_run_chunk)") for r in caplog.records)
+    return sum(r.getMessage().startswith("Compiling") for r in caplog.records)
+
+
+PER_CALL = engine.CHUNK * len(engine._devices())
+"""Units per engine call: one chunk per device."""
+SIZES = (1, 7, PER_CALL + 1, 2 * PER_CALL + 3)
 
 
 # ---------------------------------------------------------------- determinism
@@ -51,39 +58,42 @@ def _compiles(caplog) -> int:
 
 @pytest.fixture(scope="module")
 def runs(run):
-    return {n: run(n, seed=7) for n in (1, 7, 301, 600, 1000)}
+    return {n: run(n, seed=7) for n in SIZES}
 
 
 def test_same_seed_is_bitwise_identical_for_any_batch_size(runs, run):
+    big = SIZES[-1]
     _assert_same_units(runs[1], runs[7], slice(0, 1), slice(0, 1))
-    _assert_same_units(runs[1], runs[1000], slice(0, 1), slice(0, 1))
-    _assert_same_units(runs[7], runs[1000], slice(0, 7), slice(0, 7))
+    _assert_same_units(runs[1], runs[big], slice(0, 1), slice(0, 1))
+    _assert_same_units(runs[7], runs[big], slice(0, 7), slice(0, 7))
     _assert_same_units(runs[7], run(7, seed=7), slice(None), slice(None))
 
 
 def test_same_seed_is_bitwise_identical_across_chunk_boundaries(runs):
-    assert engine.CHUNK < 300  # unit 300 is in the second chunk in both runs
-    _assert_same_units(runs[301], runs[600], slice(300, 301), slice(300, 301))
-    _assert_same_units(runs[600], runs[1000], slice(0, 600), slice(0, 600))
+    # unit PER_CALL opens the second call in both runs; the first PER_CALL + 1 units agree
+    _assert_same_units(
+        runs[SIZES[2]], runs[SIZES[3]], slice(0, PER_CALL + 1), slice(0, PER_CALL + 1)
+    )
 
 
 def test_output_shapes(runs, days):
-    out = runs[1000]
-    assert out["V"].shape == out["V0"].shape == (1000, C, K)
-    assert out["offers"].shape == (1000, C, K, 2)
-    assert out["snapshots"]["threat"].shape == (1000, -(-days // engine.SNAP_DAYS), K)
-    assert out["history"].shape == (1000, 4)
+    n = SIZES[-1]
+    out = runs[n]
+    assert out["V"].shape == out["V0"].shape == (n, C, K)
+    assert out["offers"].shape == (n, C, K, 2)
+    assert out["snapshots"]["threat"].shape == (n, -(-days // engine.SNAP_DAYS), K)
+    assert out["history"].shape == (n, 4)
 
 
 def test_different_seeds_or_units_differ(runs, run):
     other = run(7, seed=8)
     assert not np.array_equal(other["V"], runs[7]["V"])
-    v = runs[1000]["V0"]
+    v = runs[SIZES[-1]]["V0"]
     assert len({v[i].tobytes() for i in range(100)}) > 90, "units are not independent"
 
 
 def test_a_population_covers_every_preset_and_stays_finite(runs):
-    out = runs[1000]
+    out = runs[SIZES[-1]]
     assert set(np.unique(out["preset"])) == set(range(len(PRESET_NAMES)))
     for k, v in _leaves(out).items():
         if v.dtype.kind == "f":
@@ -97,9 +107,15 @@ def test_a_population_covers_every_preset_and_stays_finite(runs):
 def test_progress_is_reported_per_chunk(base_tables, base_world, days):
     seen = []
     engine.run_population(
-        300, 0, base_tables, base_world, mechanisms.flags(), days=days, progress=seen.append
+        PER_CALL + 5,
+        0,
+        base_tables,
+        base_world,
+        mechanisms.flags(),
+        days=days,
+        progress=seen.append,
     )
-    assert seen == [engine.CHUNK, 300]
+    assert seen == [PER_CALL, PER_CALL + 5]
 
 
 # ---------------------------------------------------------------- no recompilation
@@ -128,7 +144,7 @@ def test_new_values_do_not_recompile(run, base_scenario, base_world, caplog):
                 for a, b in zip(_leaves(out).values(), _leaves(base).values(), strict=True)
             )
             assert changed, f"{name} did not reach the engine"
-        run(300, seed=1)  # several chunks
+        run(PER_CALL + 1, seed=1)  # several calls
     assert _compiles(caplog) == 0
     assert _cache_size() == size
 

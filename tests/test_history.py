@@ -38,16 +38,18 @@ PROPS = settings(max_examples=50, deadline=None, derandomize=True)
 
 
 def _offers(week, style, ev_step, ev_kind, seed=0, xp=np):
+    """The offers of a week for N people; events are given unit-first, (N, MAX_EVENTS), and
+    passed to the kernel batch-last, like the draws."""
     u = np.random.default_rng(seed).random((N, N_HISTORY_DRAWS), dtype=np.float32)
     return history_offer(
         xp,
         week,
         xp.asarray(style),
-        xp.asarray(ev_step),
-        xp.asarray(ev_kind),
+        xp.asarray(ev_step.T),
+        xp.asarray(ev_kind.T),
         xp.asarray(STYLE_TABLE),
         xp.asarray(EVENT_TABLE),
-        xp.asarray(u),
+        xp.asarray(u.T),
     )
 
 
@@ -98,12 +100,13 @@ def test_an_event_forces_a_deep_hurt_during_its_episodes(kind, age):
         assert (o.context == (HOME if age < HOME_UNTIL else PARTNER)).all()
         assert (o.salience == np.float32(ev.salience)).all()
         # whatever the person would do and whatever the draws, they share and are hurt
-        u = np.random.default_rng(week).random((N, N_PERSON_DRAWS), dtype=np.float32)
+        u = np.random.default_rng(week).random((N_PERSON_DRAWS, N), dtype=np.float32)
+        p_n = type(p)(*[np.full(N, x, np.float32) for x in p])
         s = newborn(np, (N,))
-        s2, r = person_step(np, p, s, o, u, fl)
+        s2, r = person_step(np, p_n, s, o, u, fl)
         assert r.approached.all() and (r.outcome == -1).all()
-        before = effective_threat(np, s, o.context)[:, ev.depth]
-        after = effective_threat(np, s2, o.context)[:, ev.depth]
+        before = effective_threat(np, s, o.context)[ev.depth]
+        after = effective_threat(np, s2, o.context)[ev.depth]
         assert (after > before).all()
 
 

@@ -3,6 +3,12 @@
 The kernel is written against an array namespace and takes its random draws as an argument, so
 every property here is checked on a batch of hypothesis-drawn people, states, offers, draws and
 mechanism switches, mostly under ``numpy`` (fast, no compilation).
+
+The kernel keeps its batch axes last; these tests build and read their batches unit-first, which
+is easier to index, through thin adapters (``respond``, ``learn``, ... below) that move the unit
+axis to the end and back. Mechanism switches are one vector per run in the model; a batch here
+may give each unit its own switches, and the adapters then step each unit alone (unbatched),
+so the per-unit path is exercised too.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from closeloop import person
 from closeloop.mechanisms import INDEX, NAMES
 from closeloop.params import PERSON_SPECS, person_params
 from closeloop.person import (
@@ -31,12 +38,46 @@ from closeloop.person import (
     Offer,
     PersonState,
     Response,
-    effective_threat,
-    initial_state,
-    learn,
-    person_step,
-    respond,
 )
+
+
+def _to_last(tree, xp=np):
+    return jax.tree.map(lambda a: xp.moveaxis(xp.asarray(a), 0, -1) if xp.ndim(a) else a, tree)
+
+
+def _to_first(tree, xp=np):
+    return jax.tree.map(lambda a: xp.moveaxis(xp.asarray(a), -1, 0) if xp.ndim(a) else a, tree)
+
+
+def _unit_first(fn):
+    """``fn`` of the kernel (batch last) called with unit-first batches, returning unit-first
+    results; per-unit switches (a 2-d ``fl``) step each unit alone and stack the results."""
+
+    def call(xp, *args):
+        *data, fl = args
+        if np.ndim(data[1].E) == 0:  # one unit, no batch axes: nothing to move
+            return fn(xp, *data, fl)
+        if np.ndim(fl) == 1:
+            return _to_first(fn(xp, *_to_last(data, xp), fl), xp)
+        n = np.shape(fl)[0]
+        rows = [fn(xp, *jax.tree.map(lambda a, i=i: a[i], data), fl[i]) for i in range(n)]
+        return jax.tree.map(lambda *x: xp.stack(x), *rows)
+
+    return call
+
+
+respond = _unit_first(person.respond)
+learn = _unit_first(person.learn)
+person_step = _unit_first(person.person_step)
+
+
+def effective_threat(xp, s, context):
+    return _to_first(person.effective_threat(xp, _to_last(s, xp), _to_last(context, xp)), xp)
+
+
+def initial_state(xp, batch=()):
+    return _to_first(person.initial_state(xp, batch), xp) if batch else person.initial_state(xp)
+
 
 B = 16
 M = len(NAMES)
@@ -176,6 +217,7 @@ _jax_step = jax.jit(lambda p, s, o, u, fl: person_step(jnp, p, s, o, u, fl))
 def test_numpy_and_jax_agree(b):
     """Same draws, same results: the kernel is the same model under both namespaces."""
     p, s, o, u, fl = b
+    fl = fl[0]  # one set of switches for the batch: the engine's case
     s_np, r_np = person_step(np, p, s, o, u, fl)
     s_jx, r_jx = _jax_step(p, s, o, u, fl)
     for name in PersonState._fields:
@@ -195,12 +237,13 @@ def test_numpy_and_jax_agree(b):
 @settings(max_examples=20, deadline=None, derandomize=True)
 @given(batches(batch=3))
 def test_unbatched_units_match_the_batch(b):
-    """Shape polymorphism: a unit stepped alone (no leading axes) equals its row of the batch."""
+    """Shape polymorphism: a unit stepped alone (no batch axes) equals its row of the batch."""
     p, s, o, u, fl = b
+    fl = fl[0]
     s_b, r_b = person_step(np, p, s, o, u, fl)
     for i in range(3):
         row = [type(t)(*[x[i] for x in t]) for t in (p, s, o)]
-        s_i, r_i = person_step(np, *row, u[i], fl[i])
+        s_i, r_i = person.person_step(np, *row, u[i], fl)
         for name in PersonState._fields:
             np.testing.assert_allclose(
                 getattr(s_i, name), getattr(s_b, name)[i], rtol=1e-6, atol=1e-7, err_msg=name

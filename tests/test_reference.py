@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from closeloop import engine, mechanisms, reference
-from closeloop.couple import N_COUPLE_DRAWS, couple_day
+from closeloop.couple import HERE, N_COUPLE_DRAWS, couple_day
 from closeloop.params import couple_params
-from closeloop.person import PARTNER, effective_threat
+from closeloop.person import K, effective_threat
 from closeloop.simulation import _tables
 
 N, DAYS, SEED = 64, 200, 3
@@ -70,20 +70,23 @@ def ref_np(start, draws, inputs):
 
 
 def _engine_daily(eng, k):
-    return np.swapaxes(eng["daily"][k], 0, 1)  # the engine's daily output is (couple, day, ...)
+    """The engine's daily output (couple, day, [member]) in the references' layout: time-major,
+    couples last, (day, [member,] couple)."""
+    return np.moveaxis(eng["daily"][k], 0, -1)
 
 
 def test_start_is_the_engines_adult_couple(start, eng):
     person = jax.tree.map(np.asarray, start.state.person)
-    threat0 = effective_threat(np, person, np.full((N, 2), PARTNER))
-    np.testing.assert_array_equal(threat0, eng["threat0"])
-    assert start.pp.threshold.shape == (N, 2)
+    threat0 = effective_threat(np, person, np.int32(HERE))  # (K, 2, N)
+    np.testing.assert_array_equal(np.transpose(threat0, (2, 1, 0)), eng["threat0"])
+    assert start.pp.threshold.shape == (2, N)
     assert start.cp.bid_rate.shape == (N,)
     assert start.keys.shape == (N, 2)
+    assert person.V.shape == (1, K, 2, N)  # the partner row only
 
 
 def test_engine_draws_are_per_day(start, draws):
-    assert draws.shape == (DAYS, N, N_COUPLE_DRAWS) and draws.dtype == np.float32
+    assert draws.shape == (DAYS, N_COUPLE_DRAWS, N) and draws.dtype == np.float32
     later = reference.engine_draws(start.keys, 3, start=5)
     np.testing.assert_array_equal(later, draws[5:8])
 
@@ -112,7 +115,8 @@ def test_numpy_end_day_and_counts_match_the_engine(eng, ref_np):
     np.testing.assert_array_equal(ref_np["end_day"], eng["end_day"])
     m = eng["monthly"]
     for k in reference.COUNTS:
-        np.testing.assert_array_equal(ref_np["counts"][k], m[k].sum(axis=1), err_msg=k)
+        total = np.moveaxis(m[k].sum(axis=1), 0, -1)  # (couple, [member]) -> ([member,] couple)
+        np.testing.assert_array_equal(ref_np["counts"][k], total, err_msg=k)
 
 
 def test_numpy_state_stays_float32(ref_np):
@@ -121,7 +125,7 @@ def test_numpy_state_stays_float32(ref_np):
 
 
 def test_jax_kernel_batched_over_couples_matches_numpy(start, draws):
-    """``couple_day`` under jax.numpy on (N, ...) arrays (not vmapped), with mechanisms off."""
+    """``couple_day`` under jax.numpy on whole batches (couples last), with mechanisms off."""
     fl = mechanisms.flags(ABLATE)
     step = jax.jit(lambda s, t, u: couple_day(jnp, start.pp, start.cp, s, t, u, fl))
     s = jax.tree.map(jnp.asarray, start.state)
@@ -148,28 +152,29 @@ def test_jax_kernel_batched_over_couples_matches_numpy(start, draws):
 
 
 def test_loop_reproduces_numpy(start, draws, ref_np, inputs):
-    sub = jax.tree.map(lambda a: a[:LOOP_N], (start.pp, start.cp, start.state))
-    loop = reference.loop_couples(*sub, inputs[3], DAYS, draws[:, :LOOP_N], daily=True)
+    sub = jax.tree.map(lambda a: a[..., :LOOP_N], (start.pp, start.cp, start.state))
+    loop = reference.loop_couples(*sub, inputs[3], DAYS, draws[..., :LOOP_N], daily=True)
     for k in reference.DAILY:
-        a, b = ref_np["daily"][k][:, :LOOP_N], loop["daily"][k]
+        a, b = ref_np["daily"][k][..., :LOOP_N], loop["daily"][k]
         if k in CONTINUOUS:
             np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-6, err_msg=k)
         else:
             np.testing.assert_array_equal(b, a, err_msg=k)
     np.testing.assert_array_equal(loop["end_day"], ref_np["end_day"][:LOOP_N])
     for k in reference.COUNTS:
-        np.testing.assert_array_equal(loop["counts"][k], ref_np["counts"][k][:LOOP_N], err_msg=k)
+        want = ref_np["counts"][k][..., :LOOP_N]
+        np.testing.assert_array_equal(loop["counts"][k], want, err_msg=k)
 
 
 def test_default_draws_are_seeded(start, inputs):
-    sub = jax.tree.map(lambda a: a[:4], (start.pp, start.cp, start.state))
+    sub = jax.tree.map(lambda a: a[..., :4], (start.pp, start.cp, start.state))
     a = reference.numpy_couples(*sub, inputs[3], 20, seed=1)
     b = reference.numpy_couples(*sub, inputs[3], 20, seed=1)
     c = reference.numpy_couples(*sub, inputs[3], 20, seed=2)
     np.testing.assert_array_equal(a["state"].sat, b["state"].sat)
     assert not np.array_equal(a["state"].sat, c["state"].sat)
     loop = reference.loop_couples(*sub, inputs[3], 5, seed=1)
-    assert loop["state"].sat.shape == (4, 2)
+    assert loop["state"].sat.shape == (2, 4)
     assert loop["counts"]["talks"].shape == (4,)
 
 

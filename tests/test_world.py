@@ -27,9 +27,10 @@ def worlds(draw):
 
 
 def _draws(seed: int, n: int = N) -> np.ndarray:
-    u = np.random.default_rng(seed).random((n, N_WORLD_DRAWS), dtype=np.float32)
-    u[:8] = 0.0  # the extremes of every draw
-    u[8:16] = np.float32(1.0) - np.float32(2**-24)
+    """(N_WORLD_DRAWS, n) draws: the kernel's batch is the last axis."""
+    u = np.random.default_rng(seed).random((N_WORLD_DRAWS, n), dtype=np.float32)
+    u[:, :8] = 0.0  # the extremes of every draw
+    u[:, 8:16] = np.float32(1.0) - np.float32(2**-24)
     return u
 
 
@@ -76,7 +77,7 @@ def test_friend_share_splits_offers():
     u = _draws(3, 20_000)
     o = world_offer(np, world_params(friend_share=0.3), np.float32(3.0), u)
     assert (o.context == FRIEND).mean() == pytest.approx(0.3, abs=0.02)
-    np.testing.assert_array_equal(o.context == FRIEND, u[:, W_CONTEXT] < 0.3)
+    np.testing.assert_array_equal(o.context == FRIEND, u[W_CONTEXT] < 0.3)
 
 
 @pytest.mark.parametrize(("rate", "expected"), [(0.0, False), (1.0, True)])

@@ -79,9 +79,11 @@ def _inputs(scenario: str = SCENARIO) -> tuple[dict, dict, Any, np.ndarray]:
 
 
 def _cache_size() -> int | None:
-    """Entries in the jit cache of the engine's couple chunk (private JAX API; None if gone)."""
-    size = getattr(engine._run_couple_chunk, "_cache_size", None)
-    return int(size()) if callable(size) else None
+    """Executables the engine has compiled (private JAX API underneath; None if it is gone)."""
+    try:
+        return engine.compiled_count()
+    except AttributeError:
+        return None
 
 
 def _timed(f: Callable[[], Any]) -> tuple[Any, float]:
@@ -256,7 +258,7 @@ def _numpy(st: Any, fl: np.ndarray, days: int, numpy_days: int | None, budget_s:
 def _loop(st: Any, fl: np.ndarray, days: int, couples: int, loop_days: int, seed: int) -> dict:
     m = max(1, min(couples, st.state.ended.shape[0]))
     d = max(1, min(loop_days, days))
-    pp, cp, state = jax.tree.map(lambda a: a[:m], (st.pp, st.cp, st.state))
+    pp, cp, state = jax.tree.map(lambda a: a[..., :m], (st.pp, st.cp, st.state))
     _log(f"loop: {m} couple objects x {d} days")
     _, secs = _timed(lambda: reference.loop_couples(pp, cp, state, fl, d, seed=seed))
     return {"couples": m, "days_timed": d, "run_s": secs, "couple_days_per_s": m * d / secs}

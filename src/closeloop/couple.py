@@ -23,6 +23,8 @@ from closeloop.person import (
     Response,
     effective_threat,
     learn,
+    levels,
+    once,
     respond,
     tick,
 )
@@ -53,24 +55,27 @@ N_COUPLE_DRAWS = D_END + 1
 
 
 class CoupleState(NamedTuple):
-    """What a couple carries from day to day. Per-member fields end in an axis of two (member a,
-    member b); ``person`` is a PersonState with the same member axis before its own axes.
+    """What a couple carries from day to day, batch axes last (``person.py``'s convention).
+
+    With B the couples' batch shape, a per-couple field has shape B and a per-member field
+    (2, *B) (member a, member b); ``person`` is a PersonState whose batch is (2, *B), so the
+    person functions treat the two members as two more units.
 
     Attributes:
-        person: PersonState of both members (leading member axis of 2); V and I hold the
-            partner context only, shape (..., 2, 1, K) (see ``HERE``).
-        expect: (..., 2) expectation that one's bids are met, in [0, 1].
-        felt: (..., 2) felt distance: moving share of one's bids that went unmet, in [0, 1].
-        pursuit: (..., 2) pursuit (demanding closeness), in [0, 1].
-        gave_up: (..., 2) bool, has stopped reaching.
-        distance: (..., 2) one's own protective distance, in [0, 1].
-        support: (..., 2) support found outside the relationship, in [0, 1].
-        known: (..., 2) how deeply each member is known by the other, in [0, K] depth levels.
-        sat: (..., 2) relationship satisfaction, in [0, 1].
-        stability: (..., 2) felt stability (calm), in [0, 1].
-        ruptures: (...) unrepaired ruptures on the books (count, fading slowly), >= 0.
-        investment: (...) shared life built, in [0, 1].
-        ended: (...) bool, the relationship has ended.
+        person: PersonState of both members; V and I hold the partner context only,
+            (1, K, 2, *B) (see ``HERE``).
+        expect: (2, *B) expectation that one's bids are met, in [0, 1].
+        felt: (2, *B) felt distance: moving share of one's bids that went unmet, in [0, 1].
+        pursuit: (2, *B) pursuit (demanding closeness), in [0, 1].
+        gave_up: (2, *B) bool, has stopped reaching.
+        distance: (2, *B) one's own protective distance, in [0, 1].
+        support: (2, *B) support found outside the relationship, in [0, 1].
+        known: (2, *B) how deeply each member is known by the other, in [0, K] depth levels.
+        sat: (2, *B) relationship satisfaction, in [0, 1].
+        stability: (2, *B) felt stability (calm), in [0, 1].
+        ruptures: (*B) unrepaired ruptures on the books (count, fading slowly), >= 0.
+        investment: (*B) shared life built, in [0, 1].
+        ended: (*B) bool, the relationship has ended.
     """
 
     person: PersonState
@@ -89,10 +94,10 @@ class CoupleState(NamedTuple):
 
 
 class Day(NamedTuple):
-    """What happened on one couple-day (per-member fields (..., 2)).
+    """What happened on one couple-day (per-member fields (2, *B), per-couple fields B).
 
     Attributes:
-        moment: (...) int index into MOMENTS.
+        moment: per couple, int index into MOMENTS.
         bid: bool, the member reached out (a bid, or raising the talk).
         bid_depth: int, depth of the member's bid.
         received: int index into RESPONSES, how the member met the other's bid (NONE if none).
@@ -102,8 +107,7 @@ class Day(NamedTuple):
         threat: float, the member's felt threat at the depth offered, before pressure.
         habit: float, the habit's push toward the automatic route at that depth.
         arousal: float, the member's arousal at the moment (0 with no offer).
-        conflict: (...) bool; repaired: (...) bool.
-        ended_today: (...) bool.
+        conflict, repaired, ended_today: per couple, bool.
     """
 
     moment: Any
@@ -122,35 +126,36 @@ class Day(NamedTuple):
 
 
 def _on(flags: Any, name: str) -> Any:
-    return flags[..., INDEX[name]] > 0.5
+    return flags[INDEX[name]] > 0.5
 
 
-def _other(xp: Any, x: Any) -> Any:
-    """Swap the member axis (last): what the other member has."""
-    return xp.flip(x, axis=-1)
+def _other(x: Any) -> Any:
+    """What the other member has: swap the member axis (the first) of a per-member field."""
+    return x[::-1]
 
 
-def initial_couple(xp: Any, person: PersonState, batch: tuple[int, ...] = ()) -> CoupleState:
-    """A new relationship between two adults with the given (full, all-context) templates; the
-    couple keeps the partner row of each (see ``HERE``)."""
+def initial_couple(xp: Any, person: PersonState) -> CoupleState:
+    """A new relationship between two adults with the given (full, all-context) templates, whose
+    batch is (2, *B); the couple keeps the partner row of each (see ``HERE``)."""
     row = slice(PARTNER, PARTNER + 1)
-    person = person._replace(V=person.V[..., row, :], I=person.I[..., row, :])
+    person = person._replace(V=person.V[row], I=person.I[row])
     f = xp.float32
-    z2 = xp.zeros(batch + (2,), dtype=f)
+    members = person.E.shape  # (2, *B)
+    z2 = xp.zeros(members, dtype=f)
     return CoupleState(
         person=person,
         expect=z2 + 0.7,
         felt=z2,
         pursuit=z2,
-        gave_up=xp.zeros(batch + (2,), dtype=bool),
+        gave_up=xp.zeros(members, dtype=bool),
         distance=z2,
         support=z2,
         known=z2,
         sat=z2 + 0.7,
         stability=z2 + 0.7,
-        ruptures=xp.zeros(batch, dtype=f),
-        investment=xp.zeros(batch, dtype=f),
-        ended=xp.zeros(batch, dtype=bool),
+        ruptures=xp.zeros(members[1:], dtype=f),
+        investment=xp.zeros(members[1:], dtype=f),
+        ended=xp.zeros(members[1:], dtype=bool),
     )
 
 
@@ -158,11 +163,11 @@ def _comfort_depth(xp: Any, pp: PersonParams, person: PersonState, flags: Any, p
     """Deepest depth a member will reach to unprompted (-1: none): below it, every depth's felt
     threat plus habit stays under the automatic route's threshold (raised by pursuit)."""
     T = effective_threat(xp, person, xp.zeros(pp.threshold.shape, dtype=xp.int32) + HERE)
-    drive = T + xp.where(_on(flags, "relief_habit"), pp.habit_weight[..., None] * person.H, 0.0)
-    blocked = (drive >= (pp.threshold + pursuit)[..., None]) & _on(flags, "automatic_route")
+    drive = T + xp.where(_on(flags, "relief_habit"), pp.habit_weight * person.H, 0.0)
+    blocked = (drive >= pp.threshold + pursuit) & _on(flags, "automatic_route")
     # Count the depths before the first blocked one.
-    ok_run = xp.cumprod((~blocked).astype(xp.float32), axis=-1)
-    return xp.sum(ok_run, axis=-1) - 1.0
+    ok_run = xp.cumprod((~blocked).astype(xp.float32), axis=0)
+    return xp.sum(ok_run, axis=0) - 1.0
 
 
 def couple_day(
@@ -178,49 +183,49 @@ def couple_day(
 
     Arguments:
         xp: array namespace.
-        pp: traits of both members, each field (..., 2).
-        cp: relationship settings, each field (...).
+        pp: traits of both members, each field (2, *B).
+        cp: relationship settings, each field B (or a scalar).
         s: the couple's state.
         day: day since the relationship began (scalar).
-        u: (..., N_COUPLE_DRAWS) uniform draws.
-        flags: (..., M) mechanism switches.
+        u: (N_COUPLE_DRAWS, *B) uniform draws.
+        flags: (M,) mechanism switches.
 
-    The person functions see the member axis as their own leading batch axis, so every
-    per-member quantity here is (..., 2) and the person state is (..., 2, ...).
+    The person functions see the member axis as the first of their batch axes, so every
+    per-member quantity here is (2, *B) and broadcasts against a per-couple one (B).
     """
     f32 = xp.float32
     c = cp  # short alias
     live = ~s.ended
-    col = lambda x: x[..., None]  # noqa: E731  (broadcast a per-couple value over members)
     attribution = xp.where(_on(flags, "attribution"), pp.attribution, 0.0)
+    mem = levels(xp, 2, live)  # (2, 1, ...): member index, broadcast over couples
 
     # --- Which moment the day brings.
-    engage = 1.0 - xp.max(s.distance, axis=-1)
-    p_conflict = (c.conflict_base + c.conflict_gain * xp.max(s.felt, axis=-1) * engage) * live
-    conflict = u[..., D_MOMENT] < p_conflict
-    lead = (s.pursuit[..., 1] > s.pursuit[..., 0]).astype(xp.int32)  # the more pursuing member
-    is_lead = xp.arange(2) == col(lead)
-    lead_push = xp.sum(xp.where(is_lead, s.pursuit * s.felt * (~s.gave_up), 0.0), axis=-1)
+    engage = 1.0 - xp.max(s.distance, axis=0)
+    p_conflict = (c.conflict_base + c.conflict_gain * xp.max(s.felt, axis=0) * engage) * live
+    conflict = u[D_MOMENT] < p_conflict
+    lead = (s.pursuit[1] > s.pursuit[0]).astype(xp.int32)  # the more pursuing member
+    is_lead = mem == lead
+    lead_push = xp.sum(xp.where(is_lead, s.pursuit * s.felt * (~s.gave_up), 0.0), axis=0)
     p_talk = c.talk_rate * lead_push * (day >= c.talk_after) * live
-    talk = ~conflict & (u[..., D_TALK] < p_talk)
+    talk = ~conflict & (u[D_TALK] < p_talk)
     bids_day = live & ~conflict & ~talk
 
     # --- Bids for connection (each member, at most one a day).
     longing = s.person.L
     p_bid = (
-        c.bid_rate[..., None]
+        c.bid_rate
         * (0.5 + 0.5 * longing)
         * (1.0 + s.pursuit)
         * (1.0 - s.distance)
         * (0.25 + 0.75 * s.expect)
     )
-    bid = col(bids_day) & (u[..., D_BID : D_BID + 2] < xp.clip(p_bid, 0.0, 1.0))
+    bid = bids_day & (u[D_BID : D_BID + 2] < xp.clip(p_bid, 0.0, 1.0))
     # Bids reach past what is already shared, and past the depth partners come to expect as the
     # relationship matures (social penetration); pursuit pushes deeper still.
-    mutual = col(xp.mean(s.known, axis=-1))
+    mutual = xp.mean(s.known, axis=0)
     expected = (K - 1) * xp.minimum(day / xp.maximum(c.deepen_days, 1.0), 1.0)
-    base = xp.maximum(mutual, col(expected))
-    reach = xp.floor(base + c.bid_reach[..., None] + s.pursuit)
+    base = xp.maximum(mutual, expected)
+    reach = xp.floor(base + c.bid_reach + s.pursuit)
     # One reaches only as deep as one's own template allows: depths whose felt threat (with the
     # habit) would set off the automatic route are not offered (bidding is approaching too).
     # Pursuit overrides one's own alarm: hyperactivated seeking pushes past it.
@@ -228,130 +233,133 @@ def couple_day(
     ceiling = xp.clip(xp.minimum(reach, comfort), 0, K - 1)
     # Bids lean toward the depth one reaches for, with everyday ones mixed in: the depth has a
     # triangular distribution rising from small talk to the ceiling.
-    pick = xp.floor(xp.sqrt(u[..., D_DEPTH : D_DEPTH + 2]) * (ceiling + 1.0))
+    pick = xp.floor(xp.sqrt(u[D_DEPTH : D_DEPTH + 2]) * (ceiling + 1.0))
     bid_depth = xp.minimum(pick, ceiling).astype(xp.int32)
     bid = bid & (comfort >= 0)
-    bid = bid | (col(talk) & is_lead)
-    bid_depth = xp.where(col(talk) & is_lead, K - 1, bid_depth)
+    bid = bid | (talk & is_lead)
+    bid_depth = xp.where(talk & is_lead, K - 1, bid_depth)
 
     # --- What each member is offered: the other's bid, the talk, or the repair of a conflict.
-    offered = _other(xp, bid) | col(conflict)
-    depth = xp.where(col(conflict), 3, _other(xp, bid_depth))
+    offered = _other(bid) | conflict
+    depth = xp.where(conflict, 3, _other(bid_depth))
     pressure = xp.where(
-        col(talk),
+        talk,
         1.0,
-        xp.where(col(conflict), 0.5 + 0.5 * _other(xp, s.pursuit), _other(xp, s.pursuit)),
+        xp.where(conflict, 0.5 + 0.5 * _other(s.pursuit), _other(s.pursuit)),
     )
     # How the other meets one's sharing: warm unless they have built distance or are unhappy;
     # frustrated pursuit turns critical.
     warmth = xp.clip(0.9 - 0.5 * s.distance - 0.3 * (1.0 - s.sat), 0.05, 0.95)
-    hurt = 0.02 + c.criticism[..., None] * s.pursuit * (1.0 - s.sat)
+    hurt = 0.02 + c.criticism * s.pursuit * (1.0 - s.sat)
+    zero = xp.zeros_like(warmth)
     o = Offer(
         offered=offered,
         depth=depth,
         context=xp.zeros_like(depth) + HERE,
         pressure=pressure.astype(f32),
         # Once one has built distance, opening up to the other matters less.
-        importance=(u[..., D_IMPORTANCE : D_IMPORTANCE + 2] * (1.0 - s.distance)).astype(f32),
-        warmth=_other(xp, warmth).astype(f32),
-        hurt_rate=xp.minimum(_other(xp, hurt), 1.0 - _other(xp, warmth)).astype(f32),
-        protest_gain=xp.zeros_like(warmth),
+        importance=(u[D_IMPORTANCE : D_IMPORTANCE + 2] * (1.0 - s.distance)).astype(f32),
+        warmth=_other(warmth).astype(f32),
+        hurt_rate=xp.minimum(_other(hurt), 1.0 - _other(warmth)).astype(f32),
+        protest_gain=zero,
         forced=xp.zeros_like(offered),
-        salience=xp.ones_like(warmth),
-        observe_boost=xp.zeros_like(warmth),
+        salience=zero + 1.0,
+        observe_boost=zero,
     )
-    ud = u[..., D_PERSON : D_PERSON + 2 * N_PERSON_DRAWS]
-    ud = ud.reshape(ud.shape[:-1] + (2, N_PERSON_DRAWS))
-    r = respond(xp, pp, s.person, o, ud, flags)
+    # Member a's person draws, then member b's: (N_PERSON_DRAWS, 2, *B).
+    ud = u[D_PERSON : D_PERSON + 2 * N_PERSON_DRAWS]
+    ud = xp.swapaxes(ud.reshape((2, N_PERSON_DRAWS) + ud.shape[1:]), 0, 1)
+    r = once(xp, respond(xp, pp, s.person, o, ud, flags), day)
 
     # How a bid was met: toward (shared), against (walking out on it), away otherwise (getting
     # busy, deflecting, shutting down: turning away, in Gottman's terms).
     against = r.offered & ~r.approached & (r.behaviour == LEAVES_EARLY)
     received = xp.where(
-        ~r.offered | col(conflict),
+        ~r.offered | conflict,
         NONE,
         xp.where(r.approached, TOWARD, xp.where(against, AGAINST, AWAY)),
     )
     # In a conflict, repair needs vulnerability from both: each learns from whether the other
     # also opened up.
-    both_open = xp.all(r.approached, axis=-1)
-    rep_outcome = xp.where(_other(xp, r.approached), 1, xp.where(_other(xp, against), -1, 0))
-    r = r._replace(outcome=xp.where(col(conflict), rep_outcome, r.outcome))
+    both_open = xp.all(r.approached, axis=0)
+    rep_outcome = xp.where(_other(r.approached), 1, xp.where(_other(against), -1, 0))
+    r = r._replace(outcome=xp.where(conflict, rep_outcome, r.outcome))
     person = learn(xp, pp, tick(xp, pp, s.person, flags), o, r, flags)
 
     # The bidder learns what reaching out at that depth brings: the other's response.
-    met = _other(xp, received) == TOWARD
-    bid_outcome = xp.where(met, 1, xp.where(_other(xp, received) == AGAINST, -1, 0))
-    ob = o._replace(offered=bid, depth=bid_depth, forced=bid, pressure=xp.zeros_like(o.pressure))
+    met = _other(received) == TOWARD
+    bid_outcome = xp.where(met, 1, xp.where(_other(received) == AGAINST, -1, 0))
+    ob = o._replace(offered=bid, depth=bid_depth, forced=bid, pressure=zero)
     rb = Response(
         offered=bid,
         approached=bid,
         automatic=xp.zeros_like(bid),
         noticed=xp.zeros_like(bid),
-        activation=xp.zeros_like(o.pressure),
-        threat=xp.zeros_like(o.pressure),
-        habit=xp.zeros_like(o.pressure),
-        arousal=xp.zeros_like(o.pressure),
+        activation=zero,
+        threat=zero,
+        habit=zero,
+        arousal=zero,
         behaviour=xp.zeros_like(bid_depth),
         outcome=bid_outcome,
     )
     person = learn(xp, pp, person, ob, rb, flags)
+    person, received, met = once(xp, (person, received, met), day)
 
     # --- The bidder's expectation, felt distance, pursuit and giving up.
     bf = bid.astype(f32)
     metf = met.astype(f32)
     expect = s.expect + pp.alpha_expect * bf * (metf - s.expect)
-    felt = s.felt + c.felt_rate[..., None] * bf * ((1.0 - metf) - s.felt)
+    felt = s.felt + c.felt_rate * bf * ((1.0 - metf) - s.felt)
     limit = pp.give_up + xp.where(s.gave_up, 0.15, 0.0)  # hysteresis: hope must return clearly
-    gave_up = (expect < limit) & _on(flags, "giving_up")[..., None]
+    gave_up = (expect < limit) & _on(flags, "giving_up")
     # Attribution amplifies how strongly felt distance turns into pursuit: read as a verdict on
     # oneself, the same distance is more alarming (0.5 + attribution: from half to 1.5 times).
     target = xp.minimum(pp.anxiety * felt * (0.5 + attribution), 1.0) * (~gave_up)
-    target = xp.where(_on(flags, "pursuit")[..., None], target, 0.0)
-    pursuit = xp.clip(s.pursuit + c.pursuit_rate[..., None] * (target - s.pursuit), 0.0, 1.0)
+    target = xp.where(_on(flags, "pursuit"), target, 0.0)
+    pursuit = xp.clip(s.pursuit + c.pursuit_rate * (target - s.pursuit), 0.0, 1.0)
     gf = gave_up.astype(f32)
-    distance = s.distance + c.distance_rate[..., None] * (gf - s.distance)
-    support = s.support + c.support_rate[..., None] * (gf - s.support)
+    distance = s.distance + c.distance_rate * (gf - s.distance)
+    support = s.support + c.support_rate * (gf - s.support)
 
     # --- Being known grows when one shares (or one's bid is received) and fades without it.
     opened = r.approached | met
     open_depth = xp.where(r.approached, depth, bid_depth).astype(f32)
-    grow = c.knowing_rate[..., None] * xp.maximum(open_depth + 1.0 - s.known, 0.0)
-    known = s.known * (1.0 - c.knowing_decay[..., None]) + xp.where(opened, grow, 0.0)
+    grow = c.knowing_rate * xp.maximum(open_depth + 1.0 - s.known, 0.0)
+    known = s.known * (1.0 - c.knowing_decay) + xp.where(opened, grow, 0.0)
     known = xp.clip(known, 0.0, float(K))
 
     # --- Conflict and repair; unrepaired ruptures stay on the books.
     repaired = conflict & xp.where(
-        _on(flags, "repair_vulnerability"), both_open, u[..., D_REPAIR] < c.repair_base
+        _on(flags, "repair_vulnerability"), both_open, u[D_REPAIR] < c.repair_base
     )
     keep = xp.where(_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
     ruptures = s.ruptures * keep + (conflict & ~repaired).astype(f32)
 
     # --- Satisfaction: responsiveness, intimacy, hurt on the books, and how personally distance
     # is read.
-    intimacy = col(xp.mean(known, axis=-1)) / K
+    intimacy = xp.mean(known, axis=0) / K
     quality = (
-        c.base_quality[..., None]
+        c.base_quality
         + 0.3 * expect
         + 0.35 * intimacy
         - 0.3 * attribution * felt
-        - col(c.rupture_weight * xp.minimum(ruptures, 5.0) / 5.0)
+        - c.rupture_weight * xp.minimum(ruptures, 5.0) / 5.0
     )
-    sat = s.sat + c.sat_rate[..., None] * (xp.clip(quality, 0.0, 1.0) - s.sat)
+    sat = s.sat + c.sat_rate * (xp.clip(quality, 0.0, 1.0) - s.sat)
     # Felt stability: the day's calm. Low arousal feels like stability, whatever its cause.
-    calm = 1.0 - xp.minimum(r.arousal, 1.0) - 0.5 * col(conflict).astype(f32)
-    stability = s.stability + c.stability_rate[..., None] * (xp.clip(calm, 0.0, 1.0) - s.stability)
+    calm = 1.0 - xp.minimum(r.arousal, 1.0) - 0.5 * conflict.astype(f32)
+    stability = s.stability + c.stability_rate * (xp.clip(calm, 0.0, 1.0) - s.stability)
 
     # --- Commitment (investment model) and ending.
     investment = s.investment + c.investment_rate * (1.0 - s.investment)
-    alternatives = c.alternatives[..., None] + 0.5 * support
+    alternatives = c.alternatives + 0.5 * support
     commit = xp.where(
-        _on(flags, "commitment")[..., None],
-        sat + col(investment) - alternatives,
+        _on(flags, "commitment"),
+        sat + investment - alternatives,
         2.0 * sat - 1.0,
     )
-    hazard = c.hazard_base * xp.exp(-c.hazard_slope * xp.min(commit, axis=-1))
-    ends = live & (u[..., D_END] < hazard)
+    hazard = c.hazard_base * xp.exp(-c.hazard_slope * xp.min(commit, axis=0))
+    ends = live & (u[D_END] < hazard)
 
     new = CoupleState(
         person=person,
@@ -373,7 +381,7 @@ def couple_day(
     moment = xp.where(~live, QUIET, xp.where(conflict, CONFLICT, xp.where(talk, TALK, BIDS)))
     rec = Day(
         moment=moment,
-        bid=bid & col(live),
+        bid=bid & live,
         bid_depth=bid_depth,
         received=received,
         shared=r.approached,
@@ -390,10 +398,9 @@ def couple_day(
 
 
 def _freeze(xp: Any, old: CoupleState, new: CoupleState, live: Any) -> CoupleState:
-    def pick(a: Any, b: Any) -> Any:
-        lv = live.reshape(live.shape + (1,) * (a.ndim - live.ndim))
-        return xp.where(lv, a, b)
-
-    person = PersonState(*[pick(a, b) for a, b in zip(new.person, old.person, strict=True)])
-    rest = [pick(a, b) for a, b in zip(new[1:-1], old[1:-1], strict=True)]
+    # Batch axes last: a per-couple mask broadcasts over any leading structure axes.
+    person = PersonState(
+        *[xp.where(live, a, b) for a, b in zip(new.person, old.person, strict=True)]
+    )
+    rest = [xp.where(live, a, b) for a, b in zip(new[1:-1], old[1:-1], strict=True)]
     return CoupleState._make([person, *rest, new.ended])

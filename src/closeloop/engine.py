@@ -1,14 +1,20 @@
-"""The engine: many people over many days, on one jitted kernel.
+"""The engine: many people or couples over many days, on one jitted kernel.
 
 Every population runs in fixed-size chunks of ``CHUNK`` units (the last one padded), so every unit
 goes through the same compiled code whatever the population size: results are bitwise identical
 for any batch size or chunking. A unit's randomness comes from a key derived from the run seed and
-the unit's index alone. Within a chunk the unit function is vmapped; over time it is a
-``lax.scan``. Parameters, population tables and mechanism flags are arguments (data), so new
-values never recompile; only the number of days (a shape) does.
+the unit's index alone. Inside a chunk the model's functions run on arrays whose last axis is the
+chunk's units (``person.py``'s batch-last convention: one long vectorised loop per operation);
+over time they are a ``lax.scan``. Parameters, population tables and mechanism flags are
+arguments (data), so new values never recompile; only the number of days (a shape) does.
 
-By default the adult days stream summaries (counts and sums per context, depth and importance),
-plus the template every ``SNAP_DAYS`` days; ``daily=True`` also keeps every day's response.
+With several JAX devices (``jax.device_count()``; the command line asks XLA for one CPU device per
+core) each call runs one chunk per device side by side, every device on the same per-chunk
+program, so the results are the same bits as on one device.
+
+By default the adult days stream summaries (counts and sums per context, depth and importance,
+or per member a month for couples) plus snapshots every ``SNAP_DAYS`` days; ``daily=True`` also
+keeps every day's record. Outputs come back unit-first (``(unit, ...)``), as NumPy arrays.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import ndtri
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from closeloop.couple import (
     AGAINST,
@@ -31,6 +38,7 @@ from closeloop.couple import (
     NONE,
     TALK,
     TOWARD,
+    CoupleState,
     Day,
     couple_day,
     initial_couple,
@@ -48,21 +56,50 @@ from closeloop.person import (
     N_PERSON_DRAWS,
     C,
     K,
+    Offer,
     PersonState,
+    Response,
     effective_threat,
     initial_state,
+    levels,
     person_step,
 )
 from closeloop.world import N_WORLD_DRAWS, world_offer
 
-CHUNK = 256
-"""Units per compiled call. Fixed, so that batch size never changes the compiled code."""
+CHUNK = 1024
+"""Units per compiled call (per device). Fixed, so that batch size never changes the compiled
+code; large enough that the per-step overhead of a scan is spread over many units."""
 SNAP_DAYS = 30
 """Days between snapshots of the template."""
 N_DRAWS = N_PERSON_DRAWS + max(N_HISTORY_DRAWS, N_WORLD_DRAWS)
 N_BEHAVIOURS = 6
 
 xp = jnp
+
+
+def _unit_first(tree: Any) -> Any:
+    """Batch-last arrays (..., units) -> unit-first (units, ...), leaves of a pytree."""
+    return jax.tree.map(lambda a: jnp.moveaxis(a, -1, 0), tree)
+
+
+def _fold(keys: jax.Array, j: Any) -> jax.Array:
+    """fold_in(key, j) for every key of a (*B, 2) array of keys (j: a scalar or of shape B)."""
+    f: Callable[..., jax.Array] = jax.random.fold_in
+    for _ in range(keys.ndim - 1):
+        f = jax.vmap(f)
+    return f(keys, jnp.broadcast_to(j, keys.shape[:-1]))
+
+
+def _draws(keys: jax.Array, t: Any, n: int) -> jax.Array:
+    """(n, *B) uniforms of step ``t``: unit i's come from fold_in(keys[i], t) alone."""
+
+    def one(k: jax.Array) -> jax.Array:
+        return jax.random.uniform(jax.random.fold_in(k, t), (n,))
+
+    f: Callable[[jax.Array], jax.Array] = one
+    for _ in range(keys.ndim - 1):
+        f = jax.vmap(f)
+    return jnp.moveaxis(f(keys), -1, 0)
 
 
 def _categorical(u: jax.Array, probs: jax.Array) -> jax.Array:
@@ -84,11 +121,22 @@ def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
     age = tab["ev_age"][pre] + (u[2 + n_p :] - 0.5) * 2.0 * tab["age_jitter"]
     age = jnp.clip(age, 0.0, HISTORY_STEPS / WEEKS_PER_YEAR - 0.1)
     step = jnp.where(kind >= 0, (age * WEEKS_PER_YEAR).astype(jnp.int32), -1)
-    return pre, style, PersonParams(*[traits[i] for i in range(n_p)]), step, kind
+    return pre, style, traits, step, kind
+
+
+def _sample(keys: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
+    """``_sample_unit`` for every key of (*B, 2) keys, batch-last: preset and style (*B), traits
+    as PersonParams of (*B) arrays, event weeks and kinds (MAX_EVENTS, *B)."""
+    f: Callable[..., Any] = partial(_sample_unit, tab=tab)
+    for _ in range(keys.ndim - 1):
+        f = jax.vmap(f)
+    pre, style, traits, step, kind = f(keys)
+    last = partial(jnp.moveaxis, source=-1, destination=0)
+    return pre, style, PersonParams(*last(traits)), last(step), last(kind)
 
 
 def _history(
-    key: jax.Array,
+    keys: jax.Array,
     p: PersonParams,
     style: Any,
     ev_step: Any,
@@ -96,12 +144,15 @@ def _history(
     tab: dict[str, jax.Array],
     flags: jax.Array,
 ) -> tuple[PersonState, jax.Array]:
-    """Run birth to adulthood; return the adult state and [approaches, hurt when approaching,
-    withdrawals, hurt experienced when withdrawing]."""
+    """Run birth to adulthood for a batch B of people (keys (*B, 2)); return the adult state and
+    (4, *B) counts: approaches, hurt when approaching, withdrawals, hurt experienced when
+    withdrawing."""
+    batch = style.shape
+    protected = flags[INDEX["extinction_protection"]] > 0.5
 
-    def week(carry, t):
+    def week(carry: tuple[PersonState, jax.Array], t: jax.Array) -> Any:
         s, acc = carry
-        u = jax.random.uniform(jax.random.fold_in(key, t), (N_DRAWS,))
+        u = _draws(keys, t, N_DRAWS)
         o = history_offer(
             xp,
             t,
@@ -112,38 +163,44 @@ def _history(
             tab["event_table"],
             u[N_PERSON_DRAWS:],
         )
-        s2, r = person_step(xp, p, s, o, u, flags)
+        s2, r = person_step(xp, p, s, o, u, flags, token=t)
         hurt = (r.outcome == -1).astype(jnp.float32)
         app = r.approached.astype(jnp.float32)
         wd = (r.offered & ~r.approached).astype(jnp.float32)
-        protected = flags[INDEX["extinction_protection"]] > 0.5
         acc = acc + jnp.stack([app, app * hurt, wd, wd * hurt * jnp.where(protected, 0.0, 1.0)])
         return (s2, acc), None
 
-    (s, acc), _ = jax.lax.scan(week, (initial_state(xp), jnp.zeros(4)), jnp.arange(HISTORY_STEPS))
+    init = (initial_state(xp, batch), jnp.zeros((4, *batch)))
+    (s, acc), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
     return s, acc
 
 
-def _summary_zeros() -> dict[str, jax.Array]:
+# ---------------------------------------------------------------------------------------------
+# People in an adult world.
+
+
+def _summary_zeros(batch: tuple[int, ...]) -> dict[str, jax.Array]:
     z = partial(jnp.zeros, dtype=jnp.float32)
     return {
-        "offers": z((C, K, 2)),
-        "shares": z((C, K, 2)),
-        "automatic": z((C, K)),
-        "noticed": z((C, K)),
-        "arousal": z((C, K)),
-        "behaviour": z((N_BEHAVIOURS,)),
-        "hurt": z(()),
-        "longing": z(()),
+        "offers": z((C, K, 2, *batch)),
+        "shares": z((C, K, 2, *batch)),
+        "automatic": z((C, K, *batch)),
+        "noticed": z((C, K, *batch)),
+        "arousal": z((C, K, *batch)),
+        "behaviour": z((N_BEHAVIOURS, *batch)),
+        "hurt": z(batch),
+        "longing": z(batch),
     }
 
 
 def _accumulate(
-    acc: dict[str, jax.Array], o: Any, r: Any, s: PersonState, valid: Any
+    acc: dict[str, jax.Array], o: Offer, r: Response, s: PersonState, valid: Any
 ) -> dict[str, jax.Array]:
-    cell = (jnp.arange(C) == o.context)[:, None] & (jnp.arange(K) == o.depth)[None, :] & r.offered
-    hi = o.importance >= 0.5
-    cell3 = cell[..., None] & (jnp.arange(2) == hi.astype(jnp.int32))
+    ctx = levels(xp, C, o.context) == o.context  # (C, *B)
+    dep = levels(xp, K, o.depth) == o.depth  # (K, *B)
+    cell = ctx[:, None] & dep[None] & r.offered  # (C, K, *B)
+    hi = (o.importance >= 0.5).astype(jnp.int32)
+    cell3 = cell[:, :, None] & (levels(xp, 2, hi) == hi)  # (C, K, 2, *B)
     f = jnp.float32
     return {
         "offers": acc["offers"] + cell3.astype(f),
@@ -152,14 +209,14 @@ def _accumulate(
         "noticed": acc["noticed"] + (cell & r.noticed).astype(f),
         "arousal": acc["arousal"] + jnp.where(cell, r.arousal, 0.0),
         "behaviour": acc["behaviour"]
-        + ((jnp.arange(N_BEHAVIOURS) == r.behaviour) & r.offered).astype(f),
+        + ((levels(xp, N_BEHAVIOURS, r.behaviour) == r.behaviour) & r.offered).astype(f),
         "hurt": acc["hurt"] + (r.approached & (r.outcome == -1)).astype(f),
         "longing": acc["longing"] + jnp.where(valid, s.L, 0.0),
     }
 
 
-def _unit(
-    index: jax.Array,
+def _run_people(
+    indices: jax.Array,
     seed_key: jax.Array,
     tab: dict[str, jax.Array],
     world: WorldParams,
@@ -168,28 +225,31 @@ def _unit(
     days: int,
     daily: bool,
 ) -> dict[str, Any]:
-    key = jax.random.fold_in(seed_key, index)
-    k_pop, k_hist, k_adult = (jax.random.fold_in(key, i) for i in range(3))
-    pre, style, p, ev_step, ev_kind = _sample_unit(k_pop, tab)
+    """One chunk of people: sample, run the history, then ``days`` adult days."""
+    keys = _fold(jnp.broadcast_to(seed_key, (*indices.shape, 2)), indices)
+    k_pop, k_hist, k_adult = (_fold(keys, j) for j in range(3))
+    pre, style, p, ev_step, ev_kind = _sample(k_pop, tab)
     s0, hist = _history(k_hist, p, style, ev_step, ev_kind, tab, flags)
     n_blocks = max(1, math.ceil(days / SNAP_DAYS))
+    batch = indices.shape
 
-    def day(carry, t):
+    def day(carry: Any, t: jax.Array) -> Any:
         s, acc = carry
-        u = jax.random.uniform(jax.random.fold_in(k_adult, t), (N_DRAWS,))
+        u = _draws(k_adult, t, N_DRAWS)
         o = world_offer(xp, world, t.astype(jnp.float32), u[N_PERSON_DRAWS:])
         valid = t < days
         o = o._replace(offered=o.offered & valid)
-        s2, r = person_step(xp, p, s, o, u, flags)
+        s2, r = person_step(xp, p, s, o, u, flags, token=t)
         s2 = jax.tree.map(lambda a, b: jnp.where(valid, a, b), s2, s)
         acc = _accumulate(acc, o, r, s2, valid)
         rec = None
         if daily:
+            shape = r.offered.shape
             rec = {
                 "offered": r.offered,
-                "depth": o.depth.astype(jnp.int8),
-                "context": o.context.astype(jnp.int8),
-                "importance": o.importance,
+                "depth": jnp.broadcast_to(o.depth, shape).astype(jnp.int8),
+                "context": jnp.broadcast_to(o.context, shape).astype(jnp.int8),
+                "importance": jnp.broadcast_to(o.importance, shape),
                 "shared": r.approached,
                 "automatic": r.automatic,
                 "noticed": r.noticed,
@@ -200,7 +260,7 @@ def _unit(
             }
         return (s2, acc), rec
 
-    def block(carry, b):
+    def block(carry: Any, b: jax.Array) -> Any:
         carry, recs = jax.lax.scan(day, carry, b * SNAP_DAYS + jnp.arange(SNAP_DAYS))
         s = carry[0]
         snap = {
@@ -211,7 +271,8 @@ def _unit(
         }
         return carry, (snap, recs)
 
-    (s, acc), (snaps, recs) = jax.lax.scan(block, (s0, _summary_zeros()), jnp.arange(n_blocks))
+    init = (s0, _summary_zeros(batch))
+    (s, acc), (snaps, recs) = jax.lax.scan(block, init, jnp.arange(n_blocks))
     out = {
         "preset": pre,
         "style": style,
@@ -234,23 +295,49 @@ def _unit(
         **acc,
     }
     if daily:
+        # (block, day in block, units) -> (days, units)
         out["daily"] = jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:])[:days], recs)
-    return out
+    return _unit_first(out)
 
 
-@partial(jax.jit, static_argnames=("days", "daily"))
-def _run_chunk(
-    indices: jax.Array,
-    seed_key: jax.Array,
-    tab: dict[str, jax.Array],
-    world: WorldParams,
-    flags: jax.Array,
-    *,
-    days: int,
-    daily: bool,
-) -> dict[str, Any]:
-    f = partial(_unit, seed_key=seed_key, tab=tab, world=world, flags=flags, days=days, daily=daily)
-    return jax.vmap(f)(indices)
+# ---------------------------------------------------------------------------------------------
+# Chunks, devices, stitching.
+
+
+def _devices() -> list[Any]:
+    return list(jax.local_devices())
+
+
+def _compiled(fn: Callable[..., Any], n_args: int, **static: Any) -> Callable[..., Any]:
+    """``fn`` jitted over ``len(devices)`` chunks at once: the indices (the first argument) are
+    split over the devices, every other argument is replicated. Cached per static arguments and
+    device set, so repeated runs do not recompile."""
+    key = (fn, n_args, tuple(sorted(static.items())), tuple(d.id for d in _devices()))
+    if key not in _CACHE:
+        devs = _devices()
+        if len(devs) == 1:
+            _CACHE[key] = jax.jit(partial(fn, **static))
+        else:
+            mesh = Mesh(np.array(devs), ("units",))
+            split = NamedSharding(mesh, PartitionSpec("units"))
+            whole = NamedSharding(mesh, PartitionSpec())
+            out = NamedSharding(mesh, PartitionSpec("units"))  # every output is unit-first
+            _CACHE[key] = jax.jit(
+                partial(fn, **static),
+                in_shardings=(split,) + (whole,) * (n_args - 1),
+                out_shardings=out,
+            )
+    return _CACHE[key]
+
+
+_CACHE: dict[Any, Callable[..., Any]] = {}
+
+
+def compiled_count() -> int:
+    """Executables the engine has compiled so far (a new one only for a new number of days, a
+    new daily flag or new devices; never for new values)."""
+    sizes: list[int] = [f._cache_size() for f in _CACHE.values()]  # type: ignore[attr-defined]
+    return sum(sizes)
 
 
 def _chunked(
@@ -258,15 +345,34 @@ def _chunked(
     n: int,
     progress: Callable[[int], None] | None,
 ) -> dict[str, Any]:
-    """Run ``n`` units in fixed-size chunks (the last padded) and stitch the results."""
+    """Run ``n`` units in groups of one fixed-size chunk per device (the last group padded) and
+    stitch the results (NumPy, unit-first)."""
+    per_call = CHUNK * len(_devices())
     parts: list[dict[str, Any]] = []
-    for start in range(0, n, CHUNK):
-        out = run(jnp.arange(start, start + CHUNK, dtype=jnp.uint32))
-        take = min(CHUNK, n - start)
+    for start in range(0, n, per_call):
+        out = run(jnp.arange(start, start + per_call, dtype=jnp.uint32))
+        take = min(per_call, n - start)
         parts.append(jax.tree.map(lambda a, take=take: np.asarray(a)[:take], out))
         if progress is not None:
             progress(start + take)
     return jax.tree.map(lambda *a: np.concatenate(a, axis=0), *parts)
+
+
+def _by_chunk(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """A chunk function made to take one chunk per device: the indices of the devices' chunks
+    side by side, each chunk computed on its own as if alone (a vmap over chunks, which the
+    sharded jit splits over the devices)."""
+
+    def run(indices: jax.Array, *args: Any, **static: Any) -> dict[str, Any]:
+        groups = indices.reshape(-1, CHUNK)
+        out = jax.vmap(lambda ix: fn(ix, *args, **static))(groups)
+        return jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:]), out)
+
+    return run
+
+
+_PEOPLE = _by_chunk(_run_people)
+"""The people's chunk function, made once: ``_compiled`` caches by function identity."""
 
 
 def run_population(
@@ -287,28 +393,27 @@ def run_population(
         seed: run seed; unit i's key is fold_in(PRNGKey(seed), i).
         tables: population tables (``presets.MixTables.arrays()`` plus the style and event
             tables and the event-age jitter).
-        world: the adult world, scalars or per-unit arrays are broadcast by scenario code.
+        world: the adult world (scalars).
         flags: mechanism switches (``mechanisms.flags``).
         days: adult days to simulate.
         daily: keep every day's response as well as the summaries.
-        progress: called with the number of units finished after each chunk.
+        progress: called with the number of units finished after each call.
     """
     seed_key = jax.random.PRNGKey(seed)
     tab = {k: jnp.asarray(v) for k, v in tables.items()}
     wp = WorldParams(*[jnp.asarray(x, dtype=jnp.float32) for x in world])
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    return _chunked(
-        lambda idx: _run_chunk(idx, seed_key, tab, wp, fl, days=days, daily=daily), n, progress
-    )
+    f = _compiled(_PEOPLE, 5, days=days, daily=daily)
+    return _chunked(lambda idx: f(idx, seed_key, tab, wp, fl), n, progress)
 
 
 # ---------------------------------------------------------------------------------------------
 # Couples: two people, each with their own history, on the couple-day kernel.
 
 
-def _couple_zeros() -> dict[str, jax.Array]:
-    z2 = jnp.zeros(2, dtype=jnp.float32)
-    z = jnp.zeros((), dtype=jnp.float32)
+def _couple_zeros(batch: tuple[int, ...]) -> dict[str, jax.Array]:
+    z2 = jnp.zeros((2, *batch), dtype=jnp.float32)
+    z = jnp.zeros(batch, dtype=jnp.float32)
     return {
         "bids": z2,
         "met": z2,
@@ -326,13 +431,14 @@ def _couple_zeros() -> dict[str, jax.Array]:
 
 
 def _couple_count(acc: dict[str, jax.Array], d: Day, valid: Any) -> dict[str, jax.Array]:
+    """Add one day to a month's counters (per member (2, *B), per couple B)."""
     f = jnp.float32
     got = (d.received != NONE) & valid
     declined = got & (d.received != TOWARD)
-    depth_in = jnp.flip(d.bid_depth, -1).astype(f)
+    depth_in = d.bid_depth[::-1].astype(f)  # the depth of the bid one received
     return {
         "bids": acc["bids"] + (d.bid & valid).astype(f),
-        "met": acc["met"] + (jnp.flip(d.received, -1) == TOWARD).astype(f) * valid,
+        "met": acc["met"] + (d.received[::-1] == TOWARD).astype(f) * valid,
         "offered": acc["offered"] + got.astype(f),
         "declined": acc["declined"] + declined.astype(f),
         "declined_depth": acc["declined_depth"] + jnp.where(declined, depth_in, 0.0),
@@ -351,8 +457,53 @@ def _first(prev: Any, happened: Any, t: Any) -> Any:
     return jnp.where((prev < 0) & happened, t, prev)
 
 
-def _couple_unit(
-    index: jax.Array,
+def couple_start(
+    indices: jax.Array,
+    seed_key: jax.Array,
+    tab_a: dict[str, jax.Array],
+    tab_b: dict[str, jax.Array],
+    flags: jax.Array,
+) -> dict[str, Any]:
+    """The couples of ``indices`` at the start of their relationship, batch-last.
+
+    Each couple's key is fold_in(seed_key, index); from it come both members' presets, traits
+    and histories (member a from ``tab_a``, b from ``tab_b``; the style and event tables are
+    shared) and the key of its adult days.
+
+    Returns:
+        ``pp`` (traits, fields (2, *B)), ``state`` (``couple.initial_couple``), ``key`` (adult
+        keys (*B, 2)), ``preset`` and ``style`` ((2, *B)).
+    """
+    keys = _fold(jnp.broadcast_to(seed_key, (*indices.shape, 2)), indices)
+    k = [_fold(keys, j) for j in range(5)]
+    pre_a, style_a, p_a, ev_a, kind_a = _sample(k[0], tab_a)
+    pre_b, style_b, p_b, ev_b, kind_b = _sample(k[1], tab_b)
+    pp = PersonParams(*[jnp.stack([a, b]) for a, b in zip(p_a, p_b, strict=True)])
+    persons, _ = _history(
+        jnp.stack([k[2], k[3]]),
+        pp,
+        jnp.stack([style_a, style_b]),
+        jnp.stack([ev_a, ev_b], axis=1),  # (MAX_EVENTS, 2, *B)
+        jnp.stack([kind_a, kind_b], axis=1),
+        tab_a,
+        flags,
+    )
+    return {
+        "pp": pp,
+        "state": initial_couple(xp, persons),
+        "key": k[4],
+        "preset": jnp.stack([pre_a, pre_b]),
+        "style": jnp.stack([style_a, style_b]),
+    }
+
+
+def _couple_threat(s: CoupleState) -> jax.Array:
+    """(2, K, *B) felt threat of both members in the partner context."""
+    return jnp.moveaxis(effective_threat(xp, s.person, jnp.int32(HERE)), 0, 1)
+
+
+def _run_couples(
+    indices: jax.Array,
     seed_key: jax.Array,
     tab_a: dict[str, jax.Array],
     tab_b: dict[str, jax.Array],
@@ -362,45 +513,35 @@ def _couple_unit(
     days: int,
     daily: bool,
 ) -> dict[str, Any]:
-    key = jax.random.fold_in(seed_key, index)
-    k = [jax.random.fold_in(key, i) for i in range(5)]
-    pre_a, style_a, p_a, ev_a, kind_a = _sample_unit(k[0], tab_a)
-    pre_b, style_b, p_b, ev_b, kind_b = _sample_unit(k[1], tab_b)
-    pp = PersonParams(*[jnp.stack([a, b]) for a, b in zip(p_a, p_b, strict=True)])
-    hist = jax.vmap(_history, in_axes=(0, 0, 0, 0, 0, None, None))
-    persons, _ = hist(
-        jnp.stack([k[2], k[3]]),
-        pp,
-        jnp.stack([style_a, style_b]),
-        jnp.stack([ev_a, ev_b]),
-        jnp.stack([kind_a, kind_b]),
-        tab_a,
-        flags,
-    )
-    s0 = initial_couple(xp, persons)
+    """One chunk of couples: sample, both histories, then ``days`` days together."""
+    st = couple_start(indices, seed_key, tab_a, tab_b, flags)
+    pp, s0, key = st["pp"], st["state"], st["key"]
+    batch = indices.shape
     n_blocks = max(1, math.ceil(days / SNAP_DAYS))
+    never2 = jnp.full((2, *batch), -1)
+    never = jnp.full(batch, -1)
     ev0 = {
-        "first_decline": jnp.full(2, -1),
-        "gave_up_day": jnp.full(2, -1),
-        "first_talk": jnp.int32(-1),
-        "escalation": jnp.int32(-1),
-        "end_day": jnp.int32(-1),
+        "first_decline": never2,
+        "gave_up_day": never2,
+        "first_talk": never,
+        "escalation": never,
+        "end_day": never,
     }
 
-    def day(carry, t):
+    def day(carry: Any, t: jax.Array) -> Any:
         s, acc, ev = carry
-        u = jax.random.uniform(jax.random.fold_in(k[4], t), (N_COUPLE_DRAWS,))
+        u = _draws(key, t, N_COUPLE_DRAWS)
         valid = t < days
         s2, d = couple_day(xp, pp, cp, s, t.astype(jnp.float32), u, flags)
         s2 = jax.tree.map(lambda a, b: jnp.where(valid, a, b), s2, s)
         acc = _couple_count(acc, d, valid)
         deep_decline = (d.received == AWAY) | (d.received == AGAINST)
-        deep_decline = deep_decline & (jnp.flip(d.bid_depth, -1) >= 2) & valid
+        deep_decline = deep_decline & (d.bid_depth[::-1] >= 2) & valid
         ev = {
             "first_decline": _first(ev["first_decline"], deep_decline, t),
             "gave_up_day": _first(ev["gave_up_day"], s2.gave_up & valid, t),
             "first_talk": _first(ev["first_talk"], (d.moment == TALK) & valid, t),
-            "escalation": _first(ev["escalation"], (jnp.max(s2.pursuit) >= 0.5) & valid, t),
+            "escalation": _first(ev["escalation"], (jnp.max(s2.pursuit, axis=0) >= 0.5) & valid, t),
             "end_day": _first(ev["end_day"], d.ended_today & valid, t),
         }
         rec = None
@@ -428,12 +569,11 @@ def _couple_unit(
             }
         return (s2, acc, ev), rec
 
-    def block(carry, b):
+    def block(carry: Any, b: jax.Array) -> Any:
         s, _, ev = carry
         (s, acc, ev), recs = jax.lax.scan(
-            day, (s, _couple_zeros(), ev), b * SNAP_DAYS + jnp.arange(SNAP_DAYS)
+            day, (s, _couple_zeros(batch), ev), b * SNAP_DAYS + jnp.arange(SNAP_DAYS)
         )
-        threat = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(HERE)))(s.person)
         snap = {
             "sat": s.sat,
             "stability": s.stability,
@@ -444,7 +584,7 @@ def _couple_unit(
             "support": s.support,
             "known": s.known,
             "gave_up": s.gave_up,
-            "threat_deep": jnp.mean(threat[:, 3:], axis=-1),
+            "threat_deep": jnp.mean(_couple_threat(s)[:, 3:], axis=1),
             "ruptures": s.ruptures,
             "investment": s.investment,
             "ended": s.ended,
@@ -453,47 +593,24 @@ def _couple_unit(
         return (s, acc, ev), (snap, recs)
 
     (s, _, ev), (snaps, recs) = jax.lax.scan(
-        block, (s0, _couple_zeros(), ev0), jnp.arange(n_blocks)
+        block, (s0, _couple_zeros(batch), ev0), jnp.arange(n_blocks)
     )
-    threat0 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(HERE)))(s0.person)
-    threat1 = jax.vmap(lambda q: effective_threat(xp, q, jnp.int32(HERE)))(s.person)
     out = {
-        "preset": jnp.stack([pre_a, pre_b]),
-        "style": jnp.stack([style_a, style_b]),
-        "params": jnp.stack([jnp.stack(list(p_a)), jnp.stack(list(p_b))]),
-        "threat0": threat0,
-        "threat": threat1,
-        "monthly": snaps,
+        "preset": st["preset"],
+        "style": st["style"],
+        "params": jnp.stack(list(pp), axis=1),  # (2, P, *B)
+        "threat0": _couple_threat(s0),
+        "threat": _couple_threat(s),
+        "monthly": snaps,  # (month, [member,] *B)
         **ev,
     }
     if daily:
         out["daily"] = jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:])[:days], recs)
-    return out
+    return _unit_first(out)
 
 
-@partial(jax.jit, static_argnames=("days", "daily"))
-def _run_couple_chunk(
-    indices: jax.Array,
-    seed_key: jax.Array,
-    tab_a: dict[str, jax.Array],
-    tab_b: dict[str, jax.Array],
-    cp: CoupleParams,
-    flags: jax.Array,
-    *,
-    days: int,
-    daily: bool,
-) -> dict[str, Any]:
-    f = partial(
-        _couple_unit,
-        seed_key=seed_key,
-        tab_a=tab_a,
-        tab_b=tab_b,
-        cp=cp,
-        flags=flags,
-        days=days,
-        daily=daily,
-    )
-    return jax.vmap(f)(indices)
+_COUPLES = _by_chunk(_run_couples)
+"""The couples' chunk function, made once: ``_compiled`` caches by function identity."""
 
 
 def run_couples(
@@ -518,8 +635,5 @@ def run_couples(
     tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
     cp = CoupleParams(*[jnp.asarray(x, dtype=jnp.float32) for x in couple])
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    return _chunked(
-        lambda idx: _run_couple_chunk(idx, seed_key, ta, tb, cp, fl, days=days, daily=daily),
-        n,
-        progress,
-    )
+    f = _compiled(_COUPLES, 6, days=days, daily=daily)
+    return _chunked(lambda idx: f(idx, seed_key, ta, tb, cp, fl), n, progress)

@@ -209,36 +209,37 @@ def history_offer(
     Arguments:
         xp: array namespace.
         week: int, week since birth (scalar; shared by the batch).
-        style: (...) int, caregiving style index.
-        ev_step, ev_kind: (..., MAX_EVENTS) int, week and kind of each event (-1 step: none).
+        style: (*B) int, caregiving style index.
+        ev_step, ev_kind: (MAX_EVENTS, *B) int, week and kind of each event (-1 step: none).
         styles: STYLE_TABLE; events: EVENT_TABLE (passed as data so they never recompile).
-        u: (..., N_HISTORY_DRAWS) uniform draws.
+        u: (N_HISTORY_DRAWS, *B) uniform draws.
     """
     age = week / WEEKS_PER_YEAR
-    depth = xp.minimum((u[..., H_DEPTH] * K).astype(xp.int32), K - 1)
+    depth = xp.minimum((u[H_DEPTH] * K).astype(xp.int32), K - 1)
     at_home = age < HOME_UNTIL
-    row = styles[style]
+    col = lambda j: styles[:, j][style]  # noqa: E731  (a column of the style table, per unit)
     warm = xp.where(
         at_home,
-        _lerp_depth(xp, row[..., 0], row[..., 1], depth),
+        _lerp_depth(xp, col(0), col(1), depth),
         _lerp_depth(xp, PEERS[0], PEERS[1], depth),
     )
     hurt = xp.where(
         at_home,
-        _lerp_depth(xp, row[..., 2], row[..., 3], depth),
+        _lerp_depth(xp, col(2), col(3), depth),
         _lerp_depth(xp, PEERS[2], PEERS[3], depth),
     )
-    protest = xp.where(at_home, row[..., 4], 0.0)
-    peer_context = xp.where(u[..., H_CONTEXT] < 0.5, PARTNER, FRIEND)
+    protest = xp.where(at_home, col(4), 0.0)
+    peer_context = xp.where(u[H_CONTEXT] < 0.5, PARTNER, FRIEND)
     context = xp.where(at_home, HOME, peer_context)
-    forced = u[..., H_FORCED] < child_exposure(age, xp)
+    forced = u[H_FORCED] < child_exposure(age, xp)
 
     # Acute events override the week: a forced deep disclosure met with hurt.
-    ev = events[xp.maximum(ev_kind, 0)]  # (..., MAX_EVENTS, 3)
-    active = (ev_step >= 0) & (week >= ev_step) & (week < ev_step + ev[..., 1].astype(xp.int32))
-    any_ev = xp.any(active, axis=-1)
-    ev_depth = xp.max(xp.where(active, ev[..., 0], 0.0), axis=-1).astype(xp.int32)
-    ev_sal = xp.max(xp.where(active, ev[..., 2], 1.0), axis=-1)
+    kind = xp.maximum(ev_kind, 0)
+    ev_depth_all, ev_len, ev_sal_all = (events[:, j][kind] for j in range(3))  # (MAX_EVENTS, *B)
+    active = (ev_step >= 0) & (week >= ev_step) & (week < ev_step + ev_len.astype(xp.int32))
+    any_ev = xp.any(active, axis=0)
+    ev_depth = xp.max(xp.where(active, ev_depth_all, 0.0), axis=0).astype(xp.int32)
+    ev_sal = xp.max(xp.where(active, ev_sal_all, 1.0), axis=0)
     ev_context = xp.where(at_home, HOME, PARTNER)
 
     f32 = xp.float32
@@ -247,7 +248,7 @@ def history_offer(
         depth=xp.where(any_ev, ev_depth, depth),
         context=xp.where(any_ev, ev_context, context),
         pressure=xp.zeros_like(warm),
-        importance=u[..., H_IMPORTANCE].astype(f32),
+        importance=u[H_IMPORTANCE].astype(f32),
         warmth=xp.where(any_ev, 0.0, warm).astype(f32),
         hurt_rate=xp.where(any_ev, 1.0, hurt).astype(f32),
         protest_gain=xp.where(any_ev, 0.0, protest).astype(f32),

@@ -40,12 +40,11 @@ from closeloop.couple import (
     CoupleState,
     Day,
     couple_day,
-    initial_couple,
 )
 from closeloop.params import CoupleParams, PersonParams
 
 DrawsFn = Callable[[int], np.ndarray]
-"""``draws(t)`` -> (N, N_COUPLE_DRAWS) float32 uniforms for day ``t`` of every couple."""
+"""``draws(t)`` -> (N_COUPLE_DRAWS, N) float32 uniforms for day ``t`` of every couple."""
 CoupleDrawsFn = Callable[[int, int], np.ndarray]
 """``draws(i, t)`` -> (N_COUPLE_DRAWS,) float32 uniforms for couple ``i`` on day ``t``."""
 
@@ -88,12 +87,13 @@ DAILY = (
 
 
 class Start(NamedTuple):
-    """Adult couples as the engine builds them, as NumPy arrays with a leading couple axis.
+    """Adult couples as the engine builds them, as NumPy arrays, batch-last (``person.py``).
 
     Attributes:
-        pp: traits of both members, each field (N, 2) float32.
+        pp: traits of both members, each field (2, N) float32.
         cp: relationship settings, each field (N,) float32 (the run's values, broadcast).
-        state: the new relationship (``couple.initial_couple`` of the adult templates).
+        state: the new relationship (``couple.initial_couple`` of the adult templates), couples
+            on the last axis of every field.
         keys: (N, 2) uint32, each couple's key for the adult days (the engine draws day t's
             uniforms from ``fold_in(keys[i], t)``).
     """
@@ -107,35 +107,6 @@ class Start(NamedTuple):
 # ------------------------------------------------------------------------ the engine's start
 
 
-def _couple_start(
-    index: jax.Array,
-    seed_key: jax.Array,
-    tab_a: dict[str, jax.Array],
-    tab_b: dict[str, jax.Array],
-    flags: jax.Array,
-) -> dict[str, Any]:
-    # The first lines of engine._couple_unit, verbatim: keys, sampling, both histories (the
-    # engine passes tab_a to both; the style and event tables are the same in both tables).
-    # tests/test_reference.py checks the result against the engine's own threat0.
-    key = jax.random.fold_in(seed_key, index)
-    k = [jax.random.fold_in(key, i) for i in range(5)]
-    _, style_a, p_a, ev_a, kind_a = engine._sample_unit(k[0], tab_a)
-    _, style_b, p_b, ev_b, kind_b = engine._sample_unit(k[1], tab_b)
-    pp = PersonParams(*[jnp.stack([a, b]) for a, b in zip(p_a, p_b, strict=True)])
-    hist = jax.vmap(engine._history, in_axes=(0, 0, 0, 0, 0, None, None))
-    persons, _ = hist(
-        jnp.stack([k[2], k[3]]),
-        pp,
-        jnp.stack([style_a, style_b]),
-        jnp.stack([ev_a, ev_b]),
-        jnp.stack([kind_a, kind_b]),
-        tab_a,
-        flags,
-    )
-    return {"pp": pp, "state": initial_couple(jnp, persons), "key": k[4]}
-
-
-@jax.jit
 def _start_chunk(
     indices: jax.Array,
     seed_key: jax.Array,
@@ -143,8 +114,12 @@ def _start_chunk(
     tab_b: dict[str, jax.Array],
     flags: jax.Array,
 ) -> dict[str, Any]:
-    f = partial(_couple_start, seed_key=seed_key, tab_a=tab_a, tab_b=tab_b, flags=flags)
-    return jax.vmap(f)(indices)
+    st = engine.couple_start(indices, seed_key, tab_a, tab_b, flags)
+    out = engine._unit_first({"pp": st["pp"], "state": st["state"]})
+    return {**out, "key": st["key"]}  # keys are (units, 2) already
+
+
+_START = engine._by_chunk(_start_chunk)
 
 
 def adult_start(
@@ -158,38 +133,39 @@ def adult_start(
 ) -> Start:
     """The engine's ``n`` couples of ``run_couples(n, seed, ...)`` at the start of the relationship.
 
-    Runs the engine's sampling and childhood histories with JAX (in the engine's fixed-size
-    chunks) and returns NumPy arrays.
+    Runs the engine's own sampling and childhood histories (``engine.couple_start``, in the
+    engine's fixed-size chunks) and returns NumPy arrays.
 
     Example:
         >>> from closeloop import mechanisms, params, simulation
         >>> t = simulation._tables({"secure": 1.0})
         >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
         >>> st.state.person.V.shape
-        (3, 2, 4, 5)
+        (1, 5, 2, 3)
     """
     seed_key = jax.random.PRNGKey(seed)
     ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
     tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    out = engine._chunked(lambda idx: _start_chunk(idx, seed_key, ta, tb, fl), n, progress)
+    f = engine._compiled(_START, 5)
+    out = engine._chunked(lambda idx: f(idx, seed_key, ta, tb, fl), n, progress)
+    last = partial(np.moveaxis, source=0, destination=-1)
     cp = CoupleParams(
         *[np.broadcast_to(np.asarray(x, dtype=np.float32), (n,)).copy() for x in couple]
     )
-    return Start(pp=out["pp"], cp=cp, state=out["state"], keys=out["key"])
+    pp = PersonParams(*[np.ascontiguousarray(last(a)) for a in out["pp"]])
+    state = jax.tree.map(lambda a: np.ascontiguousarray(last(a)), out["state"])
+    return Start(pp=pp, cp=cp, state=state, keys=out["key"])
 
 
 @partial(jax.jit, static_argnames=("days",))
 def _draws(keys: jax.Array, start: jax.Array, *, days: int) -> jax.Array:
-    def one(key: jax.Array, t: jax.Array) -> jax.Array:
-        return jax.random.uniform(jax.random.fold_in(key, t), (N_COUPLE_DRAWS,))
-
-    t = start + jnp.arange(days)
-    return jax.vmap(lambda tt: jax.vmap(lambda k: one(k, tt))(keys))(t)
+    return jax.vmap(lambda t: engine._draws(keys, start + t, N_COUPLE_DRAWS))(jnp.arange(days))
 
 
 def engine_draws(keys: np.ndarray, days: int, start: int = 0) -> np.ndarray:
-    """The uniforms the engine draws for days ``start .. start+days-1``: (days, N, N_COUPLE_DRAWS).
+    """The uniforms the engine draws for days ``start .. start+days-1``:
+    (days, N_COUPLE_DRAWS, N).
 
     ``keys`` are ``Start.keys``. Meant for equality tests at small sizes (it materialises every
     draw).
@@ -204,7 +180,7 @@ def engine_draws(keys: np.ndarray, days: int, start: int = 0) -> np.ndarray:
 def _count_zeros(n: tuple[int, ...]) -> dict[str, np.ndarray]:
     out = {}
     for k in COUNTS:
-        shape = n if k in ("talks", "conflicts", "repaired") else n + (2,)
+        shape = n if k in ("talks", "conflicts", "repaired") else (2, *n)
         out[k] = np.zeros(shape, dtype=np.float32)
     return out
 
@@ -213,7 +189,7 @@ def _count(acc: dict[str, np.ndarray], d: Day) -> None:
     """Add one day to the running totals, in place (engine._couple_count with every day valid)."""
     got = d.received != NONE
     acc["bids"] += d.bid
-    acc["met"] += np.flip(d.received, -1) == TOWARD
+    acc["met"] += d.received[::-1] == TOWARD
     acc["offered"] += got
     acc["declined"] += got & (d.received != TOWARD)
     acc["automatic"] += d.automatic
@@ -255,13 +231,13 @@ def numpy_couples(
     """Run ``days`` adult days of N couples with NumPy, vectorised over couples.
 
     Arguments:
-        pp: traits, each field (N, 2); cp: settings, each field (N,) or scalar.
-        s0: the start state (``Start.state``), leading axis N.
+        pp: traits, each field (2, N); cp: settings, each field (N,) or scalar.
+        s0: the start state (``Start.state``), couples on the last axis.
         flags: mechanism switches (``mechanisms.flags``).
         days: days to run.
-        draws_fn: ``draws_fn(t)`` -> (N, N_COUPLE_DRAWS) uniforms; or an array
-            (days, N, N_COUPLE_DRAWS); default: a NumPy Generator seeded with ``seed``.
-        daily: also return every day's record (time-major, ``DAILY`` fields).
+        draws_fn: ``draws_fn(t)`` -> (N_COUPLE_DRAWS, N) uniforms; or an array
+            (days, N_COUPLE_DRAWS, N); default: a NumPy Generator seeded with ``seed``.
+        daily: also return every day's record (time-major: (days, [2,] N), ``DAILY`` fields).
         start_day: day of the relationship the run starts on (to continue an earlier run
             from its final state); ``draws_fn`` is still called with 0, 1, ... for this run.
 
@@ -274,7 +250,7 @@ def numpy_couples(
         >>> t = simulation._tables({"secure": 1.0})
         >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
         >>> numpy_couples(st.pp, st.cp, st.state, mechanisms.flags(), 5)["counts"]["bids"].shape
-        (3, 2)
+        (2, 3)
     """
     s: CoupleState = _f32(_as_numpy(s0))
     pp = _f32(_as_numpy(pp))
@@ -283,7 +259,7 @@ def numpy_couples(
     n = s.ended.shape[0]
     if draws_fn is None:
         rng = np.random.default_rng(seed)
-        draw: DrawsFn = lambda t: rng.random((n, N_COUPLE_DRAWS), dtype=np.float32)  # noqa: E731
+        draw: DrawsFn = lambda t: rng.random((N_COUPLE_DRAWS, n), dtype=np.float32)  # noqa: E731
     elif isinstance(draws_fn, np.ndarray):
         draw = draws_fn.__getitem__
     else:
@@ -356,9 +332,9 @@ def loop_couples(
     """Run ``days`` adult days of N couples one couple object at a time (agent-based style).
 
     Arguments as :func:`numpy_couples`, except ``draws_fn(i, t)`` -> (N_COUPLE_DRAWS,) for
-    couple ``i`` (or an array (days, N, N_COUPLE_DRAWS)); by default each couple owns a NumPy
+    couple ``i`` (or an array (days, N_COUPLE_DRAWS, N)); by default each couple owns a NumPy
     Generator seeded with ``(seed, i)``. Each day steps every couple in turn. Returns the same
-    structure as :func:`numpy_couples`, stacked over couples.
+    structure as :func:`numpy_couples`, stacked over couples (on the last axis).
     """
     s0 = _f32(_as_numpy(s0))
     pp = _f32(_as_numpy(pp))
@@ -372,12 +348,12 @@ def loop_couples(
             return lambda t: rng.random(N_COUPLE_DRAWS, dtype=np.float32)
         if isinstance(draws_fn, np.ndarray):
             u = draws_fn
-            return lambda t: u[t, i]
+            return lambda t: u[t, :, i]
         fn = draws_fn
         return lambda t: fn(i, t)
 
     def take(tree: Any, i: int) -> Any:
-        return jax.tree.map(lambda a: np.array(a[i]), tree)
+        return jax.tree.map(lambda a: np.array(a[..., i]), tree)
 
     agents = [
         CoupleAgent(take(pp, i), take(cp, i), take(s0, i), fl, drawer(i), daily) for i in range(n)
@@ -386,8 +362,8 @@ def loop_couples(
         for a in agents:
             a.step(t)
 
-    def stack(xs: list[Any]) -> Any:
-        return jax.tree.map(lambda *a: np.stack([np.asarray(x) for x in a]), *xs)
+    def stack(xs: list[Any], axis: int = -1) -> Any:
+        return jax.tree.map(lambda *a: np.stack([np.asarray(x) for x in a], axis=axis), *xs)
 
     out: dict[str, Any] = {
         "state": stack([a.state for a in agents]),
@@ -395,6 +371,6 @@ def loop_couples(
         "end_day": np.array([a.end_day for a in agents], dtype=np.int32),
     }
     if daily:
-        per = [stack(a.daily or []) for a in agents]  # each (days, ...)
-        out["daily"] = {k: np.stack([p[k] for p in per], axis=1) for k in DAILY}
+        per = [stack(a.daily or [], axis=0) for a in agents]  # each (days, ...)
+        out["daily"] = {k: np.stack([p[k] for p in per], axis=-1) for k in DAILY}
     return out

@@ -23,23 +23,25 @@ def depth_ceiling(xp: Any, w: WorldParams, day: Any) -> Any:
 
 
 def world_offer(xp: Any, w: WorldParams, day: Any, u: Any) -> Offer:
-    """The offer of ``day``: depth uniform on the whole levels between depth_lo and the ceiling."""
+    """The offer of ``day``: depth uniform on the whole levels between depth_lo and the ceiling.
+
+    ``u`` is (N_WORLD_DRAWS, *B); the world settings are scalars or of shape B."""
     lo = xp.floor(w.depth_lo)
     top = xp.floor(depth_ceiling(xp, w, day))
-    depth = xp.minimum(lo + xp.floor(u[..., W_DEPTH] * (top - lo + 1.0)), top)
+    depth = xp.minimum(lo + xp.floor(u[W_DEPTH] * (top - lo + 1.0)), top)
     depth = xp.clip(depth, 0, K - 1).astype(xp.int32)
     f32 = xp.float32
     zero = xp.zeros_like(w.warmth)
     return Offer(
-        offered=u[..., W_OFFER] < w.offer_rate,
+        offered=u[W_OFFER] < w.offer_rate,
         depth=depth,
-        context=xp.where(u[..., W_CONTEXT] < w.friend_share, FRIEND, PARTNER),
+        context=xp.where(u[W_CONTEXT] < w.friend_share, FRIEND, PARTNER),
         pressure=w.pressure.astype(f32),
-        importance=u[..., W_IMPORTANCE].astype(f32),
+        importance=u[W_IMPORTANCE].astype(f32),
         warmth=w.warmth.astype(f32),
         hurt_rate=w.hurt_rate.astype(f32),
         protest_gain=zero,
-        forced=u[..., W_FORCED] < w.forced,
+        forced=u[W_FORCED] < w.forced,
         salience=zero + 1.0,
         observe_boost=w.observe_boost.astype(f32),
     )

@@ -124,8 +124,19 @@ class ClaimResult:
 CLAIMS: list[Claim] = []
 
 
+GROUPS = "PDH"
+"""Claim groups in the contract's order: the person, the couple, change."""
+
+
+def _order(c: Claim) -> tuple[int, int]:
+    return GROUPS.index(c.id[0]), int(c.id[1:])
+
+
 def register(claim: Claim) -> Claim:
+    """Add a claim to the registry, which stays in the contract's order whatever the order in
+    which the claim modules are imported."""
     if any(c.id == claim.id for c in CLAIMS):
         raise ValueError(f"claim {claim.id} registered twice")
     CLAIMS.append(claim)
+    CLAIMS.sort(key=_order)
     return claim
