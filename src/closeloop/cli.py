@@ -6,6 +6,7 @@ the value and what is allowed, and exits with status 2, never with a traceback.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -135,6 +136,28 @@ def bench(
         _fail(str(e))
 
 
+DEVICE_FLAG = "--xla_force_host_platform_device_count"
+
+
+def use_every_core(environ: dict[str, str] | None = None) -> int:
+    """Ask XLA for one CPU device per core, unless a count is already set in ``XLA_FLAGS``.
+
+    The engine runs one chunk per device side by side (XLA's own threading used the second core
+    poorly); every device runs the same per-chunk program, so the results are the same bits
+    whatever the count. Must run before JAX starts its backend; the command line does it first
+    thing. Returns the count asked for (0: left as the user set it).
+    """
+    env = os.environ if environ is None else environ
+    flags = env.get("XLA_FLAGS", "")
+    if DEVICE_FLAG in flags:
+        return 0
+    affinity = getattr(os, "sched_getaffinity", None)
+    n = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    env["XLA_FLAGS"] = f"{flags} {DEVICE_FLAG}={n}".strip()
+    return n
+
+
 def main() -> None:
     """Entry point of the ``closeloop`` script."""
+    use_every_core()
     app()

@@ -123,7 +123,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Below a limit of hope, a partner stops reaching: bids less, builds their own "
         "distance and finds support elsewhere.",
         "partners never give up, however their bids are met",
-        "Gottman 1993, What predicts divorce?; Gottman & Levenson 2002",
+        "Gottman 1993, A theory of marital dissolution and stability; Gottman & Levenson 2002, "
+        "A two-factor model for predicting when a couple will divorce",
     ),
     Mechanism(
         "repair_vulnerability",

@@ -378,7 +378,7 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
         "how low hope of a response may fall before one stops reaching",
         "Expectation of responsiveness below which a partner gives "
         "up: bids less, builds their own distance and finds support elsewhere.",
-        "Gottman 1993, What predicts divorce?",
+        "Gottman 1993, A theory of marital dissolution and stability",
         ("D3",),
         "person",
     ),
@@ -390,7 +390,8 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
         "1/bid",
         "how fast hope of a response follows experience",
         "Learning rate of the expectation that one's bids will be met.",
-        "Gottman & Levenson 2002, Turning toward: bids for connection",
+        "Driver & Gottman 2004, Daily marital interactions and positive affect during marital "
+        "conflict among newlywed couples",
         ("D3",),
         "person",
     ),
@@ -418,7 +419,7 @@ WORLD_SPECS: tuple[ParamSpec, ...] = (
         "shallowest depth offered",
         "Offered depth is uniform between depth_lo and a ceiling that rises from depth_lo "
         "to depth_hi.",
-        "Altman & Taylor 1973, Social penetration",
+        "Altman & Taylor 1973, Social penetration: the development of interpersonal relationships",
         ("P1",),
         "world",
     ),
@@ -430,7 +431,7 @@ WORLD_SPECS: tuple[ParamSpec, ...] = (
         "depth level",
         "deepest depth offered once the ramp is done",
         "Ceiling of the offered depth after ramp_days.",
-        "Altman & Taylor 1973, Social penetration",
+        "Altman & Taylor 1973, Social penetration: the development of interpersonal relationships",
         ("P1",),
         "world",
     ),
@@ -443,7 +444,7 @@ WORLD_SPECS: tuple[ParamSpec, ...] = (
         "how long closeness takes to deepen",
         "Days over which the ceiling of offered depth rises from depth_lo to depth_hi "
         "(0: at depth_hi from the start).",
-        "Altman & Taylor 1973, Social penetration",
+        "Altman & Taylor 1973, Social penetration: the development of interpersonal relationships",
         ("P1",),
         "world",
     ),
@@ -538,9 +539,22 @@ def _c(
     return ParamSpec(name, default, low, high, unit, label, meaning, reference, claims, "couple")
 
 
-GOTTMAN_BIDS = "Driver & Gottman 2004, Daily marital interactions and positive affect"
-RUSBULT = "Rusbult 1980, Commitment and satisfaction in romantic associations"
-CASCADE = "Gottman & Levenson 2002 / Gottman 1993, the distance and isolation cascade"
+GOTTMAN_BIDS = (
+    "Driver & Gottman 2004, Daily marital interactions and positive affect during marital "
+    "conflict among newlywed couples"
+)
+RUSBULT = (
+    "Rusbult 1980, Commitment and satisfaction in romantic associations: a test of the "
+    "investment model"
+)
+CASCADE = (
+    "Gottman 1993, A theory of marital dissolution and stability (the distance and isolation "
+    "cascade)"
+)
+RUSBULT_1983 = (
+    "Rusbult 1983, A longitudinal test of the investment model: the development (and "
+    "deterioration) of satisfaction and commitment in heterosexual involvements"
+)
 
 COUPLE_SPECS: tuple[ParamSpec, ...] = (
     _c(
@@ -561,10 +575,10 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         4.0,
         "depth levels",
         "how far bids reach past what is already shared",
-        "Bids reach up to this many levels beyond the couple's mutual knowing (depth triangular "
-        "from small talk up to that ceiling) "
-        "(plus the bidder's pursuit).",
-        "Altman & Taylor 1973, Social penetration",
+        "Bids reach up to this many levels (plus the bidder's pursuit) beyond the larger of the "
+        "couple's mutual knowing and the depth partners expect by then, and no deeper than the "
+        "bidder's comfort depth; the depth is triangular from small talk up to that ceiling.",
+        "Altman & Taylor 1973, Social penetration: the development of interpersonal relationships",
         ("D6",),
     ),
     _c(
@@ -576,7 +590,7 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         "how soon partners expect to be fully known",
         "Days over which the depth partners reach for rises from small talk to being fully known "
         "(bids never reach less deep than what is already shared).",
-        "Altman & Taylor 1973, Social penetration",
+        "Altman & Taylor 1973, Social penetration: the development of interpersonal relationships",
         ("D1", "D6"),
     ),
     _c(
@@ -586,7 +600,8 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         1.0,
         "1/share",
         "how fast sharing makes one known",
-        "Step toward depth+1 of how deeply a person is known, each time they share at a depth.",
+        "Step toward depth+1 of how deeply a person is known, on each day they share at a depth "
+        "or their own bid at a depth is met (the depth they shared at counts when both).",
         "Reis & Shaver 1988, Intimacy as an interpersonal process",
         ("D3",),
     ),
@@ -597,8 +612,9 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         0.1,
         "1/day",
         "how fast knowing fades without sharing",
-        "Daily fractional loss of being known when the person does not share.",
-        "Gottman 1999, The seven principles for making marriage work (love maps)",
+        "Daily fractional fading of how deeply a person is known (every day: sharing makes up "
+        "for it).",
+        "Gottman & Silver 1999, The seven principles for making marriage work (love maps)",
         ("D3",),
     ),
     _c(
@@ -619,7 +635,8 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         1.0,
         "1/day",
         "how fast pursuit builds and eases",
-        "Daily step of pursuit toward anxiety x felt distance x (1 + attribution).",
+        "Daily step of pursuit toward its target: anxiety x felt distance x (0.5 + attribution), "
+        "at most 1, and 0 once one has given up.",
         "Christensen & Heavey 1990, Gender and social structure in the demand/withdraw pattern",
         ("D1",),
     ),
@@ -665,7 +682,8 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         "prob/day",
         "background rate of conflict",
         "Daily probability of a conflict when needs are met.",
-        "Gottman 1994, What predicts divorce",
+        "Gottman 1994, What predicts divorce? The relationship between marital processes and "
+        "marital outcomes",
         ("D5",),
     ),
     _c(
@@ -677,7 +695,8 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         "how much unmet needs add to conflict",
         "Added daily conflict probability at full felt distance, times engagement (1 - the "
         "larger own distance).",
-        "Gottman 1994, What predicts divorce",
+        "Gottman 1994, What predicts divorce? The relationship between marital processes and "
+        "marital outcomes",
         ("D5",),
     ),
     _c(
@@ -801,7 +820,7 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         "prob/day",
         "daily chance of ending at zero commitment",
         "Daily probability of ending when the less committed partner's commitment is 0.",
-        "Rusbult 1983, A longitudinal test of the investment model",
+        RUSBULT_1983,
         ("D4",),
     ),
     _c(
@@ -812,7 +831,7 @@ COUPLE_SPECS: tuple[ParamSpec, ...] = (
         "1/commitment",
         "how strongly commitment holds a couple together",
         "Ending hazard falls as exp(-hazard_slope x commitment).",
-        "Rusbult 1983, A longitudinal test of the investment model",
+        RUSBULT_1983,
         ("D4",),
     ),
 )

@@ -8,7 +8,8 @@ The classes, tested in this order (the first that fits is the label):
 - ``pursue-withdraw``: over the last 12 months, one member's mean pursuit is at least
   ``PURSUIT`` while the other declines at least ``DECLINE`` of the bids they receive.
 - ``functional-but-empty``: low conflict (fewer than ``LOW_CONFLICT`` a month) and low intimacy
-  (mean depth to which the two are known below ``DEEP``), neither pursuing.
+  (mean depth to which the two are known below ``DEEP``), with no pursue-withdraw loop (a
+  pursuit whose bids are not turned away does not make a loop).
 - ``deepening``: what is left: known to each other at depth ``DEEP`` or more, without high
   conflict or a pursue-withdraw loop.
 
