@@ -138,3 +138,15 @@ def test_scenarios_lists_one_line_each() -> None:
     assert len(lines) == len(cl.scenarios())
     for name, line in zip(cl.scenarios(), lines, strict=True):
         assert line.startswith(name) and cl.scenario(name).description in line
+
+
+def test_use_every_core_sets_the_device_count_once() -> None:
+    from closeloop.cli import DEVICE_FLAG, use_every_core
+
+    env: dict[str, str] = {"XLA_FLAGS": "--xla_cpu_enable_fast_math=false"}
+    n = use_every_core(env)
+    assert n >= 1 and f"{DEVICE_FLAG}={n}" in env["XLA_FLAGS"]
+    assert "--xla_cpu_enable_fast_math=false" in env["XLA_FLAGS"]
+    assert use_every_core(env) == 0  # a count already set (by the user, or before) is kept
+    mine = {"XLA_FLAGS": f"{DEVICE_FLAG}=3"}
+    assert use_every_core(mine) == 0 and mine["XLA_FLAGS"] == f"{DEVICE_FLAG}=3"

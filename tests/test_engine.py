@@ -245,3 +245,42 @@ def test_engine_reproduces_the_numpy_kernel(daily_run, base_world, days):
     for k, a, b in zip(names, engine_rows, rows, strict=True):
         np.testing.assert_array_equal(a, b, err_msg=k)
     assert rows[1].any() and not rows[1].all(), "a dull unit: pick another"
+
+
+# ---------------------------------------------------------------- devices
+
+_OTHER_PROCESS = """
+import sys, numpy as np
+from closeloop import engine, mechanisms
+from closeloop.params import couple_params, world_params
+from closeloop.simulation import _tables
+assert len(engine._devices()) == 2
+tab = _tables({"avoidant": 1.0, "secure": 1.0})
+people = engine.run_population(9, 5, tab, world_params(), mechanisms.flags(), days=40)
+couples = engine.run_couples(9, 5, tab, tab, couple_params(), mechanisms.flags(), days=40)
+np.savez(sys.argv[1], people=people["V"], sat=couples["monthly"]["sat"], end=couples["end_day"],
+         threat=couples["threat"])
+"""
+
+
+def test_two_devices_give_the_same_bits(tmp_path):
+    """A second process with two XLA CPU devices (one chunk each, side by side) computes exactly
+    what this one computes on one device."""
+    import os
+    import subprocess
+    import sys
+
+    from closeloop.params import couple_params
+    from closeloop.params import world_params as wp
+
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    out = tmp_path / "two.npz"
+    subprocess.run([sys.executable, "-c", _OTHER_PROCESS, str(out)], check=True, env=env)
+    two = np.load(out)
+    tab = _tables({"avoidant": 1.0, "secure": 1.0})
+    people = engine.run_population(9, 5, tab, wp(), mechanisms.flags(), days=40)
+    couples = engine.run_couples(9, 5, tab, tab, couple_params(), mechanisms.flags(), days=40)
+    np.testing.assert_array_equal(two["people"], people["V"])
+    np.testing.assert_array_equal(two["sat"], couples["monthly"]["sat"])
+    np.testing.assert_array_equal(two["end"], couples["end_day"])
+    np.testing.assert_array_equal(two["threat"], couples["threat"])

@@ -46,6 +46,8 @@ def bootstrap_ci(
     reps = np.empty(n_boot)
     for i in range(n_boot):
         reps[i] = statistic(*(g[rng.integers(0, len(g), len(g))] for g in groups))
+    if np.isnan(reps).all():  # an undefined statistic (e.g. a mechanism ablated): no interval
+        return value, float("nan"), float("nan")
     lo, hi = np.nanpercentile(reps, [2.5, 97.5])
     return value, float(lo), float(hi)
 
