@@ -623,6 +623,32 @@ def couple_depth(tl: Timeline, ex: Example) -> Figure:
     return fig
 
 
+def _member_panels(
+    tl: Timeline,
+    ex: Example,
+    title: str,
+    keys: tuple[str, str],
+    formats: tuple[str, str],
+    ylabels: tuple[str, str],
+) -> Figure:
+    """Two panels over the years, each with one band per member: ``keys`` name the timeline
+    series (``{key}_a``, ``{key}_b``) of the top and bottom panel."""
+    colours = member_colours(tl.presets)
+    fig, axes = _couple_fig(title, 2)
+    for ax, key, fmt, label in zip(axes, keys, formats, ylabels, strict=True):
+        for m, member in enumerate("ab"):
+            name = f"{key}_{member}"
+            _band(ax, tl.years, tl.bands[name], colours[m], tl.members[m], ex.series[name])
+        _time_axes(ax, tl.years)
+        _fraction_axis(ax, fmt)
+        ax.set_ylabel(label)
+    axes[1].set_xlabel("Years together")
+    _events(list(axes), ex, tl.years)
+    _legend(axes[0], [_example_handle()])
+    _footnote(fig, ex)
+    return fig
+
+
 def couple_pursuit(tl: Timeline, ex: Example) -> Figure:
     """(b) Pursuit of each partner, and the share of the other's bids each turned away.
 
@@ -633,36 +659,14 @@ def couple_pursuit(tl: Timeline, ex: Example) -> Figure:
     Returns:
         The figure: two panels over years, medians and bands over couples still together.
     """
-    colours = member_colours(tl.presets)
-    fig, (top, bottom) = _couple_fig("(b) Reaching and pulling back", 2)
-    for m, key in enumerate("ab"):
-        _band(
-            top,
-            tl.years,
-            tl.bands[f"pursuit_{key}"],
-            colours[m],
-            tl.members[m],
-            ex.series[f"pursuit_{key}"],
-        )
-        _band(
-            bottom,
-            tl.years,
-            tl.bands[f"withdrawal_{key}"],
-            colours[m],
-            tl.members[m],
-            ex.series[f"withdrawal_{key}"],
-        )
-    for ax in (top, bottom):
-        _time_axes(ax, tl.years)
-    _fraction_axis(top, ".1f")
-    _fraction_axis(bottom, ".0%")
-    top.set_ylabel("Pursuit\n(0 = none, 1 = most)")
-    bottom.set_ylabel("Share of the other's\nbids turned away")
-    bottom.set_xlabel("Years together")
-    _events([top, bottom], ex, tl.years)
-    _legend(top, [_example_handle()])
-    _footnote(fig, ex)
-    return fig
+    return _member_panels(
+        tl,
+        ex,
+        "(b) Reaching and pulling back",
+        ("pursuit", "withdrawal"),
+        (".1f", ".0%"),
+        ("Pursuit\n(0 = none, 1 = most)", "Share of the other's\nbids turned away"),
+    )
 
 
 def couple_satisfaction(tl: Timeline, ex: Example) -> Figure:
@@ -675,35 +679,14 @@ def couple_satisfaction(tl: Timeline, ex: Example) -> Figure:
     Returns:
         The figure: two panels over years, medians and bands over couples still together.
     """
-    colours = member_colours(tl.presets)
-    fig, (top, bottom) = _couple_fig("(c) Satisfaction and felt stability", 2)
-    for m, key in enumerate("ab"):
-        _band(
-            top,
-            tl.years,
-            tl.bands[f"sat_{key}"],
-            colours[m],
-            tl.members[m],
-            ex.series[f"sat_{key}"],
-        )
-        _band(
-            bottom,
-            tl.years,
-            tl.bands[f"stability_{key}"],
-            colours[m],
-            tl.members[m],
-            ex.series[f"stability_{key}"],
-        )
-    for ax in (top, bottom):
-        _time_axes(ax, tl.years)
-        _fraction_axis(ax, ".1f")
-    top.set_ylabel("Satisfaction with\nthe relationship (0-1)")
-    bottom.set_ylabel("Felt stability,\nthe day's calm (0-1)")
-    bottom.set_xlabel("Years together")
-    _events([top, bottom], ex, tl.years)
-    _legend(top, [_example_handle()])
-    _footnote(fig, ex)
-    return fig
+    return _member_panels(
+        tl,
+        ex,
+        "(c) Satisfaction and felt stability",
+        ("sat", "stability"),
+        (".1f", ".1f"),
+        ("Satisfaction with\nthe relationship (0-1)", "Felt stability,\nthe day's calm (0-1)"),
+    )
 
 
 def couple_ruptures(tl: Timeline, ex: Example) -> Figure:

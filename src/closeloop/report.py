@@ -600,10 +600,35 @@ def _table_html(stats: Sequence[ProfileStats], names: Sequence[str]) -> str:
     )
 
 
-def _meta_json(meta: dict[str, Any]) -> str:
-    """The run's metadata for the page's "About this run" (the notice stands at the top and the
-    bottom of the page already)."""
-    return json.dumps({k: v for k, v in meta.items() if k != "notice"}, indent=2, sort_keys=True)
+NOTICE_HTML = f'<p class="notice"><strong>{html.escape(NOTICE)}</strong></p>'
+
+
+def _figures_html(pngs: dict[str, bytes], captions: dict[str, str]) -> str:
+    """The figures, embedded as base64 data URIs, each with its caption."""
+    esc = html.escape
+    return "".join(
+        f'<figure><img alt="{esc(captions.get(k, k))}" '
+        f'src="data:image/png;base64,{base64.b64encode(v).decode("ascii")}">'
+        f"<figcaption>{esc(captions.get(k, ''))}</figcaption></figure>"
+        for k, v in pngs.items()
+    )
+
+
+def _page(meta: dict[str, Any], body: str) -> str:
+    """A whole self-contained page: title, the notice at the top and the bottom, ``body``, and
+    the run's metadata (without the notice, which the page already carries)."""
+    esc = html.escape
+    name = esc(str(meta.get("scenario_name") or "custom"))
+    run = json.dumps({k: v for k, v in meta.items() if k != "notice"}, indent=2, sort_keys=True)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>closeloop report: {name}</title><style>{CSS}</style></head><body>"
+        f"<h1>closeloop report: {name}</h1>{body}"
+        "<h2>About this run</h2><p>Seed, population, scenario and versions; the same seed and "
+        "scenario reproduce these results exactly.</p>"
+        f"<pre>{esc(run)}</pre>{NOTICE_HTML}</body></html>\n"
+    )
 
 
 def report_html(
@@ -626,34 +651,19 @@ def report_html(
         The HTML text: inline CSS, no scripts and no external resources.
     """
     esc = html.escape
-    notice = f'<p class="notice"><strong>{esc(NOTICE)}</strong></p>'
     # The notice closes the summary text; on the page it stands at the top and the bottom.
     paras = [p for p in summary.strip().split("\n\n") if p.strip() != NOTICE]
     body = "".join(f"<p>{esc(p)}</p>" for p in paras)
-    figs = "".join(
-        f'<figure><img alt="{esc(CAPTIONS.get(k, k))}" '
-        f'src="data:image/png;base64,{base64.b64encode(v).decode("ascii")}">'
-        f"<figcaption>{esc(CAPTIONS.get(k, ''))}</figcaption></figure>"
-        for k, v in pngs.items()
-    )
-    run = _meta_json(meta)
-    name = esc(str(meta.get("scenario_name") or "custom"))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>closeloop report: {name}</title><style>{CSS}</style></head><body>"
-        f"<h1>closeloop report: {name}</h1>"
+    return _page(
+        meta,
         '<p class="sub">An executable model of intimacy avoidance: what it shows for this '
         "run.</p>"
-        f"{notice}<h2>Summary</h2>{body}"
+        f"{NOTICE_HTML}<h2>Summary</h2>{body}"
         f"<h2>Profiles at a glance</h2>"
         "<p>Share of a partner's offers taken up at each depth; the share of withdrawals that "
         "were automatic; the median depth at which people pull back (share less than half as "
         f"often as {esc(names[0])}); and mean unmet longing (0 to 1).</p>"
-        f"{_table_html(stats, names)}<h2>Figures</h2>{figs}"
-        "<h2>About this run</h2><p>Seed, population, scenario and versions; the same seed and "
-        "scenario reproduce these results exactly.</p>"
-        f"<pre>{esc(run)}</pre>{notice}</body></html>\n"
+        f"{_table_html(stats, names)}<h2>Figures</h2>{_figures_html(pngs, CAPTIONS)}",
     )
 
 
@@ -1203,18 +1213,10 @@ def couple_report_html(
         The HTML text: inline CSS, no scripts and no external resources.
     """
     esc = html.escape
-    notice = f'<p class="notice"><strong>{esc(NOTICE)}</strong></p>'
 
     def paras(items: Sequence[str]) -> str:
         return "".join(f"<p>{esc(x)}</p>" for x in items)
 
-    captions = couple_captions(tl)
-    figs = "".join(
-        f'<figure><img alt="{esc(captions.get(k, k))}" '
-        f'src="data:image/png;base64,{base64.b64encode(v).decode("ascii")}">'
-        f"<figcaption>{esc(captions.get(k, ''))}</figcaption></figure>"
-        for k, v in pngs.items()
-    )
     sc = meta.get("scenario", {})
     desc = str(sc.get("description", "")).strip()
     sub = (
@@ -1226,22 +1228,14 @@ def couple_report_html(
             else ""
         )
     )
-    run = _meta_json(meta)
-    name = esc(str(meta.get("scenario_name") or "custom"))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>closeloop report: {name}</title><style>{CSS}</style></head><body>"
-        f"<h1>closeloop report: {name}</h1>"
-        f'<p class="sub">{esc(sub)}</p>{notice}'
+    return _page(
+        meta,
+        f'<p class="sub">{esc(sub)}</p>{NOTICE_HTML}'
         f"<h2>The story of one couple</h2>{paras(story.narrative(f, EXAMPLE_RULE))}"
         f"<h2>Across all {p.n} couples</h2>{paras([story.population_text(p)])}"
         f"{_class_table(tl, p.n)}"
-        f"<h2>Figures</h2>{figs}"
-        f"<h2>The walls, and what helps</h2>{paras([story.walls_text(f), story.helps_text()])}"
-        "<h2>About this run</h2><p>Seed, population, scenario and versions; the same seed and "
-        "scenario reproduce these results exactly.</p>"
-        f"<pre>{esc(run)}</pre>{notice}</body></html>\n"
+        f"<h2>Figures</h2>{_figures_html(pngs, couple_captions(tl))}"
+        f"<h2>The walls, and what helps</h2>{paras([story.walls_text(f), story.helps_text()])}",
     )
 
 
