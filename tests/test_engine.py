@@ -50,7 +50,7 @@ def _compiles(caplog) -> int:
 
 PER_CALL = engine.CHUNK * len(engine._devices())
 """Units per engine call: one chunk per device."""
-SIZES = (1, 7, PER_CALL + 1, 2 * PER_CALL + 3)
+SIZES = (1, 7, 1000, PER_CALL + 1, 2 * PER_CALL + 3)
 
 
 # ---------------------------------------------------------------- determinism

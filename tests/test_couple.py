@@ -1,0 +1,201 @@
+"""The couple-day kernel: invariants and the switch of each couple mechanism, on hypothesis-drawn
+couples (traits, states, draws) under NumPy. That the engine runs this same kernel, day by day,
+is tests/test_reference.py's job."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from closeloop import mechanisms
+from closeloop.couple import (
+    AGAINST,
+    D_REPAIR,
+    N_COUPLE_DRAWS,
+    NONE,
+    QUIET,
+    TOWARD,
+    CoupleState,
+    couple_day,
+)
+from closeloop.params import COUPLE_SPECS, PERSON_SPECS, couple_params, person_params
+from closeloop.person import K, PersonState
+
+N = 24
+PROPS = settings(max_examples=40, deadline=None, derandomize=True)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+]
+
+
+@st.composite
+def couples(draw):
+    """(traits (2, N), settings (N,), state, draws, day) for N couples, batch last."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+
+    def spread(specs, shape):
+        return {
+            s.name: (s.low + (s.high - s.low) * rng.random(shape)).astype(np.float32) for s in specs
+        }
+
+    pp = person_params(**spread(PERSON_SPECS, (2, N)))
+    cp = couple_params(**spread(COUPLE_SPECS, (N,)))
+
+    def unit(*shape):
+        x = rng.random((*shape, 2, N)).astype(np.float32)
+        return np.where(rng.random(x.shape) < 0.15, np.round(x), x).astype(np.float32)
+
+    person = PersonState(V=unit(1, K), I=unit(1, K), R=unit(K), H=unit(K), E=unit(), L=unit())
+    s = CoupleState(
+        person=person,
+        expect=unit(),
+        felt=unit(),
+        pursuit=unit(),
+        gave_up=rng.random((2, N)) < 0.3,
+        distance=unit(),
+        support=unit(),
+        known=unit() * K,
+        sat=unit(),
+        stability=unit(),
+        ruptures=(rng.random(N) * 6).astype(np.float32),
+        investment=rng.random(N).astype(np.float32),
+        ended=rng.random(N) < 0.2,
+    )
+    u = rng.random((N_COUPLE_DRAWS, N)).astype(np.float32)
+    day = np.float32(draw(st.integers(0, 4000)))
+    return pp, cp, s, u, day
+
+
+def _day(b, *ablate):
+    pp, cp, s, u, day = b
+    return couple_day(np, pp, cp, s, day, u, mechanisms.flags(ablate))
+
+
+@PROPS
+@given(couples())
+def test_state_stays_finite_and_in_range(b):
+    s2, d = _day(b)
+    for name in ("expect", "felt", "pursuit", "distance", "support", "sat", "stability"):
+        x = getattr(s2, name)
+        assert x.dtype == np.float32 and x.shape == (2, N), name
+        assert np.isfinite(x).all() and ((x >= 0) & (x <= 1)).all(), name
+    assert ((s2.known >= 0) & (s2.known <= K)).all()
+    assert (s2.ruptures >= 0).all() and ((s2.investment >= 0) & (s2.investment <= 1)).all()
+    for name, x in s2.person._asdict().items():
+        assert np.isfinite(x).all() and ((x >= 0) & (x <= 1)).all(), name
+    assert ((d.received >= NONE) & (d.received <= AGAINST)).all()
+    assert ((d.bid_depth >= 0) & (d.bid_depth < K)).all()
+    assert not (d.repaired & ~d.conflict).any()
+    assert not (d.conflict & (d.moment != 3)).any()
+
+
+@PROPS
+@given(couples())
+def test_an_ended_relationship_is_frozen(b):
+    _, _, s, _, _ = b
+    s2, d = _day(b)
+    gone = s.ended
+    for (name, a), x in zip(s._asdict().items(), s2, strict=True):
+        if name == "person":
+            for f, y, z in zip(a._fields, a, x, strict=True):
+                np.testing.assert_array_equal(z[..., gone], y[..., gone], err_msg=f)
+        else:
+            np.testing.assert_array_equal(x[..., gone], a[..., gone], err_msg=name)
+    assert (d.moment[gone] == QUIET).all() and not d.bid[:, gone].any()
+    assert not d.ended_today[gone].any()
+    assert (s2.ended >= s.ended).all()  # endings are for good
+
+
+@PROPS
+@given(couples())
+def test_a_bid_is_met_only_when_the_other_shares(b):
+    _, d = _day(b)
+    toward = d.received == TOWARD
+    assert not (toward & ~d.shared).any()
+    # what one member received is the other's bid
+    got = d.received != NONE
+    assert not (got & ~d.bid[::-1]).any()
+
+
+@PROPS
+@given(couples())
+def test_reading_distance_personally_never_lowers_pursuit(b):
+    pp, cp, s, u, day = b
+    more = pp._replace(attribution=np.minimum(pp.attribution + 0.3, 1.0).astype(np.float32))
+    lo, _ = _day(b)
+    hi, _ = couple_day(np, more, cp, s, day, u, mechanisms.flags())
+    assert (hi.pursuit >= lo.pursuit).all()
+
+
+@PROPS
+@given(couples())
+def test_without_pursuit_nobody_starts_pursuing(b):
+    pp, cp, s, u, day = b
+    s = s._replace(pursuit=np.zeros_like(s.pursuit))
+    s2, _ = couple_day(np, pp, cp, s, day, u, mechanisms.flags(["pursuit"]))
+    assert (s2.pursuit == 0).all()
+
+
+@PROPS
+@given(couples())
+def test_without_giving_up_nobody_gives_up(b):
+    _, _, s, _, _ = b
+    s2, _ = _day(b, "giving_up")
+    assert not s2.gave_up[:, ~s.ended].any()  # an ended couple keeps its last state
+
+
+@PROPS
+@given(couples())
+def test_without_rupture_memory_only_todays_rupture_counts(b):
+    _, _, s, _, _ = b
+    s2, d = _day(b, "rupture_memory")
+    live = ~s.ended
+    expected = (d.conflict & ~d.repaired).astype(np.float32)
+    np.testing.assert_array_equal(s2.ruptures[live], expected[live])
+
+
+@PROPS
+@given(couples())
+def test_repair_needs_both_to_open_up(b):
+    _, d = _day(b)
+    assert not (d.repaired & ~d.shared.all(axis=0)).any()
+
+
+def test_repair_without_vulnerability_follows_the_fixed_rate():
+    """Ablated, a conflict is repaired when its draw falls below repair_base, whoever opens up."""
+    rng = np.random.default_rng(5)
+    pp = person_params(**{s.name: np.full((2, 400), s.default, np.float32) for s in PERSON_SPECS})
+    cp = couple_params(conflict_base=1.0, repair_base=0.5)
+    z = np.zeros((2, 400), np.float32)
+    person = PersonState(
+        V=np.full((1, K, 2, 400), 0.9, np.float32),
+        I=np.zeros((1, K, 2, 400), np.float32),
+        R=np.full((K, 2, 400), 0.5, np.float32),
+        H=np.zeros((K, 2, 400), np.float32),
+        E=z + 0.5,
+        L=z,
+    )
+    s = CoupleState(
+        person,
+        z + 0.7,
+        z,
+        z,
+        z > 1,
+        z,
+        z,
+        z,
+        z + 0.7,
+        z + 0.7,
+        np.zeros(400, np.float32),
+        np.zeros(400, np.float32),
+        np.zeros(400, bool),
+    )
+    u = rng.random((N_COUPLE_DRAWS, 400)).astype(np.float32)
+    _, d = couple_day(np, pp, cp, s, np.float32(10), u, mechanisms.flags(["repair_vulnerability"]))
+    assert d.conflict.all()
+    np.testing.assert_array_equal(d.repaired, u[D_REPAIR] < 0.5)
+    _, d_on = couple_day(np, pp, cp, s, np.float32(10), u, mechanisms.flags())
+    assert d_on.repaired.mean() < d.repaired.mean()  # high threat: few open up when it counts
