@@ -72,7 +72,7 @@ def test_same_seed_is_bitwise_identical_for_any_batch_size(runs, run):
 def test_same_seed_is_bitwise_identical_across_chunk_boundaries(runs):
     # unit PER_CALL opens the second call in both runs; the first PER_CALL + 1 units agree
     _assert_same_units(
-        runs[SIZES[2]], runs[SIZES[3]], slice(0, PER_CALL + 1), slice(0, PER_CALL + 1)
+        runs[SIZES[3]], runs[SIZES[4]], slice(0, PER_CALL + 1), slice(0, PER_CALL + 1)
     )
 
 
