@@ -16,7 +16,7 @@ def test_mean_and_difference_intervals_cover_the_truth():
     m, lo, hi = stats.mean_ci(a)
     assert lo < 1.0 < hi and lo < m < hi
     d, lo, hi = stats.diff_ci(a, b)
-    assert lo < 0.5 < hi
+    assert lo < 0.5 < hi and lo < d < hi
     # the half-width is what the normal approximation says (Welch standard error)
     se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
     assert hi - lo == pytest.approx(2 * stats.Z95 * se)
