@@ -319,13 +319,13 @@ def _compiled(fn: Callable[..., Any], n_args: int, **static: Any) -> Callable[..
             _CACHE[key] = jax.jit(partial(fn, **static))
         else:
             mesh = Mesh(np.array(devs), ("units",))
+            # Indices in and every output (all unit-first) split over the devices.
             split = NamedSharding(mesh, PartitionSpec("units"))
             whole = NamedSharding(mesh, PartitionSpec())
-            out = NamedSharding(mesh, PartitionSpec("units"))  # every output is unit-first
             _CACHE[key] = jax.jit(
                 partial(fn, **static),
                 in_shardings=(split,) + (whole,) * (n_args - 1),
-                out_shardings=out,
+                out_shardings=split,
             )
     return _CACHE[key]
 

@@ -16,20 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from closeloop.errors import bad_value
 from closeloop.io import prepare_out
 from closeloop.scenario import Scenario
-from closeloop.simulation import MAX_UNITS, simulate
+from closeloop.simulation import MAX_UNITS, check_int, simulate
 
 DIARY_COUPLES = 100
 """Couples in the diary table by default: the size of a large daily-diary study."""
 MAX_DIARY_COUPLES = 10_000
-
-
-def _check_int(name: str, value: Any, low: int, high: int, owner: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise bad_value(name, value, f"an integer in [{low}, {high}]", owner)
-    return value
 
 
 def _status(show: bool, message: str) -> contextlib.AbstractContextManager[Any]:
@@ -74,9 +67,9 @@ def run_scenario(
     from closeloop.observation import diary, write_diary
     from closeloop.report import write_report
 
-    n = _check_int("n", n, 1, MAX_UNITS, owner)
-    seed = _check_int("seed", seed, 0, 2**31 - 1, owner)
-    diary_couples = _check_int("diary_couples", diary_couples, 0, MAX_DIARY_COUPLES, owner)
+    n = check_int("n", n, 1, MAX_UNITS, owner)
+    seed = check_int("seed", seed, 0, 2**31 - 1, owner)
+    diary_couples = check_int("diary_couples", diary_couples, 0, MAX_DIARY_COUPLES, owner)
     folder = prepare_out(out, force=force)
     show = sys.stderr.isatty()
     ds = simulate(sc, n=n, seed=seed, progress=show)

@@ -49,13 +49,14 @@ def _tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.nd
     return tab
 
 
-def _check_int(name: str, value: Any, low: int, high: int) -> int:
+def check_int(name: str, value: Any, low: int, high: int, owner: str = "simulate") -> int:
+    """``value`` as an int in [low, high], or the standard one-line error naming ``owner``."""
     if (
         isinstance(value, bool)
         or not isinstance(value, int | np.integer)
         or not (low <= value <= high)
     ):
-        raise bad_value(name, value, f"an integer in [{low}, {high}]", "simulate")
+        raise bad_value(name, value, f"an integer in [{low}, {high}]", owner)
     return int(value)
 
 
@@ -88,8 +89,8 @@ def simulate(
         >>> ds.sizes["unit"]
         8
     """
-    n = _check_int("n", n, 1, MAX_UNITS)
-    seed = _check_int("seed", seed, 0, 2**31 - 1)
+    n = check_int("n", n, 1, MAX_UNITS)
+    seed = check_int("seed", seed, 0, 2**31 - 1)
     off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
     flags = mechanisms.flags(off)
 
