@@ -65,12 +65,26 @@ def run(
         int,
         typer.Option(help="Couples in the daily-diary table (couple scenarios; 0: none)."),
     ] = 100,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            help="A second scenario (name or .toml path) of the same kind and days: run both "
+            "with the same seed and write one side-by-side comparison (no diary table)."
+        ),
+    ] = None,
 ) -> None:
-    """Run one scenario and write its report, data and (for couples) a daily-diary table."""
-    from closeloop.run import run_scenario
+    """Run one scenario and write its report, data and (for couples) a daily-diary table; with
+    --compare, run two and write their what-if comparison."""
+    from closeloop.run import compare_scenarios, run_scenario
     from closeloop.scenario import scenario as load
 
     try:
+        if compare is not None:
+            path = compare_scenarios(
+                load(scenario), load(compare), out, n=n, seed=seed, force=force
+            )
+            typer.echo(f"Comparison written to {path}")
+            return
         path = run_scenario(
             load(scenario), out, n=n, seed=seed, force=force, diary_couples=diary_couples
         )

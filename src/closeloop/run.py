@@ -7,6 +7,10 @@ the report is written (``closeloop.report.write_report``), and for a couple scen
 ``diary_couples`` couples are simulated again with their daily records and written as a
 daily-diary table (``closeloop.diary``). A couple's key depends only on the seed and its index, so
 these are exactly the report's first couples, day by day.
+
+``closeloop run SCENARIO --compare OTHER`` comes to ``compare_scenarios``: both scenarios with the
+same seed and size, so that unit i is the same person or couple in both, written as one
+side-by-side report (``closeloop.compare.write_comparison``).
 """
 
 from __future__ import annotations
@@ -81,3 +85,45 @@ def run_scenario(
         with _status(show, "writing the diary table"):
             write_diary(diary(daily, seed=seed), folder)
     return path
+
+
+def compare_scenarios(
+    sc_a: Scenario,
+    sc_b: Scenario,
+    out: str | Path,
+    n: int = 1000,
+    seed: int = 0,
+    *,
+    force: bool = False,
+    owner: str = "run --compare",
+) -> Path:
+    """Simulate two scenarios with the same seed and size and write their comparison.
+
+    Arguments:
+        sc_a: the scenario compared from (the baseline).
+        sc_b: the scenario compared with (the what-if); same kind and days as ``sc_a``.
+        out: the output folder, as for ``run_scenario``; each scenario's own report goes into a
+            subfolder named after it.
+        n: population size (people, or couples) of each run.
+        seed: run seed of both runs.
+        force: write into a non-empty folder closeloop did not write (its files are kept).
+        owner: the command named in error messages.
+
+    Returns:
+        The path of the comparison's ``report.html``.
+
+    Raises:
+        InputError: a bad ``n``, ``seed`` or ``out``, or scenarios of different kinds or days,
+            before anything is simulated.
+    """
+    from closeloop.compare import check_pair, write_comparison
+
+    n = check_int("n", n, 1, MAX_UNITS, owner)
+    seed = check_int("seed", seed, 0, 2**31 - 1, owner)
+    check_pair(sc_a.model_dump(), sc_b.model_dump(), owner)
+    folder = prepare_out(out, force=force)
+    show = sys.stderr.isatty()
+    ds_a = simulate(sc_a, n=n, seed=seed, progress=show)
+    ds_b = simulate(sc_b, n=n, seed=seed, progress=show)
+    with _status(show, "writing the comparison"):
+        return write_comparison(ds_a, ds_b, folder, force=force)
