@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from closeloop import healing
 from closeloop.mechanisms import INDEX
 from closeloop.params import CoupleParams, PersonParams
 from closeloop.person import (
     N_PERSON_DRAWS,
     PARTNER,
+    THERAPY,
     K,
     Offer,
     PersonState,
     Response,
-    effective_threat,
+    comfort_depth,
     learn,
     levels,
     once,
@@ -37,7 +39,8 @@ HERE = 0
 """Context index inside the couple kernel. Everything in a relationship happens in the partner
 context, so the kernel carries only that row of each member's template (``initial_couple`` takes
 it): the partner row evolves exactly as it would with all rows carried, at a quarter of the
-work."""
+work. A scenario with individual therapy carries the therapy row too, as row ``THERAPY_ROW``."""
+THERAPY_ROW = 1
 # Response to a bid (Gottman): toward, away, against; NONE when no bid was received.
 NONE, TOWARD, AWAY, AGAINST = 0, 1, 2, 3
 RESPONSES = ("none", "toward", "away", "against")
@@ -134,11 +137,15 @@ def _other(x: Any) -> Any:
     return x[::-1]
 
 
-def initial_couple(xp: Any, person: PersonState) -> CoupleState:
+def initial_couple(xp: Any, person: PersonState, therapy: bool = False) -> CoupleState:
     """A new relationship between two adults with the given (full, all-context) templates, whose
-    batch is (2, *B); the couple keeps the partner row of each (see ``HERE``)."""
-    row = slice(PARTNER, PARTNER + 1)
-    person = person._replace(V=person.V[row], I=person.I[row])
+    batch is (2, *B); the couple keeps the partner row of each (see ``HERE``), and with
+    ``therapy`` the therapy row as well (``THERAPY_ROW``)."""
+    # A slice, not a list of rows: a basic index works the same under NumPy and JAX.
+    rows = (
+        slice(PARTNER, THERAPY + 1, THERAPY - PARTNER) if therapy else slice(PARTNER, PARTNER + 1)
+    )
+    person = person._replace(V=person.V[rows], I=person.I[rows])
     f = xp.float32
     members = person.E.shape  # (2, *B)
     z2 = xp.zeros(members, dtype=f)
@@ -159,17 +166,6 @@ def initial_couple(xp: Any, person: PersonState) -> CoupleState:
     )
 
 
-def _comfort_depth(xp: Any, pp: PersonParams, person: PersonState, flags: Any, pursuit: Any) -> Any:
-    """Deepest depth a member will reach to unprompted (-1: none): below it, every depth's felt
-    threat plus habit stays under the automatic route's threshold (raised by pursuit)."""
-    T = effective_threat(xp, person, xp.zeros(pp.threshold.shape, dtype=xp.int32) + HERE)
-    drive = T + xp.where(_on(flags, "relief_habit"), pp.habit_weight * person.H, 0.0)
-    blocked = (drive >= pp.threshold + pursuit) & _on(flags, "automatic_route")
-    # Count the depths before the first blocked one.
-    ok_run = xp.cumprod((~blocked).astype(xp.float32), axis=0)
-    return xp.sum(ok_run, axis=0) - 1.0
-
-
 def couple_day(
     xp: Any,
     pp: PersonParams,
@@ -178,6 +174,8 @@ def couple_day(
     day: Any,
     u: Any,
     flags: Any,
+    care: Any = None,
+    therapy: Any = None,
 ) -> tuple[CoupleState, Day]:
     """One day of a relationship.
 
@@ -189,6 +187,8 @@ def couple_day(
         day: day since the relationship began (scalar).
         u: (N_COUPLE_DRAWS, *B) uniform draws.
         flags: (M,) mechanism switches.
+        care: (len(healing.LEVELS), 2) the day's intervention levels per member, or None.
+        therapy: (2,) bool, who has a therapy session today (needs the therapy row), or None.
 
     The person functions see the member axis as the first of their batch axes, so every
     per-member quantity here is (2, *B) and broadcasts against a per-couple one (B).
@@ -196,19 +196,33 @@ def couple_day(
     f32 = xp.float32
     c = cp  # short alias
     live = ~s.ended
-    attribution = xp.where(_on(flags, "attribution"), pp.attribution, 0.0)
     mem = levels(xp, 2, live)  # (2, 1, ...): member index, broadcast over couples
+    zero = xp.zeros_like(s.expect)
+
+    def lvl(name: str) -> Any:
+        return zero if care is None else healing.member(xp, care, name, s.expect) + zero
+
+    safe, pace = lvl("safe_partner"), lvl("pacing")
+    # Seeing the cycle, not the partner, as the problem (couples therapy) softens attribution.
+    attribution = xp.where(_on(flags, "attribution"), pp.attribution * (1.0 - lvl("reframe")), 0.0)
+    # A session day is the session: no bids, no talk and no conflict between the two.
+    sess = xp.zeros(s.expect.shape, dtype=bool)
+    if therapy is not None:
+        sess = therapy.reshape((2,) + (1,) * (xp.ndim(live))) & live
+    away = xp.any(sess, axis=0)
 
     # --- Which moment the day brings.
     engage = 1.0 - xp.max(s.distance, axis=0)
     p_conflict = (c.conflict_base + c.conflict_gain * xp.max(s.felt, axis=0) * engage) * live
-    conflict = u[D_MOMENT] < p_conflict
+    conflict = (u[D_MOMENT] < p_conflict) & ~away
     lead = (s.pursuit[1] > s.pursuit[0]).astype(xp.int32)  # the more pursuing member
     is_lead = mem == lead
-    lead_push = xp.sum(xp.where(is_lead, s.pursuit * s.felt * (~s.gave_up), 0.0), axis=0)
+    # A pacing partner does not press for the talk.
+    push = s.pursuit * s.felt * (~s.gave_up) * (1.0 - pace)
+    lead_push = xp.sum(xp.where(is_lead, push, 0.0), axis=0)
     p_talk = c.talk_rate * lead_push * (day >= c.talk_after) * live
-    talk = ~conflict & (u[D_TALK] < p_talk)
-    bids_day = live & ~conflict & ~talk
+    talk = ~conflict & ~away & (u[D_TALK] < p_talk)
+    bids_day = live & ~conflict & ~talk & ~away
 
     # --- Bids for connection (each member, at most one a day).
     longing = s.person.L
@@ -229,8 +243,13 @@ def couple_day(
     # One reaches only as deep as one's own template allows: depths whose felt threat (with the
     # habit) would set off the automatic route are not offered (bidding is approaching too).
     # Pursuit overrides one's own alarm: hyperactivated seeking pushes past it.
-    comfort = _comfort_depth(xp, pp, s.person, flags, s.pursuit)
+    comfort = comfort_depth(xp, pp, s.person, HERE, flags, s.pursuit)
     ceiling = xp.clip(xp.minimum(reach, comfort), 0, K - 1)
+    if care is not None:
+        # Pacing: reach no deeper than the other can meet without alarm (the other sets the
+        # depth), in proportion to the pacing's intensity.
+        calm = xp.maximum(_other(comfort_depth(xp, pp, s.person, HERE, flags)), 0.0)
+        ceiling = xp.minimum(ceiling, xp.floor(calm + (1.0 - pace) * (K - 1 - calm)))
     # Bids lean toward the depth one reaches for, with everyday ones mixed in: the depth has a
     # triangular distribution rising from small talk to the ceiling.
     pick = xp.floor(xp.sqrt(u[D_DEPTH : D_DEPTH + 2]) * (ceiling + 1.0))
@@ -247,11 +266,13 @@ def couple_day(
         1.0,
         xp.where(conflict, 0.5 + 0.5 * _other(s.pursuit), _other(s.pursuit)),
     )
+    # A safe or pacing partner does not press.
+    pressure = pressure * (1.0 - _other(safe)) * (1.0 - _other(pace))
     # How the other meets one's sharing: warm unless they have built distance or are unhappy;
-    # frustrated pursuit turns critical.
+    # frustrated pursuit turns critical. A safe partner is warm and never critical.
     warmth = xp.clip(0.9 - 0.5 * s.distance - 0.3 * (1.0 - s.sat), 0.05, 0.95)
-    hurt = 0.02 + c.criticism * s.pursuit * (1.0 - s.sat)
-    zero = xp.zeros_like(warmth)
+    warmth = warmth + safe * (healing.SAFE_WARMTH - warmth)
+    hurt = (0.02 + c.criticism * s.pursuit * (1.0 - s.sat)) * (1.0 - safe)
     o = Offer(
         offered=offered,
         depth=depth,
@@ -264,8 +285,13 @@ def couple_day(
         protest_gain=zero,
         forced=xp.zeros_like(offered),
         salience=zero + 1.0,
-        observe_boost=zero,
+        observe_boost=lvl("observation"),
+        commit=lvl("commitment"),
+        stress=lvl("stress"),
     )
+    if therapy is not None:
+        session = healing.session_offer(xp, o, pp, s.person, THERAPY_ROW, flags)
+        o = Offer(*[xp.where(sess, a, b) for a, b in zip(session, o, strict=True)])
     # Member a's person draws, then member b's: (N_PERSON_DRAWS, 2, *B).
     ud = u[D_PERSON : D_PERSON + 2 * N_PERSON_DRAWS]
     ud = xp.swapaxes(ud.reshape((2, N_PERSON_DRAWS) + ud.shape[1:]), 0, 1)
@@ -275,7 +301,7 @@ def couple_day(
     # busy, deflecting, shutting down: turning away, in Gottman's terms).
     against = r.offered & ~r.approached & (r.behaviour == LEAVES_EARLY)
     received = xp.where(
-        ~r.offered | conflict,
+        ~r.offered | conflict | sess,
         NONE,
         xp.where(r.approached, TOWARD, xp.where(against, AGAINST, AWAY)),
     )
@@ -301,6 +327,8 @@ def couple_day(
         arousal=zero,
         behaviour=xp.zeros_like(bid_depth),
         outcome=bid_outcome,
+        distress=zero,
+        overwhelmed=xp.zeros_like(bid),
     )
     person = learn(xp, pp, person, ob, rb, flags)
     person, received, met = once(xp, (person, received, met), day)
@@ -322,7 +350,7 @@ def couple_day(
     support = s.support + c.support_rate * (gf - s.support)
 
     # --- Being known grows when one shares (or one's bid is received) and fades without it.
-    opened = r.approached | met
+    opened = (r.approached & ~sess) | met
     open_depth = xp.where(r.approached, depth, bid_depth).astype(f32)
     grow = c.knowing_rate * xp.maximum(open_depth + 1.0 - s.known, 0.0)
     known = s.known * (1.0 - c.knowing_decay) + xp.where(opened, grow, 0.0)

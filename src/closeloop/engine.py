@@ -30,6 +30,7 @@ import numpy as np
 from jax.scipy.special import ndtri
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from closeloop import healing
 from closeloop.couple import (
     AGAINST,
     AWAY,
@@ -54,6 +55,8 @@ from closeloop.mechanisms import INDEX
 from closeloop.params import CoupleParams, PersonParams, WorldParams
 from closeloop.person import (
     N_PERSON_DRAWS,
+    PARTNER,
+    THERAPY,
     C,
     K,
     Offer,
@@ -64,7 +67,7 @@ from closeloop.person import (
     levels,
     person_step,
 )
-from closeloop.world import N_WORLD_DRAWS, world_offer
+from closeloop.world import N_WORLD_DRAWS, W_CONTEXT, world_offer
 
 CHUNK = 1024
 """Units per compiled call (per device). Fixed, so that batch size never changes the compiled
@@ -187,6 +190,7 @@ def _summary_zeros(batch: tuple[int, ...]) -> dict[str, jax.Array]:
         "automatic": z((C, K, *batch)),
         "noticed": z((C, K, *batch)),
         "arousal": z((C, K, *batch)),
+        "distress": z((C, K, *batch)),
         "behaviour": z((N_BEHAVIOURS, *batch)),
         "hurt": z(batch),
         "longing": z(batch),
@@ -208,6 +212,7 @@ def _accumulate(
         "automatic": acc["automatic"] + (cell & r.automatic).astype(f),
         "noticed": acc["noticed"] + (cell & r.noticed).astype(f),
         "arousal": acc["arousal"] + jnp.where(cell, r.arousal, 0.0),
+        "distress": acc["distress"] + jnp.where(cell, r.distress, 0.0),
         "behaviour": acc["behaviour"]
         + ((levels(xp, N_BEHAVIOURS, r.behaviour) == r.behaviour) & r.offered).astype(f),
         "hurt": acc["hurt"] + (r.approached & (r.outcome == -1)).astype(f),
@@ -220,12 +225,14 @@ def _run_people(
     seed_key: jax.Array,
     tab: dict[str, jax.Array],
     world: WorldParams,
+    schedule: jax.Array,
     flags: jax.Array,
     *,
     days: int,
     daily: bool,
 ) -> dict[str, Any]:
-    """One chunk of people: sample, run the history, then ``days`` adult days."""
+    """One chunk of people: sample, run the history, then ``days`` adult days under the
+    scenario's interventions (``healing.schedule_array``)."""
     keys = _fold(jnp.broadcast_to(seed_key, (*indices.shape, 2)), indices)
     k_pop, k_hist, k_adult = (_fold(keys, j) for j in range(3))
     pre, style, p, ev_step, ev_kind = _sample(k_pop, tab)
@@ -236,7 +243,24 @@ def _run_people(
     def day(carry: Any, t: jax.Array) -> Any:
         s, acc = carry
         u = _draws(k_adult, t, N_DRAWS)
-        o = world_offer(xp, world, t.astype(jnp.float32), u[N_PERSON_DRAWS:])
+        tf = t.astype(jnp.float32)
+        o = world_offer(xp, world, tf, u[N_PERSON_DRAWS:])
+        # Interventions only on days when one is active (a scalar test: a real branch).
+        o = jax.lax.cond(
+            jnp.any(healing.levels_on(xp, schedule, tf)),
+            lambda o: healing.person_offer(
+                xp,
+                o,
+                healing.levels(xp, schedule, tf),
+                *healing.sessions(xp, schedule, tf),
+                p,
+                s,
+                flags,
+                u[N_PERSON_DRAWS + W_CONTEXT],
+            ),
+            lambda o: o,
+            o._replace(commit=jnp.zeros_like(o.warmth), stress=jnp.zeros_like(o.warmth)),
+        )
         valid = t < days
         o = o._replace(offered=o.offered & valid)
         s2, r = person_step(xp, p, s, o, u, flags, token=t)
@@ -257,6 +281,15 @@ def _run_people(
                 "behaviour": r.behaviour.astype(jnp.int8),
                 "outcome": jnp.where(r.approached, r.outcome, 0).astype(jnp.int8),
                 "longing": s2.L,
+                "distress": r.distress,
+                "overwhelmed": r.overwhelmed,
+                # Felt today, under the day's stress (the snapshots hold the learned threat).
+                "threat_deep": jnp.mean(
+                    effective_threat(
+                        xp, s2, jnp.int32(PARTNER), o.stress * flags[INDEX["stress_relapse"]]
+                    )[3:],
+                    axis=0,
+                ),
             }
         return (s2, acc), rec
 
@@ -264,7 +297,8 @@ def _run_people(
         carry, recs = jax.lax.scan(day, carry, b * SNAP_DAYS + jnp.arange(SNAP_DAYS))
         s = carry[0]
         snap = {
-            "threat": effective_threat(xp, s, jnp.int32(1)),
+            "threat": effective_threat(xp, s, jnp.int32(PARTNER)),
+            "threat_therapy": effective_threat(xp, s, jnp.int32(THERAPY)),
             "habit": s.H,
             "reward": s.R,
             "longing": s.L,
@@ -393,6 +427,7 @@ def run_population(
     days: int,
     daily: bool = False,
     progress: Callable[[int], None] | None = None,
+    schedule: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Simulate ``n`` people; return numpy arrays with a leading unit axis (daily: (unit, day)).
 
@@ -406,13 +441,19 @@ def run_population(
         days: adult days to simulate.
         daily: keep every day's response as well as the summaries.
         progress: called with the number of units finished after each call.
+        schedule: the interventions (``healing.schedule_array``); None: none.
     """
     seed_key = jax.random.PRNGKey(seed)
     tab = {k: jnp.asarray(v) for k, v in tables.items()}
     wp = WorldParams(*[jnp.asarray(x, dtype=jnp.float32) for x in world])
+    sched = jnp.asarray(_schedule(schedule))
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    f = _compiled(_PEOPLE, 5, days=days, daily=daily)
-    return _chunked(lambda idx: f(idx, seed_key, tab, wp, fl), n, progress)
+    f = _compiled(_PEOPLE, 6, days=days, daily=daily)
+    return _chunked(lambda idx: f(idx, seed_key, tab, wp, sched, fl), n, progress)
+
+
+def _schedule(schedule: np.ndarray | None) -> np.ndarray:
+    return healing.schedule_array([]) if schedule is None else np.asarray(schedule, np.float32)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,6 +512,7 @@ def couple_start(
     tab_a: dict[str, jax.Array],
     tab_b: dict[str, jax.Array],
     flags: jax.Array,
+    therapy: bool = False,
 ) -> dict[str, Any]:
     """The couples of ``indices`` at the start of their relationship, batch-last.
 
@@ -498,7 +540,7 @@ def couple_start(
     )
     return {
         "pp": pp,
-        "state": initial_couple(xp, persons),
+        "state": initial_couple(xp, persons, therapy),
         "key": k[4],
         "preset": jnp.stack([pre_a, pre_b]),
         "style": jnp.stack([style_a, style_b]),
@@ -516,13 +558,18 @@ def _run_couples(
     tab_a: dict[str, jax.Array],
     tab_b: dict[str, jax.Array],
     cp: CoupleParams,
+    schedule: jax.Array,
     flags: jax.Array,
     *,
     days: int,
     daily: bool,
+    care: bool,
+    therapy: bool,
 ) -> dict[str, Any]:
-    """One chunk of couples: sample, both histories, then ``days`` days together."""
-    st = couple_start(indices, seed_key, tab_a, tab_b, flags)
+    """One chunk of couples: sample, both histories, then ``days`` days together under the
+    scenario's interventions (``care``: there are some; without, the day is the plain couple
+    day); ``therapy`` carries the therapy row of each template."""
+    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy)
     pp, s0, key = st["pp"], st["state"], st["key"]
     batch = indices.shape
     n_blocks = max(1, math.ceil(days / SNAP_DAYS))
@@ -540,7 +587,10 @@ def _run_couples(
         s, acc, ev = carry
         u = _draws(key, t, N_COUPLE_DRAWS)
         valid = t < days
-        s2, d = couple_day(xp, pp, cp, s, t.astype(jnp.float32), u, flags)
+        tf = t.astype(jnp.float32)
+        lv = healing.levels(xp, schedule, tf) if care else None
+        sess = healing.sessions(xp, schedule, tf)[0] if therapy else None
+        s2, d = couple_day(xp, pp, cp, s, tf, u, flags, lv, sess)
         s2 = jax.tree.map(lambda a, b: jnp.where(valid, a, b), s2, s)
         acc = _couple_count(acc, d, valid)
         deep_decline = (d.received == AWAY) | (d.received == AGAINST)
@@ -634,16 +684,23 @@ def run_couples(
     days: int,
     daily: bool = False,
     progress: Callable[[int], None] | None = None,
+    schedule: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
 
     Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
-    next; monthly summaries have (couple, month, ...); daily records (couple, day, ...).
+    next; monthly summaries have (couple, month, ...); daily records (couple, day, ...). With
+    individual therapy in ``schedule`` the templates' therapy rows are carried (one more
+    compiled program).
     """
+    sch = _schedule(schedule)
+    care = bool(np.any(sch[:, 0] >= 0))
+    therapy = bool(np.any(sch[:, 0] == healing.KINDS.index("therapy")))
     seed_key = jax.random.PRNGKey(seed)
     ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
     tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
     cp = CoupleParams(*[jnp.asarray(x, dtype=jnp.float32) for x in couple])
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    f = _compiled(_COUPLES, 6, days=days, daily=daily)
-    return _chunked(lambda idx: f(idx, seed_key, ta, tb, cp, fl), n, progress)
+    f = _compiled(_COUPLES, 7, days=days, daily=daily, care=care, therapy=therapy)
+    sj = jnp.asarray(sch)
+    return _chunked(lambda idx: f(idx, seed_key, ta, tb, cp, sj, fl), n, progress)

@@ -146,6 +146,36 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "staying or leaving follows satisfaction alone",
         "Rusbult 1980, Commitment and satisfaction in romantic associations",
     ),
+    Mechanism(
+        "decision_to_approach",
+        "A committed decision to face the fear counts in the deliberate route: threat weighs "
+        "less against sharing and approaching is valued for itself.",
+        "commitment to approach changes nothing",
+        "Hayes, Strosahl & Wilson 1999, Acceptance and commitment therapy; Craske et al. 2014, "
+        "Maximizing exposure therapy: an inhibitory learning approach",
+    ),
+    Mechanism(
+        "overwhelm",
+        "Arousal endured beyond the window of tolerance is itself aversive and teaches threat "
+        "(sensitisation), so flooding can backfire.",
+        "any exposure, however intense, only teaches safety when the response is warm",
+        "Groves & Thompson 1970, Habituation: a dual-process theory; Siegel 1999, The "
+        "developing mind",
+    ),
+    Mechanism(
+        "spontaneous_recovery",
+        "Learned safety (inhibition) fades with the time since it was learned unless renewed.",
+        "extinction learning never fades",
+        "Rescorla 2004, Spontaneous recovery; Bouton 2004, Context and behavioral processes in "
+        "extinction",
+    ),
+    Mechanism(
+        "stress_relapse",
+        "Stress weakens the retrieval of learned safety, so threat returns while it lasts.",
+        "stress has no effect on felt threat",
+        "Bouton 2004, Context and behavioral processes in extinction; Vervliet, Craske & "
+        "Hermans 2013, Fear extinction and relapse: state of the art",
+    ),
 )
 
 NAMES: tuple[str, ...] = tuple(m.name for m in MECHANISMS)

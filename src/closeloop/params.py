@@ -395,6 +395,34 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
         ("D3",),
         "person",
     ),
+    ParamSpec(
+        "tolerance",
+        1.0,
+        0.1,
+        2.0,
+        "activation",
+        "how much arousal can be stayed with before it overwhelms",
+        "Window of tolerance: arousal endured while sharing above this level is itself aversive "
+        "and teaches threat (mechanism overwhelm).",
+        "Siegel 1999, The developing mind; Groves & Thompson 1970, Habituation: a dual-process "
+        "theory",
+        ("H7", "H3"),
+        "person",
+    ),
+    ParamSpec(
+        "recovery",
+        0.001,
+        0.0,
+        0.1,
+        "1/step",
+        "how fast learned safety fades when it is not renewed",
+        "Daily fraction by which inhibitory (extinction) learning fades with the time since it "
+        "was learned (mechanism spontaneous_recovery).",
+        "Rescorla 2004, Spontaneous recovery; Bouton 2004, Context and behavioral processes in "
+        "extinction",
+        ("H4",),
+        "person",
+    ),
 )
 
 WORLD_SPECS: tuple[ParamSpec, ...] = (
@@ -868,6 +896,8 @@ class PersonParams(NamedTuple):
     attribution: Array
     give_up: Array
     alpha_expect: Array
+    tolerance: Array
+    recovery: Array
 
 
 class WorldParams(NamedTuple):

@@ -87,6 +87,8 @@ class Offer(NamedTuple):
         forced: bool, the person shares whatever the routes say.
         salience: learning-rate multiplier (1 for ordinary moments, more for acute events).
         observe_boost: practised observation added to the trait.
+        commit: commitment to face the fear, in [0, 1] (0 unless an intervention sets it).
+        stress: current stress, in [0, 1]: weakens the retrieval of learned safety.
     """
 
     offered: Any
@@ -100,6 +102,8 @@ class Offer(NamedTuple):
     forced: Any
     salience: Any
     observe_boost: Any
+    commit: Any = 0.0
+    stress: Any = 0.0
 
 
 class Response(NamedTuple):
@@ -116,6 +120,9 @@ class Response(NamedTuple):
         arousal: observed arousal (activation plus noise), >= 0.
         behaviour: int index into BEHAVIOURS.
         outcome: int, -1 hurt, 0 neutral, 1 warm (what sharing brought or would have brought).
+        distress: arousal endured while staying (sharing); 0 when the person withdrew, because
+            escape ends it (the relief that feeds the habit).
+        overwhelmed: bool, the person shared with arousal beyond their window of tolerance.
     """
 
     offered: Any
@@ -128,6 +135,8 @@ class Response(NamedTuple):
     arousal: Any
     behaviour: Any
     outcome: Any
+    distress: Any = 0.0
+    overwhelmed: Any = False
 
 
 def initial_state(xp: Any, batch: tuple[int, ...] = ()) -> PersonState:
@@ -169,13 +178,29 @@ def _in_context(xp: Any, s: PersonState, context: Any) -> Any:
     return (levels(xp, s.V.shape[0], context) == context)[:, None]
 
 
-def effective_threat(xp: Any, s: PersonState, context: Any) -> Any:
-    """Felt threat per depth in a context: excitation net of inhibition, clip(V - I, 0, 1).
+def effective_threat(xp: Any, s: PersonState, context: Any, stress: Any = 0.0) -> Any:
+    """Felt threat per depth in a context: excitation net of inhibition, clip(V - I(1 - stress)).
 
-    Shape (K, *B). The summation of excitatory and inhibitory strength is Rescorla-Wagner's.
+    Shape (K, *B). The summation of excitatory and inhibitory strength is Rescorla-Wagner's;
+    stress weakens the retrieval of the inhibitory (extinction) memory, not the memory itself
+    (Bouton 2004), so felt threat returns while stress lasts and recedes after.
     """
     oc = _in_context(xp, s, context)
-    return xp.sum(xp.where(oc, xp.clip(s.V - s.I, 0.0, 1.0), 0.0), axis=0)
+    return xp.sum(xp.where(oc, xp.clip(s.V - s.I * (1.0 - stress), 0.0, 1.0), 0.0), axis=0)
+
+
+def comfort_depth(
+    xp: Any, p: PersonParams, s: PersonState, context: Any, flags: Any, lift: Any = 0.0
+) -> Any:
+    """Deepest depth (float, -1: none) below which every depth's felt threat plus habit in
+    ``context`` stays under the automatic route's threshold (raised by ``lift``): the edge of
+    what the person can meet without the door closing by itself."""
+    T = effective_threat(xp, s, xp.zeros(p.threshold.shape, dtype=xp.int32) + context)
+    drive = T + xp.where(_on(flags, "relief_habit"), p.habit_weight * s.H, 0.0)
+    blocked = (drive >= p.threshold + lift) & _on(flags, "automatic_route")
+    # Count the depths before the first blocked one.
+    ok_run = xp.cumprod((~blocked).astype(xp.float32), axis=0)
+    return xp.sum(ok_run, axis=0) - 1.0
 
 
 def generalisation(xp: Any, width: Any, depth: Any, flags: Any) -> Any:
@@ -207,22 +232,33 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
         flags: (M,) mechanism switches.
     """
     k = o.depth
-    t_k = at_depth(xp, effective_threat(xp, s, o.context), k)
+    stress = xp.where(_on(flags, "stress_relapse"), o.stress, 0.0)
+    t_k = at_depth(xp, effective_threat(xp, s, o.context, stress), k)
     gain = xp.where(_on(flags, "pressure"), p.pressure_gain * o.pressure, 0.0)
     activation = t_k * (1.0 + gain)
     habit = xp.where(_on(flags, "relief_habit"), p.habit_weight * at_depth(xp, s.H, k), 0.0)
     p_auto = _sigmoid(xp, (activation + habit - p.threshold) / p.auto_softness)
     p_auto = xp.where(_on(flags, "automatic_route"), p_auto, 0.0)
-    observe = xp.clip(p.observe + o.observe_boost, 0.0, 1.0)
+    observe = xp.where(
+        _on(flags, "observation"), xp.clip(p.observe + o.observe_boost, 0.0, 1.0), 0.0
+    )
+    # A committed decision to face the fear is also a plan made in advance ("when the urge to
+    # pull back comes, I stay"): an implementation intention that catches a share of reactions
+    # that noticing alone would miss.
+    commit = xp.where(_on(flags, "decision_to_approach"), o.commit, 0.0)
+    caught = 1.0 - (1.0 - observe) * (1.0 - commit)
     fires = o.offered & (u[U_AUTO] < p_auto) & ~o.forced
-    # A reaction that is noticed is handed to the deliberate route instead of closing the door.
-    noticed = fires & (u[U_NOTICE] < observe) & _on(flags, "observation")
+    # A reaction that is caught is handed to the deliberate route instead of closing the door.
+    noticed = fires & (u[U_NOTICE] < caught)
     automatic = fires & ~noticed
 
     r_k = at_depth(xp, s.R, k)
     kf = k.astype(xp.float32)
+    # In the deliberate route the decision makes the threat weigh less, and approaching is
+    # worth something in itself (the value the person committed to).
     benefit = r_k * (p.openness + o.importance) + p.drive * s.L * seeking_weight(xp, s, flags)
-    cost = p.threat_cost * activation + (1.0 - p.openness) * (kf + 1.0) / K
+    benefit = benefit + commit
+    cost = p.threat_cost * activation * (1.0 - commit) + (1.0 - p.openness) * (kf + 1.0) / K
     p_share = _sigmoid(xp, p.beta * (benefit - cost))
     chooses = u[U_CHOOSE] < p_share
     approached = o.offered & (o.forced | (~automatic & chooses))
@@ -240,6 +276,10 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
     auto_kind = xp.where(strong, xp.where(o.pressure >= 0.5, 5, 4), 3)
     delib_kind = xp.where(ub < 0.5, 1, 2)
     behaviour = xp.where(approached | ~o.offered, 0, xp.where(automatic, auto_kind, delib_kind))
+    # Staying with arousal is distress; withdrawing ends it. Beyond the window of tolerance the
+    # arousal endured is itself aversive (sensitisation), whatever the other's response.
+    distress = xp.where(approached, arousal, 0.0)
+    overwhelmed = approached & (arousal > p.tolerance) & _on(flags, "overwhelm")
     return Response(
         o.offered,
         approached,
@@ -251,6 +291,8 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
         arousal,
         behaviour,
         outcome,
+        distress,
+        overwhelmed,
     )
 
 
@@ -267,12 +309,15 @@ def learn(
     g = g_act * seen
     g_ext = generalisation(xp, p.ext_width, o.depth, flags) * seen
     oc = _in_context(xp, s, o.context)  # (C, 1, *B)
-    hurt = (r.outcome == -1).astype(f32)
-    warm = (r.outcome == 1).astype(f32)
+    # Being overwhelmed is an aversive outcome in its own right, even with a warm response.
+    hurt = ((r.outcome == -1) | r.overwhelmed).astype(f32)
+    warm = ((r.outcome == 1) & ~r.overwhelmed).astype(f32)
     sal = o.salience
 
-    # Rescorla-Wagner prediction error at each depth, against the threat felt in this context.
-    T = effective_threat(xp, s, o.context)
+    # Rescorla-Wagner prediction error at each depth, against the threat felt in this context
+    # (under stress, with the weakened safety memory that is felt).
+    stress = xp.where(_on(flags, "stress_relapse"), o.stress, 0.0)
+    T = effective_threat(xp, s, o.context, stress)
     delta = hurt - T  # (K, *B)
     up = xp.maximum(delta, 0.0) * g
     down = xp.maximum(-delta, 0.0) * g_ext
@@ -282,16 +327,15 @@ def learn(
     rise = xp.where(_on(flags, "threat_learning"), xp.minimum(p.alpha_acq * sal, 1.0) * up, 0.0)
     I_here = xp.sum(xp.where(oc, s.I, 0.0), axis=0)
     undo = xp.minimum(I_here, rise)
-    # Safer than predicted: new inhibitory learning. Most of it stays bound to this context;
-    # the share ext_transfer lowers the general template and so reaches every context.
+    # Safer than predicted: new inhibitory learning beside the threat, never erasing it. Most of
+    # it stays bound to this context; the share ext_transfer is learned in every context.
     fall = xp.where(_on(flags, "extinction"), xp.minimum(p.alpha_ext * sal, 1.0) * down, 0.0)
     transfer = xp.where(_on(flags, "context_binding"), p.ext_transfer, 1.0)
 
-    # Acquisition reaches every context's template unless shared_template is off; the share of
-    # extinction that generalises lowers every context's template.
+    # Acquisition reaches every context's template unless shared_template is off.
     shared = xp.where(_on(flags, "shared_template"), 1.0, oc.astype(f32))
-    dV = (rise - undo)[None] * shared - (fall * transfer)[None]
-    dI = xp.where(oc, (fall * (1.0 - transfer) - undo)[None], 0.0)
+    dV = (rise - undo)[None] * shared
+    dI = (fall * transfer)[None] + xp.where(oc, (fall * (1.0 - transfer) - undo)[None], 0.0)
     V = xp.clip(s.V + dV, 0.0, 1.0)
     I = xp.clip(s.I + dI, 0.0, 1.0)
 
@@ -316,9 +360,11 @@ def learn(
 
 
 def tick(xp: Any, p: PersonParams, s: PersonState, flags: Any) -> PersonState:
-    """The passing of one step: unmet need grows toward 1 at a rate set by the drive."""
+    """The passing of one step: unmet need grows toward 1 at a rate set by the drive, and
+    learned safety fades a little unless renewed (spontaneous recovery)."""
     L = xp.clip(s.L + p.longing_rate * p.drive * (1.0 - s.L), 0.0, 1.0)
-    return s._replace(L=xp.where(_on(flags, "unmet_need"), L, 0.0))
+    fade = xp.where(_on(flags, "spontaneous_recovery"), p.recovery, 0.0)
+    return s._replace(L=xp.where(_on(flags, "unmet_need"), L, 0.0), I=s.I * (1.0 - fade))
 
 
 def once(xp: Any, tree: Any, token: Any) -> Any:

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from closeloop import mechanisms
+from closeloop import healing, mechanisms
 from closeloop.errors import InputError, bad_value, one_of
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS, check_values
 from closeloop.presets import DEFAULT_MIX, check_mix
@@ -33,6 +33,81 @@ MAX_DAYS = 36500
 
 
 Mix = dict[str, float]
+
+
+class Intervention(BaseModel):
+    """One scheduled intervention (docs/model.md, "Change").
+
+    Attributes:
+        kind: one of ``healing.KINDS``.
+        start, end: first day and the day after the last, in [0, 36500], start < end.
+        intensity: in [0, 1]; what it scales depends on the kind (``healing.DESCRIPTIONS``).
+        who: in a couple, whose intervention it is: "a", "b" or "both" (default: "b" for
+            safe_partner and pacing, which the partner does; "a" otherwise; for couples therapy,
+            the withdrawing member).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str
+    start: int = 0
+    end: int = MAX_DAYS
+    intensity: float = 1.0
+    who: str = ""
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, v: Any) -> str:
+        if v not in healing.KINDS:
+            raise bad_value("interventions.kind", v, one_of(healing.KINDS), "scenario")
+        return str(v)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _day(cls, v: Any, info: ValidationInfo) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not (0 <= v <= MAX_DAYS):
+            raise bad_value(
+                f"interventions.{info.field_name}",
+                v,
+                f"an integer day in [0, {MAX_DAYS}]",
+                "scenario",
+            )
+        return v
+
+    @field_validator("intensity", mode="before")
+    @classmethod
+    def _intensity(cls, v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not (0.0 <= v <= 1.0):
+            raise bad_value("interventions.intensity", v, "a number in [0, 1]", "scenario")
+        return float(v)
+
+    @field_validator("who", mode="before")
+    @classmethod
+    def _who(cls, v: Any) -> str:
+        if v != "" and v not in healing.WHO:
+            raise bad_value("interventions.who", v, one_of(healing.WHO), "scenario")
+        return str(v)
+
+    @model_validator(mode="after")
+    def _order(self) -> Intervention:
+        if self.end <= self.start:
+            raise bad_value(
+                "interventions.end", self.end, f"a day after start ({self.start})", "scenario"
+            )
+        return self
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as e:
+            raise _one_line(e, "interventions") from None
+
+    def row(self, kind: str) -> dict[str, Any]:
+        """The schedule row (``healing.schedule_array``) in a scenario of ``kind``."""
+        who = self.who or ("a" if kind == "person" else healing.DEFAULT_WHO.get(self.kind, "a"))
+        return {**self.model_dump(), "who": who}
+
+
 KINDS = ("person", "couple")
 PERSON_ONLY = ("population", "world")
 COUPLE_ONLY = ("a", "b", "traits_a", "traits_b", "relationship")
@@ -56,6 +131,8 @@ class Scenario(BaseModel):
         a, b: couple members: preset name -> weight (a bare name means that preset).
         traits: trait overrides for everyone; traits_a, traits_b: for one member only.
         relationship: relationship settings (params.COUPLE_SPECS).
+        interventions: scheduled interventions (``Intervention``), at most
+            ``healing.MAX_INTERVENTIONS``.
         ablate: mechanisms switched off for this run.
 
     Example:
@@ -78,6 +155,7 @@ class Scenario(BaseModel):
     traits_a: Mix = Field(default_factory=dict)
     traits_b: Mix = Field(default_factory=dict)
     relationship: Mix = Field(default_factory=dict)
+    interventions: tuple[Intervention, ...] = ()
     ablate: tuple[str, ...] = ()
 
     @field_validator("kind", mode="before")
@@ -126,6 +204,28 @@ class Scenario(BaseModel):
     def _relationship(cls, v: Mix) -> Mix:
         return check_values(v, COUPLE_SPECS, "relationship", "scenario")
 
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _interventions(cls, v: Any) -> Any:
+        if isinstance(v, dict) or not isinstance(v, list | tuple):
+            raise bad_value("interventions", v, "a list of [[interventions]] tables", "scenario")
+        if len(v) > healing.MAX_INTERVENTIONS:
+            raise bad_value(
+                "interventions",
+                f"{len(v)} interventions",
+                f"at most {healing.MAX_INTERVENTIONS}",
+                "scenario",
+            )
+        out = []
+        for x in v:
+            if isinstance(x, Intervention):
+                out.append(x)
+            elif isinstance(x, dict):
+                out.append(Intervention(**x))
+            else:
+                raise bad_value("interventions", x, "a table with kind, start, end, intensity")
+        return tuple(out)
+
     @field_validator("ablate", mode="before")
     @classmethod
     def _ablate(cls, v: Any) -> tuple[str, ...]:
@@ -142,6 +242,14 @@ class Scenario(BaseModel):
                     f"The '{key}' key applies to {'couple' if self.kind == 'person' else 'person'}"
                     f" scenarios only; this scenario has kind = '{self.kind}'."
                 )
+        allowed = healing.PERSON_KINDS if self.kind == "person" else healing.COUPLE_KINDS
+        for iv in self.interventions:
+            if iv.kind not in allowed:
+                raise bad_value(
+                    "interventions.kind", iv.kind, one_of(allowed), f"{self.kind} scenario"
+                )
+            if self.kind == "person" and iv.who not in ("", "a"):
+                raise bad_value("interventions.who", iv.who, "'a' (a person scenario)", "scenario")
         if self.kind == "couple":
             for key in ("a", "b"):
                 if not getattr(self, key):
@@ -163,6 +271,10 @@ class Scenario(BaseModel):
             for key in PERSON_ONLY:
                 data.pop(key)
         return Scenario(**{**data, **changes})
+
+    def schedule(self) -> Any:
+        """The interventions as the engine's schedule array (``healing.schedule_array``)."""
+        return healing.schedule_array([iv.row(self.kind) for iv in self.interventions])
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), sort_keys=True)
@@ -192,16 +304,17 @@ _PHRASES = {
 }
 
 
-def _one_line(e: ValidationError) -> InputError:
+def _one_line(e: ValidationError, prefix: str = "") -> InputError:
     err = e.errors()[0]
     ctx = err.get("ctx") or {}
     inner = ctx.get("error")
     if isinstance(inner, InputError):
         return inner
-    field = ".".join(str(x) for x in err["loc"]) or "scenario"
+    field = ".".join([prefix] * bool(prefix) + [str(x) for x in err["loc"]]) or "scenario"
     kind = err["type"]
     if kind == "extra_forbidden":
-        keys = ", ".join(repr(k) for k in Scenario.model_fields)
+        model = Intervention if prefix else Scenario
+        keys = ", ".join(repr(k) for k in model.model_fields)
         return InputError(f"Unknown key '{field}' in scenario: allowed keys are {keys}.")
     phrase = _PHRASES.get(kind, "valid (" + str(err["msg"]).lower() + ")")
     return bad_value(field, err.get("input"), phrase, "scenario")

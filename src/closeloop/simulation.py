@@ -106,6 +106,7 @@ def simulate(
                 days=sc.days,
                 daily=daily,
                 progress=report,
+                schedule=sc.schedule(),
             )
         return engine.run_population(
             n,
@@ -116,6 +117,7 @@ def simulate(
             days=sc.days,
             daily=daily,
             progress=report,
+            schedule=sc.schedule(),
         )
 
     if progress:
@@ -181,10 +183,12 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
         "automatic": (U + Cx + D, raw["automatic"]),
         "noticed": (U + Cx + D, raw["noticed"]),
         "arousal_sum": (U + Cx + D, raw["arousal"]),
+        "distress_sum": (U + Cx + D, raw["distress"]),
         "behaviour_count": (U + ("behaviour",), raw["behaviour"]),
         "hurt_count": (U, raw["hurt"]),
         "history": (U + ("history_stat",), raw["history"]),
         "threat_partner": (U + M + D, snaps["threat"]),
+        "threat_therapy": (U + M + D, snaps["threat_therapy"]),
         "habit_t": (U + M + D, snaps["habit"]),
         "reward_t": (U + M + D, snaps["reward"]),
         "longing_t": (U + M, snaps["longing"]),
