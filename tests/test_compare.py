@@ -17,9 +17,11 @@ from typer.testing import CliRunner
 import closeloop as cl
 from closeloop.cli import app
 from closeloop.compare import (
+    Effect,
     Outcome,
     check_pair,
     compare,
+    effect_sentence,
     folder_names,
     mean_of,
     paired_effect,
@@ -78,7 +80,7 @@ def test_changes_read_settings_mixes_and_unknown_fields() -> None:
     }
     assert scenario_changes(a, b) == [
         "b: anxious -> secure",
-        'interventions: (not set) -> [{"kind": "therapy", "start": 30}]',
+        "interventions: added {kind: therapy, start: 30}",
         f"world.forced: {forced:g} (default) -> 1",
         "world.warmth: 0.85 -> 0.95",
     ]
@@ -86,14 +88,21 @@ def test_changes_read_settings_mixes_and_unknown_fields() -> None:
     assert mix == ["a: avoidant -> {avoidant: 0.7, private: 0.3}"]
     # Lists and tuples are the same value; name and description never count.
     assert scenario_changes({**a, "ablate": []}, {**a, "name": "z", "ablate": ()}) == []
+    assert scenario_changes({"ablate": ["x"]}, {"ablate": ["x", "y"]}) == ["ablate: added y"]
 
 
 def test_changes_of_shipped_scenarios() -> None:
-    a, b = cl.scenario("warm-partner"), cl.scenario("made-to-approach")
-    assert scenario_changes(a.model_dump(), b.model_dump()) == [
+    def changes(a: str, b: str) -> list[str]:
+        return scenario_changes(cl.scenario(a).model_dump(), cl.scenario(b).model_dump())
+
+    assert changes("warm-partner", "made-to-approach") == [
         "days: 1095 -> 365",
         "world.forced: 0 (default) -> 1",
     ]
+    # A list of records (here the interventions) reads as what was added and removed.
+    lines = changes("flooding", "graded-exposure")
+    assert len(lines) == 2 and lines[0].startswith("interventions: removed {kind: flooding")
+    assert lines[1].startswith("interventions: added {kind: graded_exposure")
 
 
 def test_check_pair_names_the_field_and_the_allowed_value(one_line) -> None:
@@ -143,6 +152,24 @@ def test_paired_effect_on_known_values() -> None:
         Outcome("s", "s", "share", none, pooled), Outcome("s", "s", "share", none, pooled)
     )
     assert np.isnan(e.diff) and np.isnan(e.low) and not e.clear
+
+
+def test_effects_in_words() -> None:
+    ended = Effect(
+        "ended", "share of relationships that ended", "share", 0.3, 0.12, -0.18, -0.26, -0.1
+    )
+    assert effect_sentence(ended, ("x", "y")) == (
+        "Share of relationships that ended: 30% with x and 12% with y, 18 points lower (95% "
+        "interval of the difference -26 to -10 points)."
+    )
+    # A small but clear difference keeps the digits that show it.
+    tiny = Effect("t", "felt threat", "0-1", 0.69, 0.6833, -0.0067, -0.0099, -0.004)
+    assert "0.007 lower" in effect_sentence(tiny, ("x", "y"))
+    assert "-0.010 to -0.004)" in effect_sentence(tiny, ("x", "y"))
+    months = Effect("m", "months in the cycle", "months", 18.05, 5.39, -12.66, -14.4, -10.8)
+    assert "18.1 months with x and 5.4 months with y, 12.7 months lower" in effect_sentence(
+        months, ("x", "y")
+    )
 
 
 def test_a_scenario_compared_with_itself_differs_in_nothing(couples) -> None:
@@ -211,7 +238,8 @@ def test_compare_refuses_runs_that_are_not_pairs(couple_runs, person_runs, one_l
 
 
 def test_write_comparison_of_people(person_runs, tmp_path: Path) -> None:
-    path = write_comparison(*person_runs, tmp_path / "out")
+    a, b = person_runs
+    path = write_comparison(a, b, tmp_path / "out")
     out = path.parent
     page = path.read_text(encoding="utf-8")
     assert "988" in page and "data:image/png;base64," in page and "<script" not in page

@@ -139,18 +139,18 @@ def _show(value: Any, key: str = "") -> str:
         spec = DEFAULTS.get(table, {}).get(name)
         return f"{spec:g} (default)" if spec is not None else "(not set)"
     if isinstance(value, str):
-        return value
+        return value or '""'
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{value:g}"
-    if isinstance(value, Mapping) and len(value) == 1 and list(value.values()) == [1]:
+    if isinstance(value, Mapping | list) and not value:
+        return "none"
+    if isinstance(value, Mapping) and list(value.values()) == [1]:
         return str(next(iter(value)))  # a mix of one preset is that preset
-    if (
-        isinstance(value, Mapping)
-        and value
-        and all(isinstance(v, int | float) for v in value.values())
-    ):
+    if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
-    return json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return json.dumps(value, default=str)
 
 
 class _Unset:
@@ -180,13 +180,14 @@ def scenario_changes(
         ignore: top-level fields that never count (the name and the description).
 
     Returns:
-        Lines such as ``"world.warmth: 0.85 -> 0.95"``, sorted by field.
+        Lines such as ``"world.warmth: 0.85 -> 0.95"`` or ``"interventions: added {kind:
+        therapy, ...}"``, sorted by field (a list's removals before its additions).
 
     Example:
         >>> scenario_changes({"name": "x", "world": {"warmth": 0.85}, "b": {"anxious": 1.0}},
         ...                  {"name": "y", "world": {"warmth": 0.95}, "b": {"secure": 1.0},
         ...                   "interventions": ["t"]})
-        ['b: anxious -> secure', 'interventions: (not set) -> ["t"]', 'world.warmth: 0.85 -> 0.95']
+        ['b: anxious -> secure', 'interventions: added t', 'world.warmth: 0.85 -> 0.95']
     """
     fa = _flatten({k: _plain(v) for k, v in a.items() if k not in ignore})
     fb = _flatten({k: _plain(v) for k, v in b.items() if k not in ignore})
@@ -196,8 +197,20 @@ def scenario_changes(
         # An empty table or list and a missing one mean the same: nothing set.
         if va == vb or all(v is _UNSET or v in ({}, []) for v in (va, vb)):
             continue
-        lines.append(f"{key}: {_show(va, key)} -> {_show(vb, key)}")
+        lines += _list_changes(key, va, vb) or [f"{key}: {_show(va, key)} -> {_show(vb, key)}"]
     return lines
+
+
+def _list_changes(key: str, va: Any, vb: Any) -> list[str]:
+    # A list (of interventions, of mechanisms switched off) reads best as what was added and
+    # what was removed; a list only reordered falls back to the whole (empty result).
+    la = [] if va is _UNSET else va
+    lb = [] if vb is _UNSET else vb
+    if not (isinstance(la, list) and isinstance(lb, list)):
+        return []
+    added = [f"{key}: added {_show(x)}" for x in lb if x not in la]
+    removed = [f"{key}: removed {_show(x)}" for x in la if x not in lb]
+    return removed + added
 
 
 def check_pair(a: Mapping[str, Any], b: Mapping[str, Any], owner: str = "compare") -> None:
@@ -509,15 +522,27 @@ def fmt_value(x: float, unit: str) -> str:
     return f"{x:.2f}"
 
 
-def fmt_diff(x: float, unit: str) -> str:
+def fmt_diff(x: float, unit: str, decimals: int | None = None) -> str:
     """A difference, signed: shares in percentage points (without the word)."""
     if not math.isfinite(x):
         return "n/a"
-    if unit == "share":
-        return f"{x * 100:+.0f}"
-    if unit in ("months", "count"):
-        return f"{x:+.1f}"
-    return f"{x:+.2f}"
+    if decimals is None:
+        decimals = BASE_DECIMALS.get(unit, 2)
+    return f"{x * 100 if unit == 'share' else x:+.{decimals}f}"
+
+
+BASE_DECIMALS = {"share": 0, "months": 1, "count": 1}
+"""Decimals of a difference by default (others: 2)."""
+
+
+def decimals(e: Effect) -> int:
+    """Decimals for an effect's difference: enough that its interval's width shows (a clear
+    difference of 0.004 must not read as 0.00), at most three more than the default."""
+    base = BASE_DECIMALS.get(e.unit, 2)
+    half = (e.high - e.low) / 2 * (100.0 if e.unit == "share" else 1.0)
+    if not (math.isfinite(half) and half > 0):
+        return base
+    return int(min(max(base, -math.floor(math.log10(half))), base + 3))
 
 
 UNIT_WORDS = {"share": " points", "months": " months", "depth": " levels"}
@@ -529,13 +554,14 @@ def effect_sentence(e: Effect, names: tuple[str, str]) -> str:
     y, 18 points lower (95% interval of the difference -26 to -10 points)."."""
     way = "higher" if e.diff > 0 else "lower"
     tail = UNIT_WORDS.get(e.unit, "")
-    size = fmt_diff(abs(e.diff), e.unit).lstrip("+")
+    k = decimals(e)
+    size = fmt_diff(abs(e.diff), e.unit, k).lstrip("+")
     value_tail = "" if e.unit == "share" else tail
     return (
         f"{story._cap(e.label)}: {fmt_value(e.a, e.unit)}{value_tail} with {names[0]} and "
         f"{fmt_value(e.b, e.unit)}{value_tail} with {names[1]}, {size}{tail} {way} (95% "
-        f"interval of the difference {fmt_diff(e.low, e.unit)} to {fmt_diff(e.high, e.unit)}"
-        f"{tail})."
+        f"interval of the difference {fmt_diff(e.low, e.unit, k)} to "
+        f"{fmt_diff(e.high, e.unit, k)}{tail})."
     )
 
 
@@ -821,15 +847,19 @@ def figure_pngs(ds_a: xr.Dataset, ds_b: xr.Dataset, names: Sequence[str]) -> dic
 
 def _table_html(c: Comparison) -> str:
     esc = html.escape
-    rows = "".join(
-        f"<tr><td>{esc(e.label)}</td><td>{fmt_value(e.a, e.unit)}</td>"
-        f"<td>{fmt_value(e.b, e.unit)}</td>"
-        f"<td>{'<strong>' if e.clear else ''}{fmt_diff(e.diff, e.unit)}"
-        f"{'</strong>' if e.clear else ''}</td>"
-        f"<td>{fmt_diff(e.low, e.unit)} to {fmt_diff(e.high, e.unit)}</td>"
-        f"<td>{esc(e.unit)}</td></tr>"
-        for e in c.effects
-    )
+
+    def row(e: Effect) -> str:
+        k = decimals(e)
+        diff = fmt_diff(e.diff, e.unit, k)
+        return (
+            f"<tr><td>{esc(e.label)}</td><td>{fmt_value(e.a, e.unit)}</td>"
+            f"<td>{fmt_value(e.b, e.unit)}</td>"
+            f"<td>{f'<strong>{diff}</strong>' if e.clear else diff}</td>"
+            f"<td>{fmt_diff(e.low, e.unit, k)} to {fmt_diff(e.high, e.unit, k)}</td>"
+            f"<td>{esc(e.unit)}</td></tr>"
+        )
+
+    rows = "".join(row(e) for e in c.effects)
     return (
         f"<table><thead><tr><th>outcome</th><th>{esc(c.names[0])}</th><th>{esc(c.names[1])}</th>"
         "<th>difference</th><th>95% interval</th><th>unit</th></tr></thead>"
@@ -869,7 +899,8 @@ def folder_names(names: tuple[str, str]) -> tuple[str, str]:
     """The subfolders for the two scenarios' own reports: their names made safe for a path,
     or ``a`` and ``b`` when the names are the same (or nothing would be left)."""
     safe = tuple(re.sub(r"[^A-Za-z0-9._-]+", "-", n).strip(".-") for n in names)
-    if safe[0] == safe[1] or not all(safe) or any(s in FILES for s in safe):
+    clash = any(s in FILES or s.endswith(".png") for s in safe)  # a file of the comparison
+    if safe[0] == safe[1] or not all(safe) or clash:
         return "a", "b"
     return safe[0], safe[1]
 
