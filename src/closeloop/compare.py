@@ -51,6 +51,8 @@ DASHES = ("-", "--")
 FILES = ("report.html", "comparison.csv", "story.txt", "run.json")
 TOP = 6
 """At most this many clear differences are told in words; the table has them all."""
+LEAD = ("kind", "name")
+"""Keys shown first in a record (an intervention, say)."""
 WHOLE = ("population", "a", "b")
 """Scenario tables that are one value (a mix of presets), shown whole when they differ."""
 DEFAULTS = {
@@ -147,7 +149,9 @@ def _show(value: Any, key: str = "") -> str:
     if isinstance(value, Mapping) and list(value.values()) == [1]:
         return str(next(iter(value)))  # a mix of one preset is that preset
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+        # What a record is ("kind") leads, whatever order it was stored in.
+        keys = sorted(value, key=lambda k: k not in LEAD)
+        return "{" + ", ".join(f"{k}: {_show(value[k])}" for k in keys) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     return json.dumps(value, default=str)
