@@ -244,6 +244,11 @@ def couple_day(
     # habit) would set off the automatic route are not offered (bidding is approaching too).
     # Pursuit overrides one's own alarm: hyperactivated seeking pushes past it.
     comfort = comfort_depth(xp, pp, s.person, HERE, flags, s.pursuit)
+    if care is not None:
+        # Having decided to face the fear, one reaches one step past one's comfort (the edge),
+        # as in the withdrawer's re-engagement in couples therapy.
+        commits = (lvl("commitment") > 0) & _on(flags, "decision_to_approach")
+        comfort = comfort + commits.astype(f32)
     ceiling = xp.clip(xp.minimum(reach, comfort), 0, K - 1)
     if care is not None:
         # Pacing: reach no deeper than the other can meet without alarm (the other sets the

@@ -2,11 +2,12 @@
 
 docs/model.md is the single source of truth for the equations. Its tables of parameters,
 mechanisms, caregiving styles, acute events, presets, the default population, constants, the
-scenario library, the trajectory classes and claims are not written by hand: they are rendered
-here from the declarations in code (``params.PERSON_SPECS``, ``WORLD_SPECS`` and
-``COUPLE_SPECS``, ``mechanisms.MECHANISMS``, ``history.STYLES`` and ``EVENTS``,
-``presets.PRESETS`` and ``DEFAULT_MIX``, the shipped scenarios of ``closeloop/scenarios``, the
-constants of ``trajectory``, ``claims.CLAIMS``) and placed between markers in the document::
+intervention kinds, the parameters of change, the scenario library, the trajectory classes and
+claims are not written by hand: they are rendered here from the declarations in code
+(``params.PERSON_SPECS``, ``WORLD_SPECS`` and ``COUPLE_SPECS``, ``mechanisms.MECHANISMS``,
+``history.STYLES`` and ``EVENTS``, ``presets.PRESETS`` and ``DEFAULT_MIX``, ``healing.KINDS``
+and its constants, the shipped scenarios of ``closeloop/scenarios``, the constants of
+``trajectory``, ``claims.CLAIMS``) and placed between markers in the document::
 
     <!-- BEGIN GENERATED: person-params -->
     ...
@@ -31,9 +32,19 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from closeloop import couple, engine, history, mechanisms, params, person, presets, trajectory
+from closeloop import (
+    couple,
+    engine,
+    healing,
+    history,
+    mechanisms,
+    params,
+    person,
+    presets,
+    trajectory,
+)
 from closeloop.io import write_text
-from closeloop.scenario import Scenario, scenario, scenarios
+from closeloop.scenario import MAX_DAYS, Intervention, Scenario, scenario, scenarios
 
 MODEL_MD = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 """docs/model.md of the source checkout this module lives in."""
@@ -272,6 +283,23 @@ def _settings_text(sc: Scenario) -> str:
     return "; ".join(parts) or "none (defaults)"
 
 
+def _intervention_text(iv: Intervention, sc: Scenario) -> str:
+    """One scheduled intervention in words: kind, intensity (when not 1), days, and in a couple
+    whose it is (``Intervention.row`` resolves the default)."""
+    parts = [f"`{iv.kind}`"]
+    if iv.intensity != 1.0:
+        parts.append(_num(iv.intensity))
+    if iv.end < min(sc.days, MAX_DAYS):
+        parts.append(f"days {iv.start}-{iv.end - 1}")
+    elif iv.start > 0:
+        parts.append(f"from day {iv.start}")
+    else:
+        parts.append("throughout")
+    if sc.kind == "couple":
+        parts.append(f"({iv.row(sc.kind)['who']})")
+    return " ".join(parts)
+
+
 def scenarios_table() -> str:
     """The shipped scenario library (``closeloop/scenarios/*.toml``): couple scenarios first."""
     library = [scenario(name) for name in scenarios()]
@@ -282,8 +310,82 @@ def scenarios_table() -> str:
             who = f"a: {_mix_text(sc.a)}; b: {_mix_text(sc.b)}"
         else:
             who = "population: " + _mix_text(sc.population)
-        rows.append([f"`{sc.name}`", sc.kind, who, _settings_text(sc), sc.days, sc.description])
-    return table(["scenario", "kind", "who", "settings changed", "days", "description"], rows)
+        care = "; ".join(_intervention_text(iv, sc) for iv in sc.interventions) or "none"
+        rows.append(
+            [f"`{sc.name}`", sc.kind, who, _settings_text(sc), care, sc.days, sc.description]
+        )
+    return table(
+        ["scenario", "kind", "who", "settings changed", "interventions", "days", "description"],
+        rows,
+    )
+
+
+def interventions_table() -> str:
+    """The intervention kinds a scenario may schedule (``healing.KINDS``, ``DESCRIPTIONS``), where
+    each is allowed (``PERSON_KINDS``, ``COUPLE_KINDS``) and whose it is by default in a couple
+    (``DEFAULT_WHO``), then the constants of ``closeloop.healing``."""
+
+    def allowed(kind: str, kinds: tuple[str, ...]) -> str:
+        return "yes" if kind in kinds else "no"
+
+    kinds = table(
+        ["kind", "what it does (intensity)", "person scenarios", "couple scenarios", "whose"],
+        [
+            [
+                f"`{k}`",
+                healing.DESCRIPTIONS[k],
+                allowed(k, healing.PERSON_KINDS),
+                allowed(k, healing.COUPLE_KINDS),
+                "-"
+                if k not in healing.COUPLE_KINDS
+                else f"{healing.DEFAULT_WHO.get(k, 'a')}"
+                + (" (the withdrawing member)" if k == "couples_therapy" else ""),
+            ]
+            for k in healing.KINDS
+        ],
+    )
+    constants = table(
+        ["constant", "value", "meaning"],
+        [
+            [
+                "`MAX_INTERVENTIONS`",
+                healing.MAX_INTERVENTIONS,
+                "interventions per scenario, at most (rows of the schedule array)",
+            ],
+            [
+                "`SAFE_WARMTH`",
+                _num(healing.SAFE_WARMTH),
+                "warmth of a safe, consistent responder (therapist, safe partner, exercise)",
+            ],
+            [
+                "`SESSION_IMPORTANCE`",
+                _num(healing.SESSION_IMPORTANCE),
+                "how much sharing matters in a therapy session or an exposure exercise",
+            ],
+            [
+                "`SESSION_SALIENCE`",
+                _num(healing.SESSION_SALIENCE),
+                "learning weight (salience) of a therapy session; an ordinary moment has 1",
+            ],
+            [
+                "`SESSION_NOTICING`",
+                _num(healing.SESSION_NOTICING),
+                "noticing added in a therapy session (the therapist names the reaction)",
+            ],
+            [
+                "`FLOOD_PUSH`",
+                _num(healing.FLOOD_PUSH),
+                "pressure felt in a flooding exercise (being pushed to the deepest level at once)",
+            ],
+        ],
+    )
+    return kinds + "\n\n" + constants
+
+
+def change_params_table() -> str:
+    """The person parameters that serve the claims of change (H1 to H7), from
+    ``params.PERSON_SPECS``: the same columns as the parameter tables of section 4."""
+    return _params_table([s for s in params.PERSON_SPECS if any(c[0] == "H" for c in s.claims)])
 
 
 def trajectory_table() -> str:
@@ -397,6 +499,8 @@ BLOCKS: dict[str, Callable[[], str | None]] = {
     "presets": presets_table,
     "population": population_table,
     "constants": constants_table,
+    "interventions": interventions_table,
+    "change-params": change_params_table,
     "scenarios": scenarios_table,
     "trajectory": trajectory_table,
     "claims": claims_table,

@@ -93,6 +93,12 @@ SAFE_WARMTH = 0.95
 """Warmth of a safe, consistent responder (a therapist, a safe partner, an exposure exercise)."""
 SESSION_IMPORTANCE = 0.8
 """How much sharing matters in a session or an exercise: it is what the person came for."""
+SESSION_SALIENCE = 2.0
+"""Learning weight of a therapy session: fifty minutes of focused closeness hold more moments of
+disclosure and response than an ordinary moment of a day (salience 1)."""
+FLOOD_PUSH = 0.5
+"""Pressure felt in flooding: being pushed to the deepest level at once, by oneself or a
+helper, is a demand (the same pressure a pursuing partner exerts at half strength)."""
 SESSION_NOTICING = 0.5
 """Noticing added in a therapy session: the therapist slows the moment down and names the
 reaction as it comes (affect labelling), so more reactions reach the deliberate route."""
@@ -185,6 +191,7 @@ def session_offer(
         hurt_rate=xp.zeros_like(o.hurt_rate),
         forced=xp.zeros_like(o.forced),
         observe_boost=xp.clip(o.observe_boost + xp.float32(SESSION_NOTICING), 0.0, 1.0),
+        salience=xp.zeros_like(o.salience) + xp.float32(SESSION_SALIENCE),
     )
 
 
@@ -225,7 +232,8 @@ def person_offer(
         stress=get("stress") + xp.zeros_like(o.warmth),
     )
     # An exposure exercise: the person stays with closeness offered warmly in the partner
-    # context, at the edge of tolerance (graded) or at the deepest level at once (flooding).
+    # context, at the edge of tolerance at their own pace (graded), or pushed to the deepest
+    # level at once (flooding: the push is felt as pressure).
     edge = xp.clip(comfort_depth(xp, p, s, PARTNER, flags) + 1.0, 0, K - 1)
     flood = get("flooding") > 0
     ex_depth = xp.where(flood, K - 1, edge).astype(o.depth.dtype)
@@ -233,7 +241,7 @@ def person_offer(
         offered=xp.ones_like(o.offered),
         depth=ex_depth,
         context=xp.zeros_like(o.context) + PARTNER,
-        pressure=xp.zeros_like(o.pressure),
+        pressure=xp.where(flood, FLOOD_PUSH, 0.0) + xp.zeros_like(o.pressure),
         importance=xp.zeros_like(o.importance) + xp.float32(SESSION_IMPORTANCE),
         warmth=xp.zeros_like(o.warmth) + xp.float32(SAFE_WARMTH),
         hurt_rate=xp.zeros_like(o.hurt_rate),

@@ -411,7 +411,7 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
     ),
     ParamSpec(
         "recovery",
-        0.001,
+        0.0003,
         0.0,
         0.1,
         "1/step",

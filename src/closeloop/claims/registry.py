@@ -92,6 +92,7 @@ class ClaimResult:
     ablated: tuple[str, ...]
     conditions: tuple[Condition, ...]
     threshold_why: str
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -118,7 +119,22 @@ class ClaimResult:
                 }
                 for c in self.conditions
             ],
+            "notes": {k: _plain(v) for k, v in self.notes.items()},
         }
+
+
+def _plain(v: Any) -> Any:
+    """A note as JSON: a (value, low, high) triple as {value, ci}, numbers as floats."""
+    if isinstance(v, tuple) and len(v) == 3:
+        return {"value": float(v[0]), "ci": [float(v[1]), float(v[2])]}
+    return float(v) if isinstance(v, int | float) else v
+
+
+def format_note(v: Any) -> str:
+    """A note for the table: 'value [low, high]' or the value."""
+    if isinstance(v, tuple) and len(v) == 3:
+        return f"{v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]"
+    return f"{v:.3f}" if isinstance(v, int | float) else str(v)
 
 
 CLAIMS: list[Claim] = []

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 
 from closeloop import mechanisms
-from closeloop.claims.registry import CLAIMS, ClaimResult, Settings
+from closeloop.claims.registry import CLAIMS, ClaimResult, Settings, format_note
 from closeloop.errors import bad_value
 
 
@@ -57,6 +57,7 @@ def check_claims(
                 ablated=off,
                 conditions=ev.conditions,
                 threshold_why=c.threshold_why,
+                notes=dict(ev.notes),
             )
         )
     return results
@@ -93,6 +94,8 @@ def render_table(results: Sequence[ClaimResult]) -> None:
                 f"{c.direction} {c.threshold:g}",
                 "[green]ok[/green]" if c.passed else "[red]no[/red]",
             )
+        for name, v in r.notes.items():
+            t.add_row("", f"  (reported) {name}", format_note(v), "", "")
     Console(width=160).print(t)
     failed = [r.id for r in results if not r.passed]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
