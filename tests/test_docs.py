@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 import closeloop as cl
-from closeloop import docs, mechanisms
+from closeloop import docs, healing, mechanisms
 from closeloop.cli import app
 from closeloop.couple import CoupleState, Day
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS
-from closeloop.person import PersonState
+from closeloop.person import Offer, PersonState, Response
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "docs" / "model.md"
@@ -37,9 +37,10 @@ def _hand_written(text: str) -> str:
 
 
 def _section(text: str, title: str) -> str:
-    """The part of ``text`` under the heading whose title starts with ``title``, up to the next
-    heading of the same or a higher level."""
-    m = re.search(rf"^(#+) {re.escape(title)}.*$", text, re.MULTILINE)
+    """The part of ``text`` under the heading whose title (after its number, if any: "13." or
+    "12.13") starts with ``title``, up to the next heading of the same or a higher level. Titles
+    are matched without their numbers, so that a new section does not break the lookups."""
+    m = re.search(rf"^(#+) (?:\d+(?:\.\d+)*\.? )?{re.escape(title)}.*$", text, re.MULTILINE)
     assert m, f"docs/model.md has no heading starting with {title!r}"
     level = len(m.group(1))
     rest = text[m.end() :]
@@ -149,13 +150,13 @@ def test_every_state_variable_is_documented(name: str):
 
 @pytest.mark.parametrize("name", CoupleState._fields)
 def test_every_couple_state_variable_is_documented(name: str):
-    table = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "11.2 Couple state")
+    table = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "Couple state")
     assert re.search(rf"^\| `{name}` \|", table, re.MULTILINE), f"couple state variable {name}"
 
 
 @pytest.mark.parametrize("name", Day._fields)
 def test_every_field_of_the_day_record_is_documented(name: str):
-    table = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "12.13 The day's record")
+    table = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "The day's record")
     assert re.search(rf"^\| `{name}` \|", table, re.MULTILINE), f"Day field {name}"
 
 
@@ -169,11 +170,56 @@ def couple_daily(days: int):
 @pytest.mark.parametrize("dataset", ["ds_daily", "couple_daily"])
 def test_every_output_variable_is_documented(dataset: str, request: pytest.FixtureRequest):
     ds = request.getfixturevalue(dataset)
-    section = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "17. What `simulate()`")
+    section = _section(_hand_written(MODEL.read_text(encoding="utf-8")), "What `simulate()`")
     for name in list(ds.data_vars) + list(ds.dims):
         assert f"`{name}`" in section, (
-            f"simulate() output {name} ({dataset}) is not described in docs/model.md, section 17"
+            f"simulate() output {name} ({dataset}) is not described in docs/model.md, section "
+            "'What simulate() returns'"
         )
+
+
+def test_sections_are_numbered_in_order_and_listed_in_the_contents():
+    text = MODEL.read_text(encoding="utf-8")
+    numbers = [int(n) for n in re.findall(r"^## (\d+)\. ", text, re.MULTILINE)]
+    assert numbers == list(range(1, len(numbers) + 1)), numbers
+    contents = _section(text, "Contents")
+    for n, title in re.findall(r"^## (\d+)\. (.+)$", text, re.MULTILINE):
+        assert f"{n}. [{title}]" in contents, f"section {n} ({title}) is not in the contents"
+
+
+# --- docs/model.md: change (interventions) ---------------------------------------------------
+
+
+def _change() -> str:
+    return _section(_hand_written(MODEL.read_text(encoding="utf-8")), "Change")
+
+
+@pytest.mark.parametrize("kind", healing.KINDS)
+def test_every_intervention_kind_is_documented(kind: str):
+    text = MODEL.read_text(encoding="utf-8")
+    assert f"| `{kind}` |" in text, f"intervention {kind} is not in the generated table"
+    assert f"`{kind}`" in _change(), f"intervention {kind} is not described in section 'Change'"
+
+
+@pytest.mark.parametrize("name", healing.LEVELS)
+def test_every_intervention_component_is_in_the_equations(name: str):
+    assert f"`{name}`" in _change(), f"component {name} is not described in section 'Change'"
+
+
+@pytest.mark.parametrize("name", sorted(set(Offer._field_defaults) | set(Response._field_defaults)))
+def test_fields_added_for_change_are_documented(name: str):
+    """The offer's and the response's fields with defaults are those change added (commitment,
+    stress, distress, overwhelm): each is in the table of new outputs and records."""
+    assert f"`{name}`" in _section(_change(), "New outputs"), f"{name} is not in the table"
+
+
+def test_interventions_table_lists_where_each_kind_is_allowed():
+    block = docs.interventions_table()
+    for kind in healing.KINDS:
+        row = next(line for line in block.splitlines() if line.startswith(f"| `{kind}` |"))
+        cells = [c.strip() for c in row.strip("|").split(" | ")]
+        assert cells[2] == ("yes" if kind in healing.PERSON_KINDS else "no"), row
+        assert cells[3] == ("yes" if kind in healing.COUPLE_KINDS else "no"), row
 
 
 # --- README ---------------------------------------------------------------------------------
