@@ -380,7 +380,10 @@ def couple_day(
     )
     sat = s.sat + c.sat_rate * (xp.clip(quality, 0.0, 1.0) - s.sat)
     # Felt stability: the day's calm. Low arousal feels like stability, whatever its cause.
-    calm = 1.0 - xp.minimum(r.arousal, 1.0) - 0.5 * conflict.astype(f32)
+    # A session day is away from the relationship: what happened there is not a moment of the
+    # couple's (not in its record, not in its calm).
+    at_home = xp.where(sess, 0.0, r.arousal)
+    calm = 1.0 - xp.minimum(at_home, 1.0) - 0.5 * conflict.astype(f32)
     stability = s.stability + c.stability_rate * (xp.clip(calm, 0.0, 1.0) - s.stability)
 
     # --- Commitment (investment model) and ending.
@@ -417,12 +420,12 @@ def couple_day(
         bid=bid & live,
         bid_depth=bid_depth,
         received=received,
-        shared=r.approached,
-        automatic=r.automatic,
-        behaviour=r.behaviour,
-        threat=xp.where(r.offered, r.threat, 0.0),
-        habit=xp.where(r.offered, r.habit, 0.0),
-        arousal=r.arousal,
+        shared=r.approached & ~sess,
+        automatic=r.automatic & ~sess,
+        behaviour=xp.where(sess, 0, r.behaviour),
+        threat=xp.where(r.offered & ~sess, r.threat, 0.0),
+        habit=xp.where(r.offered & ~sess, r.habit, 0.0),
+        arousal=at_home,
         conflict=conflict,
         repaired=repaired,
         ended_today=ends,

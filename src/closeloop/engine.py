@@ -257,6 +257,7 @@ def _run_people(
                 s,
                 flags,
                 u[N_PERSON_DRAWS + W_CONTEXT],
+                world.friend_share,
             ),
             lambda o: o,
             o._replace(commit=jnp.zeros_like(o.warmth), stress=jnp.zeros_like(o.warmth)),

@@ -205,16 +205,19 @@ def person_offer(
     s: PersonState,
     flags: Any,
     u_context: Any,
+    friend_share: Any = 0.0,
 ) -> Offer:
     """The day's offer to a person (member a's levels ``lv[:, 0]``) with the interventions of
-    the day applied. ``u_context`` is the world's context draw (reused: no new randomness)."""
+    the day applied. ``u_context`` is the world's context draw (reused: no new randomness) and
+    ``friend_share`` the world's share of offers from friends."""
 
     def get(name: str) -> Any:
         return lv[L[name], 0]
 
     safe, pace = get("safe_partner"), get("pacing")
-    # A new circle: a share of offers come from friends instead of the partner.
-    share = get("context_change")
+    # A new circle: the share ``intensity`` of the offers that came from the partner now come
+    # from new people (the world's context draw: u < friend_share chose a friend already).
+    share = friend_share + get("context_change") * (1.0 - friend_share)
     ctx = xp.where((o.context == PARTNER) & (u_context < share), FRIEND, o.context)
     # Pacing: the other lets the person set the depth (no deeper than the comfort depth) and
     # stops pushing; a safe responder is warm, never hurtful, never pressing.
@@ -259,6 +262,35 @@ def member(xp: Any, lv: Any, name: str, like: Any) -> Any:
     """A component's level for both members, shaped (2, 1, ...) to broadcast against ``like``
     (a per-member field (2, *B))."""
     return lv[L[name]].reshape((2,) + (1,) * (xp.ndim(like) - 1))
+
+
+def _day_words(day: int) -> str:
+    years, rest = divmod(day, 365)
+    if day == 0:
+        return "the start"
+    if rest == 0:
+        return f"the start of year {years + 1}"
+    return f"day {day}" + (f" (year {years + 1})" if years else "")
+
+
+def describe(rows: list[dict[str, Any]], kind: str, days: int) -> list[str]:
+    """One plain sentence per scheduled intervention, for reports: when, what, whose, how much.
+
+    ``rows`` are interventions as in a scenario's JSON (kind, start, end, intensity, who)."""
+    out = []
+    for r in rows:
+        end = min(int(r["end"]), days)
+        span = f"from {_day_words(int(r['start']))} " + (
+            "to the end" if end >= days else f"until {_day_words(end)}"
+        )
+        who = r.get("who") or ("a" if kind == "person" else DEFAULT_WHO.get(r["kind"], "a"))
+        whose = "" if kind == "person" else f" (member {who})" if who != "both" else " (both)"
+        what = r["kind"].replace("_", " ")
+        out.append(
+            f"{span[0].upper()}{span[1:]}: {what}{whose} at intensity {float(r['intensity']):g}: "
+            f"{DESCRIPTIONS[r['kind']]}."
+        )
+    return out
 
 
 assert KINDS[: len(LEVELS) - 1] == LEVELS[:-1], "basic kinds share their index with LEVELS"

@@ -416,8 +416,9 @@ PERSON_SPECS: tuple[ParamSpec, ...] = (
         0.1,
         "1/step",
         "how fast learned safety fades when it is not renewed",
-        "Daily fraction by which inhibitory (extinction) learning fades with the time since it "
-        "was learned (mechanism spontaneous_recovery).",
+        "Fraction per step (a day in adulthood, a week in the history) by which inhibitory "
+        "(extinction) learning fades with the time since it was learned (mechanism "
+        "spontaneous_recovery).",
         "Rescorla 2004, Spontaneous recovery; Bouton 2004, Context and behavioral processes in "
         "extinction",
         ("H4",),

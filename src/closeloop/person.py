@@ -314,10 +314,9 @@ def learn(
     warm = ((r.outcome == 1) & ~r.overwhelmed).astype(f32)
     sal = o.salience
 
-    # Rescorla-Wagner prediction error at each depth, against the threat felt in this context
-    # (under stress, with the weakened safety memory that is felt).
+    # Rescorla-Wagner prediction error at each depth, against the threat this context holds.
     stress = xp.where(_on(flags, "stress_relapse"), o.stress, 0.0)
-    T = effective_threat(xp, s, o.context, stress)
+    T = effective_threat(xp, s, o.context)
     delta = hurt - T  # (K, *B)
     up = xp.maximum(delta, 0.0) * g
     down = xp.maximum(-delta, 0.0) * g_ext
@@ -329,7 +328,9 @@ def learn(
     undo = xp.minimum(I_here, rise)
     # Safer than predicted: new inhibitory learning beside the threat, never erasing it. Most of
     # it stays bound to this context; the share ext_transfer is learned in every context.
+    # Under stress safety is learned less well, as it is retrieved less well.
     fall = xp.where(_on(flags, "extinction"), xp.minimum(p.alpha_ext * sal, 1.0) * down, 0.0)
+    fall = fall * (1.0 - stress)
     transfer = xp.where(_on(flags, "context_binding"), p.ext_transfer, 1.0)
 
     # Acquisition reaches every context's template unless shared_template is off.

@@ -614,6 +614,35 @@ def _figures_html(pngs: dict[str, bytes], captions: dict[str, str]) -> str:
     )
 
 
+def interventions_text(meta: dict[str, Any]) -> list[str]:
+    """The run's scheduled interventions in words (empty when there are none)."""
+    from closeloop.healing import describe
+
+    sc = meta.get("scenario") or {}
+    rows = sc.get("interventions") or []
+    return describe(rows, str(sc.get("kind", "person")), int(sc.get("days", 0))) if rows else []
+
+
+def _with_changes(meta: dict[str, Any], text: str) -> str:
+    """``text`` preceded by the run's interventions, if it has any."""
+    changes = interventions_text(meta)
+    if not changes:
+        return text
+    return "What changes in this run:\n" + "".join(f"- {x}\n" for x in changes) + "\n" + text
+
+
+def _interventions_html(meta: dict[str, Any]) -> str:
+    items = interventions_text(meta)
+    if not items:
+        return ""
+    lis = "".join(f"<li>{html.escape(x)}</li>" for x in items)
+    return (
+        "<h2>What changes in this run</h2><p>Interventions the scenario schedules "
+        "(docs/model.md, the section on change):</p>"
+        f"<ul>{lis}</ul>"
+    )
+
+
 def _page(meta: dict[str, Any], body: str) -> str:
     """A whole self-contained page: title, the notice at the top and the bottom, ``body``, and
     the run's metadata (without the notice, which the page already carries)."""
@@ -658,7 +687,7 @@ def report_html(
         meta,
         '<p class="sub">An executable model of intimacy avoidance: what it shows for this '
         "run.</p>"
-        f"{NOTICE_HTML}<h2>Summary</h2>{body}"
+        f"{NOTICE_HTML}{_interventions_html(meta)}<h2>Summary</h2>{body}"
         f"<h2>Profiles at a glance</h2>"
         "<p>Share of a partner's offers taken up at each depth; the share of withdrawals that "
         "were automatic; the median depth at which people pull back (share less than half as "
@@ -733,7 +762,7 @@ def _write_person_report(ds: xr.Dataset, folder: Path) -> Path:
     pngs = figure_pngs(ds, stats, names)
     for key, data in pngs.items():
         write_bytes(folder / f"{key}.png", data)
-    write_text(folder / "summary.txt", summary)
+    write_text(folder / "summary.txt", _with_changes(meta, summary))
     write_text(folder / "profiles.csv", profiles_frame(stats, names).to_csv(index=False))
     files = [f"{k}.png" for k in pngs] + ["summary.txt", "profiles.csv", "results.nc"]
     write_text(
@@ -1230,7 +1259,7 @@ def couple_report_html(
     )
     return _page(
         meta,
-        f'<p class="sub">{esc(sub)}</p>{NOTICE_HTML}'
+        f'<p class="sub">{esc(sub)}</p>{NOTICE_HTML}{_interventions_html(meta)}'
         f"<h2>The story of one couple</h2>{paras(story.narrative(f, EXAMPLE_RULE))}"
         f"<h2>Across all {p.n} couples</h2>{paras([story.population_text(p)])}"
         f"{_class_table(tl, p.n)}"
@@ -1250,7 +1279,9 @@ def _write_couple_report(ds: xr.Dataset, folder: Path) -> Path:
     pngs = couple_figure_pngs(tl, ex)
     for key, data in pngs.items():
         write_bytes(folder / f"{key}.png", data)
-    write_text(folder / "story.txt", story.story_text(ex.facts, pop, EXAMPLE_RULE))
+    write_text(
+        folder / "story.txt", _with_changes(meta, story.story_text(ex.facts, pop, EXAMPLE_RULE))
+    )
     write_text(folder / "timeline.csv", timeline_frame(tl, ex).to_csv(index=False))
     write_text(folder / "couples.csv", couples_frame(ds, idx).to_csv(index=False))
     files = [f"{k}.png" for k in pngs] + ["story.txt", "timeline.csv", "couples.csv", "results.nc"]

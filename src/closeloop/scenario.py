@@ -248,6 +248,14 @@ class Scenario(BaseModel):
                 raise bad_value(
                     "interventions.kind", iv.kind, one_of(allowed), f"{self.kind} scenario"
                 )
+            if iv.kind == "couples_therapy" and iv.end > self.days:
+                raise bad_value(
+                    "interventions.end",
+                    iv.end,
+                    f"a day within the scenario's {self.days} days (couples therapy runs its "
+                    "stages between start and end)",
+                    "scenario",
+                )
             if self.kind == "person" and iv.who not in ("", "a"):
                 raise bad_value("interventions.who", iv.who, "'a' (a person scenario)", "scenario")
         if self.kind == "couple":
