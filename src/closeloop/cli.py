@@ -98,8 +98,10 @@ def list_scenarios() -> None:
     """List the shipped scenarios, one line each."""
     import closeloop as cl
 
-    for name in cl.scenarios():
-        typer.echo(f"{name:28s} {cl.scenario(name).description}")
+    names = cl.scenarios()
+    width = max(len(n) for n in names) + 2
+    for name in names:
+        typer.echo(f"{name:{width}s}{cl.scenario(name).description}")
 
 
 @app.command()
