@@ -198,12 +198,25 @@ def _days(ds: xr.Dataset, var: str, lo: int, hi: int) -> np.ndarray:
     return ds[var].isel(day=slice(lo, hi)).mean("day").values
 
 
+def _declined(ds: xr.Dataset, lo: int, hi: int) -> np.ndarray:
+    """Per person: share of personal offers (depth >= 2) turned down on days [lo, hi)."""
+    win = slice(lo, hi)
+    offered = ds.daily_offered.isel(day=win).values & (ds.daily_depth.isel(day=win).values >= 2)
+    shared = ds.daily_shared.isel(day=win).values & offered
+    n = offered.sum(1)
+    return np.where(n > 0, 1.0 - shared.sum(1) / np.maximum(n, 1), 0.0)
+
+
 def check_h4(s: Settings) -> Evidence:
     relapse = scenario("relapse-under-stress")
     therapy = next(iv for iv in relapse.interventions if iv.kind == "therapy")
     stress = next(iv for iv in relapse.interventions if iv.kind == "stress")
     control = _people({"avoidant": 1}).replace(days=relapse.days)
-    ds, d0 = _paired(s, relapse, control, daily=True)
+    moving = scenario("new-circle")
+    move = next(iv for iv in moving.interventions if iv.kind == "context_change").start
+    ds, d0, dm = _paired(s, relapse, control, moving, daily=True)
+    # Renewal: the same therapy, then closeness from new people, where no safety was learned.
+    turned_down = _declined(dm, move, move + 60) - _declined(dm, move - 60, move)
 
     # Graded work starts where the person is, at shallow depths: the gain is over all depths.
     end = therapy.end
@@ -242,7 +255,13 @@ def check_h4(s: Settings) -> Evidence:
                 0.05,
             ),
         ),
-        n=2 * s.n,
+        n=3 * s.n,
+        notes={
+            "renewal: share of personal offers turned down in the two months after moving to a "
+            "new circle minus the two months before": diff_ci(
+                turned_down, np.zeros_like(turned_down)
+            ),
+        },
     )
 
 
@@ -449,10 +468,11 @@ register(
         "H4",
         "What healing requires",
         "Weekly therapy lowers threat in the therapy context; part of it transfers to the "
-        "partner context; gains return under stress (relapse).",
+        "partner context; gains return under stress or in a new context (relapse).",
         ("extinction", "context_binding", "stress_relapse"),
         "0.10 of deep threat is a change that moves behaviour; transfer between 5% and 80% is "
-        "'part'; a 0.05 rise under stress is a visible step back.",
+        "'part'; a 0.05 rise under stress is a visible step back (the return in a new circle "
+        "is reported beside it).",
         check_h4,
     )
 )
