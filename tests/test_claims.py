@@ -29,6 +29,30 @@ def test_claim_passes(quick_results, cid):
     assert r.n > 0 and r.seconds > 0
 
 
+def test_claims_of_every_part_are_registered():
+    """The three parts of the model each have their claims, and every one is checked above."""
+    prefixes = {c.id[0] for c in CLAIMS}
+    assert {"P", "D", "H"} <= prefixes
+    assert [c.id for c in CLAIMS if c.id.startswith("H")] == [f"H{i}" for i in range(1, 8)]
+    assert len({c.id for c in CLAIMS}) == len(CLAIMS)
+
+
+def test_reported_notes_are_plain_json_and_shown_in_the_table(quick_results, capsys):
+    """Notes (numbers reported beside a claim's conditions, never tested) come out as JSON and
+    as '(reported)' rows of the table."""
+    noted = [r for r in quick_results.values() if r.notes]
+    assert any(r.id.startswith("H") for r in noted)
+    for r in noted:
+        notes = json.loads(json.dumps(r.as_dict()))["notes"]
+        assert set(notes) == set(r.notes)
+        for v in notes.values():
+            if isinstance(v, dict):
+                assert set(v) == {"value", "ci"} and v["ci"][0] <= v["ci"][1]
+    claims.runner.render_table(noted)
+    out = capsys.readouterr().out
+    assert out.count("(reported)") == sum(len(r.notes) for r in noted)
+
+
 ABLATIONS = [(c.id, m) for c in CLAIMS for m in c.mechanisms]
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from closeloop import mechanisms
+from closeloop import healing, mechanisms
 from closeloop.couple import (
     AGAINST,
     D_REPAIR,
@@ -18,6 +18,7 @@ from closeloop.couple import (
     QUIET,
     TOWARD,
     CoupleState,
+    Day,
     couple_day,
 )
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, couple_params, person_params
@@ -199,3 +200,96 @@ def test_repair_without_vulnerability_follows_the_fixed_rate():
     np.testing.assert_array_equal(d.repaired, u[D_REPAIR] < 0.5)
     _, d_on = couple_day(np, pp, cp, s, np.float32(10), u, mechanisms.flags())
     assert d_on.repaired.mean() < d.repaired.mean()  # high threat: few open up when it counts
+
+
+# ---------------------------------------------------------------- interventions in a couple
+
+
+def _with_therapy_row(s: CoupleState) -> CoupleState:
+    """The same couples carrying a therapy row (``THERAPY_ROW``) beside the partner row."""
+    p = s.person
+    return s._replace(
+        person=p._replace(
+            V=np.concatenate([p.V, p.V[:1] * np.float32(0.5)]),
+            I=np.concatenate([p.I, p.I[:1][::-1, :, ::-1]]),
+        )
+    )
+
+
+@st.composite
+def care(draw):
+    """Any day's intervention levels (len(LEVELS), 2) and who has a session (2,)."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    lv = rng.random((len(healing.LEVELS), 2)).astype(np.float32)
+    lv = np.where(rng.random(lv.shape) < 0.4, 0.0, np.where(rng.random(lv.shape) < 0.2, 1.0, lv))
+    return lv.astype(np.float32), rng.random(2) < 0.3
+
+
+@PROPS
+@given(couples(), care())
+def test_interventions_keep_the_state_finite_and_in_range(b, c):
+    pp, cp, s, u, day = b
+    lv, sess = c
+    s = _with_therapy_row(s)
+    s2, d = couple_day(np, pp, cp, s, day, u, mechanisms.flags(), lv, sess)
+    assert s2.person.V.shape == s.person.V.shape == (2, K, 2, N)
+    for name in ("expect", "felt", "pursuit", "distance", "support", "sat", "stability"):
+        x = getattr(s2, name)
+        assert x.shape == (2, N) and np.isfinite(x).all() and ((x >= 0) & (x <= 1)).all(), name
+    for name, x in s2.person._asdict().items():
+        assert np.isfinite(x).all() and ((x >= 0) & (x <= 1)).all(), name
+    assert ((d.bid_depth >= 0) & (d.bid_depth < K)).all()
+    assert ((s2.known >= 0) & (s2.known <= K)).all()
+
+
+@PROPS
+@given(couples(), care())
+def test_a_session_day_is_spent_away_from_the_relationship(b, c):
+    """On a day either member has a therapy session the couple has no bids, no talk and no
+    conflict, and the session stays out of the couple's record."""
+    pp, cp, s, u, day = b
+    lv, _ = c
+    s = _with_therapy_row(s)
+    _, d = couple_day(np, pp, cp, s, day, u, mechanisms.flags(), lv, np.array([True, False]))
+    assert not d.bid.any() and not d.conflict.any() and (d.moment[~s.ended] == 1).all()
+    assert (d.received == NONE).all() and not d.shared.any() and not d.automatic.any()
+    assert (d.arousal == 0).all() and (d.threat == 0).all()
+
+
+@PROPS
+@given(couples())
+def test_a_day_without_care_is_the_plain_day(b):
+    """All-zero levels and no session, with or without the therapy row carried, give the plain
+    couple day: the interventions' code changes nothing until an intervention is active."""
+    pp, cp, s, u, day = b
+    plain, d0 = couple_day(np, pp, cp, s, day, u, mechanisms.flags())
+    zero = np.zeros((len(healing.LEVELS), 2), np.float32)
+    cared, d1 = couple_day(np, pp, cp, s, day, u, mechanisms.flags(), zero)
+    rowed, d2 = couple_day(
+        np, pp, cp, _with_therapy_row(s), day, u, mechanisms.flags(), zero, np.zeros(2, bool)
+    )
+    for other, d in ((cared, d1), (rowed, d2)):
+        for name in Day._fields:
+            np.testing.assert_array_equal(getattr(d, name), getattr(d0, name), err_msg=name)
+        for name in CoupleState._fields[1:]:
+            np.testing.assert_array_equal(getattr(other, name), getattr(plain, name), err_msg=name)
+        for name in PersonState._fields:
+            x, y = getattr(other.person, name), getattr(plain.person, name)
+            np.testing.assert_array_equal(x[: y.shape[0]], y, err_msg=name)
+
+
+@PROPS
+@given(couples())
+def test_a_safe_pacing_partner_does_not_press(b):
+    """With b a safe, pacing partner, a's offers come with no pressure and are never hurtful:
+    a's felt threat never rises through b's response."""
+    pp, cp, s, u, day = b
+    lv = np.zeros((len(healing.LEVELS), 2), np.float32)
+    lv[healing.L["safe_partner"], 1] = 1.0
+    lv[healing.L["pacing"], 1] = 1.0
+    fl = mechanisms.flags(["overwhelm"])  # hurt then comes only from the other's response
+    s2, d = couple_day(np, pp, cp, s, day, u, fl, lv)
+    a_offered = d.bid[1] & ~d.conflict & (d.moment == 1)
+    rose = (s2.person.V[:, :, 0] > s.person.V[:, :, 0]).any(axis=(0, 1))
+    # a may still learn threat from how a's own bids were met, or in a conflict's repair
+    assert not (rose & a_offered & ~d.bid[0] & ~d.conflict).any()

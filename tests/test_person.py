@@ -128,6 +128,8 @@ def batches(draw, batch: int = B):
         forced=rng.random(batch) < 0.2,
         salience=_edgy(rng, (batch,), 1.0, 4.0),
         observe_boost=unit(),
+        commit=unit(),
+        stress=unit(),
     )
     u = np.minimum(unit(N_PERSON_DRAWS), np.float32(1.0) - np.float32(2**-24))
     fl = (rng.random((batch, M)) < 0.8).astype(np.float32)
@@ -141,6 +143,11 @@ def _set(fl: np.ndarray, value: float, *names: str) -> np.ndarray:
     return fl
 
 
+def _stress(o: Offer, fl: np.ndarray) -> np.ndarray:
+    """The stress each unit's kernel uses: the offer's, unless stress_relapse is off."""
+    return np.where(fl[..., INDEX["stress_relapse"]] > 0.5, o.stress, 0.0)
+
+
 def _at(x: np.ndarray, context: np.ndarray, depth: np.ndarray) -> np.ndarray:
     """x[b, context[b], depth[b]] for a (B, C, K) array."""
     return x[np.arange(x.shape[0]), context, depth]
@@ -151,9 +158,9 @@ def _felt(s: PersonState) -> np.ndarray:
     return np.stack([effective_threat(np, s, np.full(s.V.shape[0], c)) for c in range(C)], 1)
 
 
-def _response(o: Offer, approached, outcome, activation=None) -> Response:
-    """A response with the given choice and outcome (learn reads offered, approached, outcome and
-    activation only)."""
+def _response(o: Offer, approached, outcome, activation=None, overwhelmed=None) -> Response:
+    """A response with the given choice and outcome (learn reads offered, approached, outcome,
+    activation and overwhelmed only); by default nobody is overwhelmed."""
     n = o.depth.shape[0]
     approached = np.asarray(approached, bool) & o.offered
     act = np.zeros(n, np.float32) if activation is None else activation
@@ -169,6 +176,8 @@ def _response(o: Offer, approached, outcome, activation=None) -> Response:
         act,
         np.zeros(n, np.int32),
         np.broadcast_to(np.asarray(outcome, np.int32), (n,)),
+        np.where(approached, act, np.float32(0.0)),
+        np.zeros(n, bool) if overwhelmed is None else np.asarray(overwhelmed, bool) & approached,
     )
 
 
@@ -200,13 +209,18 @@ def test_step_is_finite_bounded_and_consistent(b):
 
 @PROPS
 @given(batches())
-def test_nothing_offered_changes_only_longing(b):
+def test_nothing_offered_changes_only_longing_and_fading_safety(b):
+    """With no offer nothing is learned: only longing grows and (spontaneous recovery) learned
+    safety fades by the recovery rate, and not at all when that mechanism is off."""
     p, s, o, u, fl = b
     o = o._replace(offered=np.zeros(B, bool))
     s2, r = person_step(np, p, s, o, u, fl)
     assert not (r.approached | r.automatic | r.noticed).any()
-    for name in ("V", "I", "R", "H", "E"):
+    for name in ("V", "R", "H", "E"):
         np.testing.assert_array_equal(getattr(s2, name), getattr(s, name), err_msg=name)
+    fade = np.where(fl[:, INDEX["spontaneous_recovery"]] > 0.5, p.recovery, 0.0)
+    np.testing.assert_allclose(s2.I, s.I * (1.0 - fade)[:, None, None], rtol=1e-6, atol=1e-7)
+    assert (s2.I <= s.I).all()
 
 
 _jax_step = jax.jit(lambda p, s, o, u, fl: person_step(jnp, p, s, o, u, fl))
@@ -299,6 +313,7 @@ def test_sharing_rate_falls_with_threat():
         np.zeros(n, bool),
         np.ones(n, np.float32),
         np.zeros(n, np.float32),
+        *np.zeros((2, n), np.float32),  # commit, stress (float32: see _one_offer)
     )
     rates = []
     for t in np.linspace(0.0, 1.0, 6, dtype=np.float32):
@@ -338,6 +353,8 @@ def test_pressure_amplifies_activation():
         np.bool_(False),
         np.float32(1.0),
         np.float32(0.0),
+        np.float32(0.0),
+        np.float32(0.0),
     )
     u = np.full(N_PERSON_DRAWS, 0.5, np.float32)
     p, fl = person_params(pressure_gain=2.0), np.ones(M, np.float32)
@@ -361,6 +378,9 @@ def test_withdrawal_protects_the_threat_from_disconfirmation(b, outcome):
 
 
 def _one_offer(context=PARTNER, depth=3, n=1):
+    """One deep offer in ``context``. Commitment and stress are given as float32 arrays: the
+    fields' defaults are Python floats, which NumPy would combine with the flags into float64
+    and so run the kernel in double precision."""
     return Offer(
         np.ones(n, bool),
         np.full(n, depth, np.int32),
@@ -372,6 +392,7 @@ def _one_offer(context=PARTNER, depth=3, n=1):
         np.zeros(n, bool),
         np.ones(n, np.float32),
         np.zeros(n, np.float32),
+        *np.zeros((2, n), np.float32),  # commit, stress (float32: see _one_offer)
     )
 
 
@@ -409,7 +430,11 @@ def test_safe_sharing_lowers_felt_threat(b, outcome):
     before, after = _felt(s), _felt(s2)
     assert (after <= before).all(), "a safe outcome raised felt threat somewhere"
     t0, t1 = _at(before, o.context, o.depth), _at(after, o.context, o.depth)
-    assert (t1[t0 >= 0.01] < t0[t0 >= 0.01]).all()
+    # Under full stress no new safety is learned (it is learned as poorly as it is retrieved).
+    learns = (t0 >= 0.01) & (_stress(o, fl) < 0.99)
+    assert (t1[learns] < t0[learns]).all()
+    full = _stress(o, fl) == 1.0
+    np.testing.assert_array_equal(s2.I[full], s.I[full])
 
 
 @st.composite
@@ -434,7 +459,7 @@ def test_extinction_is_bound_to_its_context(b, outcome):
     for c in (HOME, FRIEND, THERAPY):
         there = _at(drop, np.full(B, c), o.depth)
         assert (here >= there).all()
-        strict = (p.ext_transfer < 0.9) & (t0 >= 0.05)
+        strict = (p.ext_transfer < 0.9) & (t0 >= 0.05) & (_stress(o, fl) < 0.99)
         assert (here[strict] > there[strict]).all()
 
 
@@ -511,8 +536,9 @@ def test_full_observation_means_no_automatic_withdrawal(b):
     p = p._replace(observe=np.ones(B, np.float32))
     r = respond(np, p, s, o, u, _set(fl, 1.0, "observation"))
     assert not r.automatic.any()
-    # what would have closed the door unobserved is exactly what is noticed
-    unobserved = respond(np, p, s, o, u, _set(fl, 0.0, "observation"))
+    # what would have closed the door unobserved (and uncommitted: a committed decision also
+    # catches reactions) is exactly what is noticed
+    unobserved = respond(np, p, s, o, u, _set(fl, 0.0, "observation", "decision_to_approach"))
     np.testing.assert_array_equal(r.noticed, unobserved.automatic)
     np.testing.assert_array_equal(r.approached | r.noticed, r.approached | unobserved.automatic)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import closeloop as cl
-from closeloop import mechanisms
+from closeloop import healing, mechanisms
 from closeloop.errors import InputError
 from closeloop.params import person_params, world_params
 from closeloop.presets import DEFAULT_MIX, PRESET_NAMES, MixTables
@@ -272,6 +273,7 @@ CHANGES = {
     "traits_a": {"threshold": 0.3},
     "traits_b": {"threshold": 0.3},
     "relationship": {"bid_rate": 0.5},
+    "interventions": ({"kind": "observation", "start": 30, "intensity": 0.5},),
 }
 COUPLE_ONLY = {"a", "b", "traits_a", "traits_b", "relationship"}
 
@@ -290,3 +292,151 @@ def test_hash_changes_with_every_field(field):
     changed = base.replace(**{field: CHANGES[field]})
     assert changed.digest() != base.digest()
     assert changed.replace(**{field: getattr(base, field)}).digest() == base.digest()
+
+
+# ---------------------------------------------------------------- interventions
+
+COUPLE = {"kind": "couple", "a": "avoidant", "b": "anxious"}
+
+
+def _iv(**fields) -> dict:
+    return {"kind": "therapy", **fields}
+
+
+BAD_INTERVENTIONS = [  # (scenario fields, parts of the message: the field and the value)
+    ({"interventions": [_iv(kind="hugs")]}, ("'interventions.kind'", "'hugs'", "'therapy'")),
+    ({"interventions": [{"start": 3}]}, ("'interventions.kind'",)),
+    ({"interventions": [_iv(kind=3)]}, ("'interventions.kind'", "3")),
+    ({"interventions": [_iv(start=-1)]}, ("'interventions.start'", "-1", "[0, 36500]")),
+    ({"interventions": [_iv(start=1.5)]}, ("'interventions.start'", "1.5")),
+    ({"interventions": [_iv(start=True)]}, ("'interventions.start'", "True")),
+    ({"interventions": [_iv(end=MAX_DAYS + 1)]}, ("'interventions.end'", str(MAX_DAYS + 1))),
+    ({"interventions": [_iv(start=10, end=10)]}, ("'interventions.end'", "10", "after start")),
+    ({"interventions": [_iv(start=10, end=4)]}, ("'interventions.end'", "4", "after start")),
+    ({"interventions": [_iv(intensity=1.5)]}, ("'interventions.intensity'", "1.5", "[0, 1]")),
+    ({"interventions": [_iv(intensity=-0.1)]}, ("'interventions.intensity'", "-0.1")),
+    ({"interventions": [_iv(intensity="high")]}, ("'interventions.intensity'", "'high'")),
+    ({"interventions": [_iv(intensity=True)]}, ("'interventions.intensity'", "True")),
+    ({"interventions": [_iv(who="c")]}, ("'interventions.who'", "'c'", "'both'")),
+    ({"interventions": [_iv(who="b")]}, ("'interventions.who'", "'b'", "person")),
+    ({"interventions": [_iv(colour=1)]}, ("'interventions.colour'", "'kind'", "'who'")),
+    ({"interventions": _iv()}, ("'interventions'", "[[interventions]]")),
+    ({"interventions": [3]}, ("'interventions'", "3")),
+    (
+        {"interventions": [_iv(kind="couples_therapy", end=100)]},
+        ("'interventions.kind'", "'couples_therapy'", "person scenario"),
+    ),
+    (
+        {**COUPLE, "interventions": [_iv(kind="flooding")]},
+        ("'interventions.kind'", "'flooding'", "couple scenario"),
+    ),
+    (
+        {**COUPLE, "interventions": [_iv(kind="graded_exposure")]},
+        ("'interventions.kind'", "'graded_exposure'", "couple scenario"),
+    ),
+    (
+        {**COUPLE, "interventions": [_iv(kind="context_change")]},
+        ("'interventions.kind'", "'context_change'", "couple scenario"),
+    ),
+    (
+        {**COUPLE, "days": 100, "interventions": [_iv(kind="couples_therapy", end=200)]},
+        ("'interventions.end'", "200", "100 days"),
+    ),
+    (
+        {"interventions": [_iv(start=i) for i in range(healing.MAX_INTERVENTIONS + 1)]},
+        ("'interventions'", f"at most {healing.MAX_INTERVENTIONS}"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("fields", "parts"), BAD_INTERVENTIONS)
+def test_bad_interventions_give_one_line_naming_the_field(fields, parts, one_line):
+    _raises(one_line, *parts, **fields)
+
+
+def test_interventions_allowed_per_kind():
+    for kind in healing.PERSON_KINDS:
+        assert Scenario(interventions=[{"kind": kind}]).interventions[0].kind == kind
+    for kind in healing.COUPLE_KINDS:
+        sc = Scenario(**COUPLE, days=400, interventions=[{"kind": kind, "end": 400}])
+        assert sc.interventions[0].kind == kind
+    assert set(healing.PERSON_KINDS) | set(healing.COUPLE_KINDS) == set(healing.KINDS)
+    assert "couples_therapy" not in healing.PERSON_KINDS
+    assert not {"flooding", "graded_exposure", "context_change"} & set(healing.COUPLE_KINDS)
+    most = [{"kind": "stress", "start": i} for i in range(healing.MAX_INTERVENTIONS)]
+    assert len(Scenario(interventions=most).interventions) == healing.MAX_INTERVENTIONS
+
+
+def test_intervention_defaults_and_the_schedule():
+    sc = Scenario(interventions=[{"kind": "therapy"}])
+    (iv,) = sc.interventions
+    assert (iv.start, iv.end, iv.intensity, iv.who) == (0, MAX_DAYS, 1.0, "")
+    couple = Scenario(
+        **COUPLE,
+        days=400,
+        interventions=[
+            {"kind": "safe_partner", "start": 10, "end": 20, "intensity": 0.5},
+            {"kind": "pacing"},
+            {"kind": "therapy"},
+            {"kind": "commitment", "who": "both"},
+            {"kind": "observation", "who": "b"},
+        ],
+    )
+    s = couple.schedule()
+    assert s.shape == (healing.MAX_INTERVENTIONS, len(healing.COLUMNS)) and s.dtype == np.float32
+    # default whose: the partner's work is b's, the person's work a's
+    assert s[:5, 4].tolist() == [1, 1, 0, 2, 1]
+    assert s[0, :4].tolist() == [healing.KINDS.index("safe_partner"), 10, 20, 0.5]
+    assert (s[5:, 0] == -1).all()
+    assert (Scenario().schedule()[:, 0] == -1).all()
+    person = Scenario(interventions=[{"kind": "safe_partner"}, {"kind": "pacing", "who": "a"}])
+    assert person.schedule()[:2, 4].tolist() == [0, 0]
+
+
+def test_a_toml_file_with_interventions_loads(tmp_path):
+    p = _write(
+        tmp_path,
+        'kind = "couple"\ndays = 400\na = "avoidant"\nb = "anxious"\n'
+        '[[interventions]]\nkind = "couples_therapy"\nstart = 30\nend = 120\nwho = "a"\n'
+        '[[interventions]]\nkind = "stress"\nstart = 200\nintensity = 0.4\n',
+    )
+    sc = load_scenario(p)
+    assert [iv.kind for iv in sc.interventions] == ["couples_therapy", "stress"]
+    ct, stress = sc.interventions
+    assert (ct.start, ct.end, ct.who, ct.intensity) == (30, 120, "a", 1.0)
+    assert (stress.start, stress.end, stress.intensity) == (200, MAX_DAYS, 0.4)
+    assert scenario(str(p)) == sc
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ('[[interventions]]\nkind = "hugs"\n', ("'interventions.kind'", "'hugs'")),
+        ('[[interventions]]\nkind = "therapy"\nend = 0\n', ("'interventions.end'", "0")),
+        ('[[interventions]]\nkind = "therapy"\nwhen = 3\n', ("'interventions.when'",)),
+        ('[interventions]\nkind = "therapy"\n', ("'interventions'",)),
+    ],
+)
+def test_bad_interventions_in_a_file(tmp_path, text, parts, one_line):
+    with pytest.raises(InputError) as e:
+        load_scenario(_write(tmp_path, text))
+    one_line(e.value, *parts)
+
+
+def test_replace_keeps_interventions():
+    sc = scenario("relapse-under-stress")
+    assert sc.interventions
+    short = sc.replace(days=450)
+    assert short.interventions == sc.interventions and short.days == 450
+    np.testing.assert_array_equal(short.schedule(), sc.schedule())
+    couple = scenario("therapy-and-safe-partner").replace(days=800)
+    assert couple.interventions == scenario("therapy-and-safe-partner").interventions
+    cleared = sc.replace(interventions=())
+    assert cleared.interventions == () and cleared.digest() != sc.digest()
+    assert cleared.replace(interventions=sc.interventions).digest() == sc.digest()
+
+
+def test_every_intervention_kind_is_described():
+    assert set(healing.DESCRIPTIONS) == set(healing.KINDS)
+    for kind in healing.KINDS:
+        assert healing.DESCRIPTIONS[kind] and "\n" not in healing.DESCRIPTIONS[kind]
