@@ -244,7 +244,8 @@ def person_offer(
         offered=xp.ones_like(o.offered),
         depth=ex_depth,
         context=xp.zeros_like(o.context) + PARTNER,
-        pressure=xp.where(flood, FLOOD_PUSH, 0.0) + xp.zeros_like(o.pressure),
+        pressure=xp.where(flood, xp.float32(FLOOD_PUSH), xp.float32(0.0))
+        + xp.zeros_like(o.pressure),
         importance=xp.zeros_like(o.importance) + xp.float32(SESSION_IMPORTANCE),
         warmth=xp.zeros_like(o.warmth) + xp.float32(SAFE_WARMTH),
         hurt_rate=xp.zeros_like(o.hurt_rate),

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from closeloop.mechanisms import INDEX
 from closeloop.params import PersonParams
 
@@ -102,8 +104,9 @@ class Offer(NamedTuple):
     forced: Any
     salience: Any
     observe_boost: Any
-    commit: Any = 0.0
-    stress: Any = 0.0
+    # float32 defaults: a Python float would widen NumPy runs to float64.
+    commit: Any = np.float32(0.0)
+    stress: Any = np.float32(0.0)
 
 
 class Response(NamedTuple):
@@ -135,8 +138,8 @@ class Response(NamedTuple):
     arousal: Any
     behaviour: Any
     outcome: Any
-    distress: Any = 0.0
-    overwhelmed: Any = False
+    distress: Any = np.float32(0.0)
+    overwhelmed: Any = np.False_
 
 
 def initial_state(xp: Any, batch: tuple[int, ...] = ()) -> PersonState:

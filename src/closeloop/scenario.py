@@ -223,7 +223,9 @@ class Scenario(BaseModel):
             elif isinstance(x, dict):
                 out.append(Intervention(**x))
             else:
-                raise bad_value("interventions", x, "a table with kind, start, end, intensity")
+                raise bad_value(
+                    "interventions", x, "a table with kind, start, end, intensity", "scenario"
+                )
         return tuple(out)
 
     @field_validator("ablate", mode="before")
