@@ -63,18 +63,7 @@ DESCRIPTIONS = {
     "then the withdrawer's re-engagement, then the pursuer's softening",
 }
 
-LEVELS = (
-    "observation",
-    "commitment",
-    "safe_partner",
-    "pacing",
-    "therapy",
-    "graded_exposure",
-    "flooding",
-    "stress",
-    "context_change",
-    "reframe",
-)
+LEVELS = (*KINDS[:-1], "reframe")
 """The basic components the kernels read, one level per member each day. ``reframe`` (seeing the
 cycle, not the partner, as the problem) comes only from couples therapy."""
 L = {name: i for i, name in enumerate(LEVELS)}

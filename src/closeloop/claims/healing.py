@@ -143,17 +143,18 @@ def check_h2(s: Settings) -> Evidence:
     def slower(a: np.ndarray, b: np.ndarray) -> float:
         return _median(a) / max(_median(b), 1.0)
 
+    halving = bootstrap_ci(_median, t_half, seed=s.seed)
     return Evidence(
         (
             _cond(
                 "median days from deciding to approach a warm, steady partner until deep threat "
                 "halves (months, not days)",
-                bootstrap_ci(_median, t_half, seed=s.seed),
+                halving,
                 60.0,
             ),
             _cond(
                 "the same, in days (years at most: within the three years run)",
-                bootstrap_ci(_median, t_half, seed=s.seed),
+                halving,
                 float(decided.days - start),
                 "<=",
             ),
@@ -228,7 +229,7 @@ def check_h4(s: Settings) -> Evidence:
     def share(z: np.ndarray) -> float:
         return _ratio_mean(z[:, 1], z[:, 0])
 
-    pair = np.stack([in_therapy, in_partner], 1)
+    transfer = bootstrap_ci(share, np.stack([in_therapy, in_partner], 1), seed=s.seed)
     return Evidence(
         (
             _cond(
@@ -239,12 +240,12 @@ def check_h4(s: Settings) -> Evidence:
             ),
             _cond(
                 "share of that gain that reaches the partner context (some transfers)",
-                bootstrap_ci(share, pair, seed=s.seed),
+                transfer,
                 0.05,
             ),
             _cond(
                 "share of that gain that reaches the partner context (only part transfers)",
-                bootstrap_ci(share, pair, seed=s.seed),
+                transfer,
                 0.80,
                 "<=",
             ),
