@@ -202,27 +202,35 @@ def couple_day(
     def lvl(name: str) -> Any:
         return zero if care is None else healing.member(xp, care, name, s.expect) + zero
 
+    # Without interventions (care None) none of their terms enters the program: the plain day
+    # compiles exactly as before they existed.
     safe, pace = lvl("safe_partner"), lvl("pacing")
-    # Seeing the cycle, not the partner, as the problem (couples therapy) softens attribution.
-    attribution = xp.where(_on(flags, "attribution"), pp.attribution * (1.0 - lvl("reframe")), 0.0)
+    attribution = xp.where(_on(flags, "attribution"), pp.attribution, 0.0)
+    if care is not None:
+        # Seeing the cycle, not the partner, as the problem (couples therapy) softens it.
+        attribution = attribution * (1.0 - lvl("reframe"))
     # A session day is the session: no bids, no talk and no conflict between the two.
-    sess = xp.zeros(s.expect.shape, dtype=bool)
-    if therapy is not None:
-        sess = therapy.reshape((2,) + (1,) * (xp.ndim(live))) & live
-    away = xp.any(sess, axis=0)
+    sess = None if therapy is None else therapy.reshape((2,) + (1,) * xp.ndim(live)) & live
+    away = None if sess is None else xp.any(sess, axis=0)
+
+    def but(x: Any, mask: Any) -> Any:
+        """``x`` and not ``mask`` (``x`` itself when there is no mask)."""
+        return x if mask is None else x & ~mask
 
     # --- Which moment the day brings.
     engage = 1.0 - xp.max(s.distance, axis=0)
     p_conflict = (c.conflict_base + c.conflict_gain * xp.max(s.felt, axis=0) * engage) * live
-    conflict = (u[D_MOMENT] < p_conflict) & ~away
+    conflict = but(u[D_MOMENT] < p_conflict, away)
     lead = (s.pursuit[1] > s.pursuit[0]).astype(xp.int32)  # the more pursuing member
     is_lead = mem == lead
     # A pacing partner does not press for the talk.
-    push = s.pursuit * s.felt * (~s.gave_up) * (1.0 - pace)
+    push = s.pursuit * s.felt * (~s.gave_up)
+    if care is not None:
+        push = push * (1.0 - pace)
     lead_push = xp.sum(xp.where(is_lead, push, 0.0), axis=0)
     p_talk = c.talk_rate * lead_push * (day >= c.talk_after) * live
-    talk = ~conflict & ~away & (u[D_TALK] < p_talk)
-    bids_day = live & ~conflict & ~talk & ~away
+    talk = but(~conflict & (u[D_TALK] < p_talk), away)
+    bids_day = but(live & ~conflict & ~talk, away)
 
     # --- Bids for connection (each member, at most one a day).
     longing = s.person.L
@@ -271,13 +279,15 @@ def couple_day(
         1.0,
         xp.where(conflict, 0.5 + 0.5 * _other(s.pursuit), _other(s.pursuit)),
     )
-    # A safe or pacing partner does not press.
-    pressure = pressure * (1.0 - _other(safe)) * (1.0 - _other(pace))
     # How the other meets one's sharing: warm unless they have built distance or are unhappy;
-    # frustrated pursuit turns critical. A safe partner is warm and never critical.
+    # frustrated pursuit turns critical.
     warmth = xp.clip(0.9 - 0.5 * s.distance - 0.3 * (1.0 - s.sat), 0.05, 0.95)
-    warmth = warmth + safe * (healing.SAFE_WARMTH - warmth)
-    hurt = (0.02 + c.criticism * s.pursuit * (1.0 - s.sat)) * (1.0 - safe)
+    hurt = 0.02 + c.criticism * s.pursuit * (1.0 - s.sat)
+    if care is not None:
+        # A safe or pacing partner does not press; a safe partner is warm and never critical.
+        pressure = pressure * (1.0 - _other(safe)) * (1.0 - _other(pace))
+        warmth = warmth + safe * (healing.SAFE_WARMTH - warmth)
+        hurt = hurt * (1.0 - safe)
     o = Offer(
         offered=offered,
         depth=depth,
@@ -291,10 +301,10 @@ def couple_day(
         forced=xp.zeros_like(offered),
         salience=zero + 1.0,
         observe_boost=lvl("observation"),
-        commit=lvl("commitment"),
-        stress=lvl("stress"),
     )
-    if therapy is not None:
+    if care is not None:
+        o = o._replace(commit=lvl("commitment"), stress=lvl("stress"))
+    if sess is not None:
         session = healing.session_offer(xp, o, pp, s.person, THERAPY_ROW, flags)
         o = Offer(*[xp.where(sess, a, b) for a, b in zip(session, o, strict=True)])
     # Member a's person draws, then member b's: (N_PERSON_DRAWS, 2, *B).
@@ -306,7 +316,7 @@ def couple_day(
     # busy, deflecting, shutting down: turning away, in Gottman's terms).
     against = r.offered & ~r.approached & (r.behaviour == LEAVES_EARLY)
     received = xp.where(
-        ~r.offered | conflict | sess,
+        ~r.offered | conflict | (False if sess is None else sess),
         NONE,
         xp.where(r.approached, TOWARD, xp.where(against, AGAINST, AWAY)),
     )
@@ -355,7 +365,7 @@ def couple_day(
     support = s.support + c.support_rate * (gf - s.support)
 
     # --- Being known grows when one shares (or one's bid is received) and fades without it.
-    opened = (r.approached & ~sess) | met
+    opened = but(r.approached, sess) | met
     open_depth = xp.where(r.approached, depth, bid_depth).astype(f32)
     grow = c.knowing_rate * xp.maximum(open_depth + 1.0 - s.known, 0.0)
     known = s.known * (1.0 - c.knowing_decay) + xp.where(opened, grow, 0.0)
@@ -382,7 +392,7 @@ def couple_day(
     # Felt stability: the day's calm. Low arousal feels like stability, whatever its cause.
     # A session day is away from the relationship: what happened there is not a moment of the
     # couple's (not in its record, not in its calm).
-    at_home = xp.where(sess, 0.0, r.arousal)
+    at_home = r.arousal if sess is None else xp.where(sess, 0.0, r.arousal)
     calm = 1.0 - xp.minimum(at_home, 1.0) - 0.5 * conflict.astype(f32)
     stability = s.stability + c.stability_rate * (xp.clip(calm, 0.0, 1.0) - s.stability)
 
@@ -420,11 +430,11 @@ def couple_day(
         bid=bid & live,
         bid_depth=bid_depth,
         received=received,
-        shared=r.approached & ~sess,
-        automatic=r.automatic & ~sess,
-        behaviour=xp.where(sess, 0, r.behaviour),
-        threat=xp.where(r.offered & ~sess, r.threat, 0.0),
-        habit=xp.where(r.offered & ~sess, r.habit, 0.0),
+        shared=but(r.approached, sess),
+        automatic=but(r.automatic, sess),
+        behaviour=r.behaviour if sess is None else xp.where(sess, 0, r.behaviour),
+        threat=xp.where(but(r.offered, sess), r.threat, 0.0),
+        habit=xp.where(but(r.offered, sess), r.habit, 0.0),
         arousal=at_home,
         conflict=conflict,
         repaired=repaired,
