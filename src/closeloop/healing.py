@@ -210,7 +210,8 @@ def person_offer(
     ctx = xp.where((o.context == PARTNER) & (u_context < share), FRIEND, o.context)
     # Pacing: the other lets the person set the depth (no deeper than the comfort depth) and
     # stops pushing; a safe responder is warm, never hurtful, never pressing.
-    comfort = xp.maximum(comfort_depth(xp, p, s, PARTNER, flags), 0.0)
+    at_ease = comfort_depth(xp, p, s, PARTNER, flags)
+    comfort = xp.maximum(at_ease, 0.0)
     cap = xp.floor(comfort + (1.0 - pace) * (K - 1 - comfort))
     depth = xp.where(ctx == PARTNER, xp.minimum(o.depth, cap), o.depth).astype(o.depth.dtype)
     o = o._replace(
@@ -226,7 +227,7 @@ def person_offer(
     # An exposure exercise: the person stays with closeness offered warmly in the partner
     # context, at the edge of tolerance at their own pace (graded), or pushed to the deepest
     # level at once (flooding: the push is felt as pressure).
-    edge = xp.clip(comfort_depth(xp, p, s, PARTNER, flags) + 1.0, 0, K - 1)
+    edge = xp.clip(at_ease + 1.0, 0, K - 1)
     flood = get("flooding") > 0
     ex_depth = xp.where(flood, K - 1, edge).astype(o.depth.dtype)
     ex = o._replace(
