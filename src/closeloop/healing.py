@@ -112,7 +112,7 @@ def levels(xp: Any, schedule: Any, day: Any) -> Any:
     """(len(LEVELS), 2) float32: each basic component's intensity today for members a and b (a
     person is member a). Overlapping interventions of one kind take the larger intensity."""
     kind, start, end, x, who = (schedule[:, j] for j in range(len(COLUMNS)))
-    on = (day >= start) & (day < end) & (kind >= 0)
+    on = levels_on(xp, schedule, day)
     mine = _members(xp, who) * xp.where(on, x, 0.0)[:, None]  # (S, 2)
     other = mine[:, ::-1]
     basic = (kind[:, None] == xp.arange(len(LEVELS))[None, :]).astype(xp.float32)
