@@ -30,8 +30,9 @@ from closeloop.history import (
 )
 from closeloop.mechanisms import NAMES
 from closeloop.params import person_params
-from closeloop.person import HOME, N_PERSON_DRAWS, PARTNER, C, K, effective_threat, person_step
+from closeloop.person import HOME, PARTNER, C, K, effective_threat
 from closeloop.person import initial_state as newborn
+from closeloop.response import N_PERSON_DRAWS, person_step
 
 N = 64
 PROPS = settings(max_examples=50, deadline=None, derandomize=True)

@@ -23,14 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from closeloop import person
+from closeloop import person, response
 from closeloop.mechanisms import INDEX, NAMES
 from closeloop.params import PERSON_SPECS, person_params
 from closeloop.person import (
     BEHAVIOURS,
     FRIEND,
     HOME,
-    N_PERSON_DRAWS,
     PARTNER,
     THERAPY,
     C,
@@ -39,6 +38,7 @@ from closeloop.person import (
     PersonState,
     Response,
 )
+from closeloop.response import N_PERSON_DRAWS
 
 
 def _to_last(tree, xp=np):
@@ -66,9 +66,9 @@ def _unit_first(fn):
     return call
 
 
-respond = _unit_first(person.respond)
+respond = _unit_first(response.respond)
 learn = _unit_first(person.learn)
-person_step = _unit_first(person.person_step)
+person_step = _unit_first(response.person_step)
 
 
 def effective_threat(xp, s, context):
@@ -257,7 +257,7 @@ def test_unbatched_units_match_the_batch(b):
     s_b, r_b = person_step(np, p, s, o, u, fl)
     for i in range(3):
         row = [type(t)(*[x[i] for x in t]) for t in (p, s, o)]
-        s_i, r_i = person.person_step(np, *row, u[i], fl)
+        s_i, r_i = response.person_step(np, *row, u[i], fl)
         for name in PersonState._fields:
             np.testing.assert_allclose(
                 getattr(s_i, name), getattr(s_b, name)[i], rtol=1e-6, atol=1e-7, err_msg=name

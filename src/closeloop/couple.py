@@ -16,7 +16,6 @@ from closeloop import healing
 from closeloop.mechanisms import INDEX
 from closeloop.params import CoupleParams, PersonParams
 from closeloop.person import (
-    N_PERSON_DRAWS,
     PARTNER,
     THERAPY,
     K,
@@ -27,9 +26,9 @@ from closeloop.person import (
     learn,
     levels,
     once,
-    respond,
     tick,
 )
+from closeloop.response import N_PERSON_DRAWS, respond
 
 # Day moments.
 QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3

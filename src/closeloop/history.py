@@ -1,6 +1,6 @@
 """Where the template comes from: childhood, adolescence and acute events.
 
-The early history runs the same person kernel (``person.person_step``) week by week from birth to
+The early history runs the same person kernel (``response.person_step``) week by week from birth to
 ``ADULT_AGE``, with a caregiver (and later peers and first partners) as the one who responds. A
 caregiving style sets, for each depth of closeness, how often the child's sharing meets warmth and
 how often it meets hurt, and whether intensified seeking (protest) helps or hurts. Acute events

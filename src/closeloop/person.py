@@ -48,10 +48,6 @@ BEHAVIOURS = (
 )
 """Observable response to an offer: 0 shares, 1-5 the forms withdrawal takes."""
 
-# Positions in the per-step vector of uniform draws that the person uses.
-U_AUTO, U_NOTICE, U_CHOOSE, U_OUTCOME, U_AROUSAL, U_BEHAVIOUR = range(6)
-N_PERSON_DRAWS = 6
-
 
 class PersonState(NamedTuple):
     """What a person carries from day to day.
@@ -225,80 +221,6 @@ def seeking_weight(xp: Any, s: PersonState, flags: Any) -> Any:
     return xp.where(_on(flags, "attachment_strategy"), w, 1.0)
 
 
-def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any) -> Response:
-    """The two routes: automatic closing of the door, or a deliberate weighing.
-
-    Arguments:
-        xp: array namespace (jax.numpy or numpy).
-        p, s, o: traits, state and the offer.
-        u: (>= N_PERSON_DRAWS, *B) uniform draws in [0, 1).
-        flags: (M,) mechanism switches.
-    """
-    k = o.depth
-    stress = xp.where(_on(flags, "stress_relapse"), o.stress, 0.0)
-    t_k = at_depth(xp, effective_threat(xp, s, o.context, stress), k)
-    gain = xp.where(_on(flags, "pressure"), p.pressure_gain * o.pressure, 0.0)
-    activation = t_k * (1.0 + gain)
-    habit = xp.where(_on(flags, "relief_habit"), p.habit_weight * at_depth(xp, s.H, k), 0.0)
-    p_auto = _sigmoid(xp, (activation + habit - p.threshold) / p.auto_softness)
-    p_auto = xp.where(_on(flags, "automatic_route"), p_auto, 0.0)
-    observe = xp.where(
-        _on(flags, "observation"), xp.clip(p.observe + o.observe_boost, 0.0, 1.0), 0.0
-    )
-    # A committed decision to face the fear is also a plan made in advance ("when the urge to
-    # pull back comes, I stay"): an implementation intention that catches a share of reactions
-    # that noticing alone would miss.
-    commit = xp.where(_on(flags, "decision_to_approach"), o.commit, 0.0)
-    caught = 1.0 - (1.0 - observe) * (1.0 - commit)
-    fires = o.offered & (u[U_AUTO] < p_auto) & ~o.forced
-    # A reaction that is caught is handed to the deliberate route instead of closing the door.
-    noticed = fires & (u[U_NOTICE] < caught)
-    automatic = fires & ~noticed
-
-    r_k = at_depth(xp, s.R, k)
-    kf = k.astype(xp.float32)
-    # In the deliberate route the decision makes the threat weigh less, and approaching is
-    # worth something in itself (the value the person committed to).
-    benefit = r_k * (p.openness + o.importance) + p.drive * s.L * seeking_weight(xp, s, flags)
-    benefit = benefit + commit
-    cost = p.threat_cost * activation * (1.0 - commit) + (1.0 - p.openness) * (kf + 1.0) / K
-    p_share = _sigmoid(xp, p.beta * (benefit - cost))
-    chooses = u[U_CHOOSE] < p_share
-    approached = o.offered & (o.forced | (~automatic & chooses))
-
-    noise = p.arousal_noise * xp.log(u[U_AROUSAL] / (1.0 - u[U_AROUSAL]) + 1e-12)
-    arousal = xp.where(o.offered, xp.maximum(activation + noise, 0.0), 0.0)
-
-    warmth = xp.clip(o.warmth + o.protest_gain * s.L, 0.0, 1.0)
-    hurt_rate = xp.minimum(o.hurt_rate, 1.0 - warmth)
-    uo = u[U_OUTCOME]
-    outcome = xp.where(uo < warmth, 1, xp.where(uo >= 1.0 - hurt_rate, -1, 0))
-
-    strong = activation >= p.threshold + 0.35
-    ub = u[U_BEHAVIOUR]
-    auto_kind = xp.where(strong, xp.where(o.pressure >= 0.5, 5, 4), 3)
-    delib_kind = xp.where(ub < 0.5, 1, 2)
-    behaviour = xp.where(approached | ~o.offered, 0, xp.where(automatic, auto_kind, delib_kind))
-    # Staying with arousal is distress; withdrawing ends it. Beyond the window of tolerance the
-    # arousal endured is itself aversive (sensitisation), whatever the other's response.
-    distress = xp.where(approached, arousal, 0.0)
-    overwhelmed = approached & (arousal > p.tolerance) & _on(flags, "overwhelm")
-    return Response(
-        o.offered,
-        approached,
-        automatic,
-        noticed,
-        activation,
-        t_k,
-        habit,
-        arousal,
-        behaviour,
-        outcome,
-        distress,
-        overwhelmed,
-    )
-
-
 def learn(
     xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags: Any
 ) -> PersonState:
@@ -388,17 +310,3 @@ def once(xp: Any, tree: Any, token: Any) -> Any:
     import jax
 
     return jax.lax.cond(token >= 0, lambda x: x, lambda x: jax.tree.map(xp.zeros_like, x), tree)
-
-
-def person_step(
-    xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any, token: Any = None
-) -> tuple[PersonState, Response]:
-    """One step: respond to the offer; time passes (need grows); learn from what happened.
-
-    ``token``: the step's index (a traced scalar shared by the whole batch), so that under JAX
-    the response is computed once (see ``once``); None skips that.
-    """
-    r = respond(xp, p, s, o, u, flags)
-    if token is not None:
-        r = once(xp, r, token)
-    return learn(xp, p, tick(xp, p, s, flags), o, r, flags), r

@@ -21,7 +21,8 @@ from closeloop.history import (
 )
 from closeloop.mechanisms import INDEX
 from closeloop.params import PersonParams
-from closeloop.person import N_PERSON_DRAWS, PersonState, initial_state, person_step
+from closeloop.person import PersonState, initial_state
+from closeloop.response import N_PERSON_DRAWS, person_step
 from closeloop.world import N_WORLD_DRAWS
 
 N_DRAWS = N_PERSON_DRAWS + max(N_HISTORY_DRAWS, N_WORLD_DRAWS)

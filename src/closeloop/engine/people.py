@@ -19,7 +19,6 @@ from closeloop.mechanisms import INDEX
 from closeloop.params import PersonParams, WorldParams
 from closeloop.person import (
     BEHAVIOURS,
-    N_PERSON_DRAWS,
     PARTNER,
     THERAPY,
     C,
@@ -29,8 +28,8 @@ from closeloop.person import (
     Response,
     effective_threat,
     levels,
-    person_step,
 )
+from closeloop.response import N_PERSON_DRAWS, person_step
 from closeloop.world import W_CONTEXT, world_offer
 
 xp = jnp
