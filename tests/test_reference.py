@@ -190,3 +190,13 @@ def test_numpy_continues_from_a_start_day(start, draws, inputs):
         np.testing.assert_array_equal(a, b)
     ended_late = second["end_day"] >= 0
     np.testing.assert_array_equal(whole["end_day"][ended_late], second["end_day"][ended_late])
+
+
+def test_the_references_keep_the_engines_record_names():
+    """The references' daily fields are the engine's couple record's; their running totals are
+    a subset of the engine's monthly counters."""
+    from closeloop import engine
+
+    assert tuple(engine.couples.DAILY) == reference.DAILY
+    monthly = {k.split(".", 1)[1] for k in engine.COUPLE_RECORD.dims if k.startswith("monthly.")}
+    assert set(reference.COUNTS) <= monthly

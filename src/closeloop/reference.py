@@ -62,28 +62,8 @@ COUNTS = (
 """Running totals kept by the references (the engine's monthly counters, summed over the run);
 per-member (…, 2) except talks, conflicts and repaired (per couple)."""
 
-DAILY = (
-    "moment",
-    "bid",
-    "bid_depth",
-    "received",
-    "shared",
-    "automatic",
-    "behaviour",
-    "threat",
-    "habit",
-    "arousal",
-    "conflict",
-    "repaired",
-    "sat",
-    "pursuit",
-    "stability",
-    "known",
-    "felt",
-    "gave_up",
-    "ended",
-)
-"""Fields of a daily record, as in the engine's ``daily`` output."""
+DAILY = tuple(engine.couples.DAILY)
+"""Fields of a daily record: the engine's couple record's own list (``engine.couples.DAILY``)."""
 
 
 class Start(NamedTuple):
