@@ -4,6 +4,8 @@ is tests/test_reference.py's job."""
 
 from __future__ import annotations
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,7 +14,6 @@ from hypothesis import strategies as st
 from closeloop import healing, mechanisms
 from closeloop.couple import (
     AGAINST,
-    D_REPAIR,
     N_COUPLE_DRAWS,
     NONE,
     QUIET,
@@ -20,7 +21,9 @@ from closeloop.couple import (
     CoupleState,
     Day,
     couple_day,
+    couple_day_full,
 )
+from closeloop.decisions import CoupleDraws, depth_log_prob, depth_sample
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, couple_params, person_params
 from closeloop.person import K, PersonState
 
@@ -29,6 +32,7 @@ PROPS = settings(max_examples=40, deadline=None, derandomize=True)
 pytestmark = [
     pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning"),
     pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+    pytest.mark.filterwarnings("ignore:divide by zero encountered in log:RuntimeWarning"),
 ]
 
 
@@ -197,7 +201,7 @@ def test_repair_without_vulnerability_follows_the_fixed_rate():
     u = rng.random((N_COUPLE_DRAWS, 400)).astype(np.float32)
     _, d = couple_day(np, pp, cp, s, np.float32(10), u, mechanisms.flags(["repair_vulnerability"]))
     assert d.conflict.all()
-    np.testing.assert_array_equal(d.repaired, u[D_REPAIR] < 0.5)
+    np.testing.assert_array_equal(d.repaired, CoupleDraws.of(u).repair < 0.5)
     _, d_on = couple_day(np, pp, cp, s, np.float32(10), u, mechanisms.flags())
     assert d_on.repaired.mean() < d.repaired.mean()  # high threat: few open up when it counts
 
@@ -293,3 +297,90 @@ def test_a_safe_pacing_partner_does_not_press(b):
     rose = (s2.person.V[:, :, 0] > s.person.V[:, :, 0]).any(axis=(0, 1))
     # a may still learn threat from how a's own bids were met, or in a conflict's repair
     assert not (rose & a_offered & ~d.bid[0] & ~d.conflict).any()
+
+
+# --- Simulate and score: the same day with its decisions drawn or given.
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(couples())
+def test_scoring_a_simulated_day_gives_its_state_record_and_finite_log_probabilities(b):
+    pp, cp, s, u, day = b
+    fl = mechanisms.flags()
+    s1, d1, taken, none = couple_day_full(np, pp, cp, s, day, fl, u=u)
+    assert none is None
+    s2, d2, again, lp = couple_day_full(np, pp, cp, s, day, fl, given=taken, score=True)
+    for a, c in zip(
+        jax.tree.leaves((s1, d1, taken)), jax.tree.leaves((s2, d2, again)), strict=True
+    ):
+        np.testing.assert_array_equal(a, c)
+    leaves = jax.tree.leaves(lp)
+    assert all(np.all(np.isfinite(x)) for x in leaves)
+    densities = (lp.importance, lp.person.arousal)
+    assert all(np.all(x <= 1e-6) for x in leaves if not any(x is d for d in densities))
+    # Nothing is decided in a relationship that has ended, but whether it stays ended... it is
+    # frozen: no decision of an ended couple counts.
+    ended = s.ended
+    assert np.all(lp.end[ended] == 0) and np.all(lp.bid[:, ended] == 0)
+
+
+@settings(max_examples=3, deadline=None, derandomize=True)
+@given(couples())
+def test_a_decision_scored_against_its_own_probability(b):
+    """Over many identical couples, the frequency of each binary couple decision equals the
+    probability its log-probability gives (within 4.5 Monte Carlo standard errors)."""
+    pp, cp, s, u, day = b
+    n_rep = 20_000
+    one = jax.tree.map(
+        lambda a: np.repeat(a[..., :1], n_rep, axis=-1) if np.ndim(a) else a, (pp, cp, s)
+    )
+    pp1, cp1, s1 = one
+    s1 = s1._replace(ended=np.zeros(n_rep, bool))
+    u1 = np.random.default_rng(5).random((u.shape[0], n_rep), dtype=np.float32)
+    fl = mechanisms.flags()
+    _, _, taken, _ = couple_day_full(np, pp1, cp1, s1, day, fl, u=u1)
+    _, _, _, lp = couple_day_full(np, pp1, cp1, s1, day, fl, given=taken, score=True)
+    for name in ("conflict", "end"):
+        x, l = getattr(taken, name), getattr(lp, name)
+        if np.any(l != 0):
+            p_true = np.exp(l[x][0]) if x.any() else 1 - np.exp(l[~x][0])
+            se = np.sqrt(max(p_true * (1 - p_true), 1e-9) / n_rep)
+            assert abs(x.mean() - p_true) <= 4.5 * se + 1e-6, name
+
+
+def test_bid_depth_distribution_matches_its_log_probability():
+    n = 400_000
+    u = np.random.default_rng(0).random(n, dtype=np.float32)
+    for ceiling in (0.0, 1.0, 2.0, 4.0):
+        k = depth_sample(np, u, np.float32(ceiling))
+        freq = np.bincount(k, minlength=5)[: int(ceiling) + 1] / n
+        want = np.exp(depth_log_prob(np, np.arange(int(ceiling) + 1), np.float32(ceiling)))
+        assert want.sum() == pytest.approx(1.0, abs=1e-6)
+        assert np.all(np.abs(freq - want) < 4.5 * np.sqrt(want * (1 - want) / n) + 1e-9)
+    assert depth_log_prob(np, np.array([3]), np.float32(2.0))[0] == -np.inf
+
+
+@settings(max_examples=2, deadline=None, derandomize=True)
+@given(couples())
+def test_the_days_log_probability_is_differentiable_in_the_relationship(b):
+    pp, cp, s, u, day = b
+    fl = jnp.asarray(mechanisms.flags())
+    _, _, taken, _ = couple_day_full(np, pp, cp, s, day, np.asarray(fl), u=u)
+
+    def total(bid_rate):
+        c = jax.tree.map(jnp.asarray, couple_params())._replace(bid_rate=bid_rate)
+        c = jax.tree.map(lambda a: jnp.broadcast_to(a, (N,)), c)
+        out = couple_day_full(
+            jnp,
+            jax.tree.map(jnp.asarray, pp),
+            c,
+            jax.tree.map(jnp.asarray, s),
+            day,
+            fl,
+            given=taken,
+            score=True,
+        )
+        return sum(jnp.sum(x) for x in jax.tree.leaves(out[3]))
+
+    g = jax.grad(total)(jnp.float32(0.5))
+    assert np.isfinite(g)

@@ -13,6 +13,14 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from closeloop import healing
+from closeloop.decisions import N_COUPLE_DRAWS as N_COUPLE_DRAWS
+from closeloop.decisions import (
+    CoupleDecisions,
+    CoupleDraws,
+    depth_log_prob,
+    depth_sample,
+    uniform_log_prob,
+)
 from closeloop.mechanisms import INDEX
 from closeloop.params import CoupleParams, PersonParams
 from closeloop.person import (
@@ -28,7 +36,13 @@ from closeloop.person import (
     once,
     tick,
 )
-from closeloop.response import N_PERSON_DRAWS, respond
+from closeloop.response import (
+    bernoulli_log_prob,
+    decisions_log_prob,
+    finish,
+    response_probs,
+    sample_decisions,
+)
 
 # Day moments.
 QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3
@@ -43,17 +57,6 @@ THERAPY_ROW = 1
 # Response to a bid (Gottman): toward, away, against; NONE when no bid was received.
 NONE, TOWARD, AWAY, AGAINST = 0, 1, 2, 3
 RESPONSES = ("none", "toward", "away", "against")
-
-# Layout of one couple-day's uniform draws: the two members' person draws, then the couple's.
-D_PERSON = 0  # 2 x N_PERSON_DRAWS
-D_BID = 2 * N_PERSON_DRAWS  # 2: does each member bid
-D_DEPTH = D_BID + 2  # 2: depth of each bid
-D_IMPORTANCE = D_DEPTH + 2  # 2: how much it matters to each responder
-D_MOMENT = D_IMPORTANCE + 2  # 1: conflict?
-D_TALK = D_MOMENT + 1  # 1: talk?
-D_REPAIR = D_TALK + 1  # 1: repair when vulnerability is not needed (ablation)
-D_END = D_REPAIR + 1  # 1: ending
-N_COUPLE_DRAWS = D_END + 1
 
 
 class CoupleState(NamedTuple):
@@ -176,22 +179,61 @@ def couple_day(
     care: Any = None,
     therapy: Any = None,
 ) -> tuple[CoupleState, Day]:
-    """One day of a relationship.
+    """One day of a relationship, its decisions drawn from the uniforms ``u``
+    ((N_COUPLE_DRAWS, *B), named by ``CoupleDraws.of``); see ``couple_day_full``."""
+    out = couple_day_full(xp, pp, cp, s, day, flags, care, therapy, u=u)
+    return out[0], out[1]
 
-    Arguments:
+
+def couple_day_full(
+    xp: Any,
+    pp: PersonParams,
+    cp: CoupleParams,
+    s: CoupleState,
+    day: Any,
+    flags: Any,
+    care: Any = None,
+    therapy: Any = None,
+    *,
+    u: Any = None,
+    given: CoupleDecisions | None = None,
+    score: bool = False,
+) -> tuple[CoupleState, Day, CoupleDecisions, CoupleDecisions | None]:
+    """One day of a relationship, simulated or scored.
+
+    Main arguments:
         xp: array namespace.
         pp: traits of both members, each field (2, *B).
         cp: relationship settings, each field B (or a scalar).
         s: the couple's state.
         day: day since the relationship began (scalar).
-        u: (N_COUPLE_DRAWS, *B) uniform draws.
         flags: (M,) mechanism switches.
+
+    Other arguments:
         care: (len(healing.LEVELS), 2) the day's intervention levels per member, or None.
         therapy: (2,) bool, who has a therapy session today (needs the therapy row), or None.
+        u: (N_COUPLE_DRAWS, *B) uniform draws: simulate (decisions drawn from them).
+        given: the day's decisions: score (decisions taken as given; ``u`` unused).
+        score: also return each decision's log-probability (0 where a decision is not taken).
+
+    Returns:
+        The new state, the day's record, the day's decisions and, with ``score``, their
+        log-probabilities in a ``CoupleDecisions`` of the same shapes (else None).
 
     The person functions see the member axis as the first of their batch axes, so every
     per-member quantity here is (2, *B) and broadcasts against a per-couple one (B).
     """
+    draws = None if given is not None else CoupleDraws.of(u)
+    lp: dict[str, Any] = {}
+
+    def decide(name: str, sampled: Any, log_prob: Any) -> Any:
+        """The decision ``name``: drawn (``sampled(draws)``) or given; its log-probability
+        (``log_prob(x)``) is kept when scoring."""
+        x = sampled(draws) if given is None else getattr(given, name)
+        if score:
+            lp[name] = log_prob(x)
+        return x
+
     f32 = xp.float32
     c = cp  # short alias
     live = ~s.ended
@@ -216,10 +258,19 @@ def couple_day(
         """``x`` and not ``mask`` (``x`` itself when there is no mask)."""
         return x if mask is None else x & ~mask
 
+    def but_zero(v: Any, mask: Any) -> Any:
+        """``v``, and 0 where ``mask`` (a decision not taken on a session day)."""
+        return v if mask is None else xp.where(mask, 0.0, v)
+
     # --- Which moment the day brings.
     engage = 1.0 - xp.max(s.distance, axis=0)
     p_conflict = (c.conflict_base + c.conflict_gain * xp.max(s.felt, axis=0) * engage) * live
-    conflict = but(u[D_MOMENT] < p_conflict, away)
+    conflict_x = decide(
+        "conflict",
+        lambda d: d.conflict < p_conflict,
+        lambda x: but_zero(bernoulli_log_prob(xp, p_conflict, x), away),
+    )
+    conflict = but(conflict_x, away)
     lead = (s.pursuit[1] > s.pursuit[0]).astype(xp.int32)  # the more pursuing member
     is_lead = mem == lead
     # A pacing partner does not press for the talk.
@@ -228,7 +279,12 @@ def couple_day(
         push = push * (1.0 - pace)
     lead_push = xp.sum(xp.where(is_lead, push, 0.0), axis=0)
     p_talk = c.talk_rate * lead_push * (day >= c.talk_after) * live
-    talk = but(~conflict & (u[D_TALK] < p_talk), away)
+    talk_x = decide(
+        "talk",
+        lambda d: d.talk < p_talk,
+        lambda x: but_zero(xp.where(conflict, 0.0, bernoulli_log_prob(xp, p_talk, x)), away),
+    )
+    talk = but(~conflict & talk_x, away)
     bids_day = but(live & ~conflict & ~talk, away)
 
     # --- Bids for connection (each member, at most one a day).
@@ -240,7 +296,7 @@ def couple_day(
         * (1.0 - s.distance)
         * (0.25 + 0.75 * s.expect)
     )
-    bid = bids_day & (u[D_BID : D_BID + 2] < xp.clip(p_bid, 0.0, 1.0))
+    p_bid = xp.clip(p_bid, 0.0, 1.0)
     # Bids reach past what is already shared, and past the depth partners come to expect as the
     # relationship matures (social penetration); pursuit pushes deeper still.
     mutual = xp.mean(s.known, axis=0)
@@ -262,13 +318,23 @@ def couple_day(
         # depth), in proportion to the pacing's intensity.
         calm = xp.maximum(_other(comfort_depth(xp, pp, s.person, HERE, flags)), 0.0)
         ceiling = xp.minimum(ceiling, xp.floor(calm + (1.0 - pace) * (K - 1 - calm)))
+    # One bids only where one's own comfort allows any depth at all.
+    can_bid = bids_day & (comfort >= 0)
+    bid_x = decide(
+        "bid",
+        lambda d: d.bid < p_bid,
+        lambda x: xp.where(can_bid, bernoulli_log_prob(xp, p_bid, x), 0.0),
+    )
+    bid = bids_day & bid_x & (comfort >= 0)
     # Bids lean toward the depth one reaches for, with everyday ones mixed in: the depth has a
     # triangular distribution rising from small talk to the ceiling.
-    pick = xp.floor(xp.sqrt(u[D_DEPTH : D_DEPTH + 2]) * (ceiling + 1.0))
-    bid_depth = xp.minimum(pick, ceiling).astype(xp.int32)
-    bid = bid & (comfort >= 0)
+    bid_depth_x = decide(
+        "depth",
+        lambda d: depth_sample(xp, d.depth, ceiling),
+        lambda x: xp.where(bid, depth_log_prob(xp, x, ceiling), 0.0),
+    )
     bid = bid | (talk & is_lead)
-    bid_depth = xp.where(talk & is_lead, K - 1, bid_depth)
+    bid_depth = xp.where(talk & is_lead, K - 1, bid_depth_x)
 
     # --- What each member is offered: the other's bid, the talk, or the repair of a conflict.
     offered = _other(bid) | conflict
@@ -287,13 +353,19 @@ def couple_day(
         pressure = pressure * (1.0 - _other(safe)) * (1.0 - _other(pace))
         warmth = warmth + safe * (healing.SAFE_WARMTH - warmth)
         hurt = hurt * (1.0 - safe)
+    # Once one has built distance, opening up to the other matters less.
+    room = 1.0 - s.distance
+    importance = decide(
+        "importance",
+        lambda d: (d.importance * room).astype(f32),
+        lambda x: but_zero(xp.where(offered, uniform_log_prob(xp, x, room), 0.0), sess),
+    )
     o = Offer(
         offered=offered,
         depth=depth,
         context=xp.zeros_like(depth) + HERE,
         pressure=pressure.astype(f32),
-        # Once one has built distance, opening up to the other matters less.
-        importance=(u[D_IMPORTANCE : D_IMPORTANCE + 2] * (1.0 - s.distance)).astype(f32),
+        importance=importance,
         warmth=_other(warmth).astype(f32),
         hurt_rate=xp.minimum(_other(hurt), 1.0 - _other(warmth)).astype(f32),
         protest_gain=zero,
@@ -306,10 +378,14 @@ def couple_day(
     if sess is not None:
         session = healing.session_offer(xp, o, pp, s.person, THERAPY_ROW, flags)
         o = Offer(*[xp.where(sess, a, b) for a, b in zip(session, o, strict=True)])
-    # Member a's person draws, then member b's: (N_PERSON_DRAWS, 2, *B).
-    ud = u[D_PERSON : D_PERSON + 2 * N_PERSON_DRAWS]
-    ud = xp.swapaxes(ud.reshape((2, N_PERSON_DRAWS) + ud.shape[1:]), 0, 1)
-    r = once(xp, respond(xp, pp, s.person, o, ud, flags), day)
+    # Each member's response: the same person step as everywhere, on the day's offer.
+    q = response_probs(xp, pp, s.person, o, flags)
+    chosen = decide(
+        "person",
+        lambda d: sample_decisions(xp, q, o, d.person),
+        lambda x: decisions_log_prob(xp, q, o, x),
+    )
+    r = once(xp, finish(xp, q, o, chosen), day)
 
     # How a bid was met: toward (shared), against (walking out on it), away otherwise (getting
     # busy, deflecting, shutting down: turning away, in Gottman's terms).
@@ -371,9 +447,16 @@ def couple_day(
     known = xp.clip(known, 0.0, float(K))
 
     # --- Conflict and repair; unrepaired ruptures stay on the books.
-    repaired = conflict & xp.where(
-        _on(flags, "repair_vulnerability"), both_open, u[D_REPAIR] < c.repair_base
+    by_chance = decide(
+        "repair",
+        lambda d: d.repair < c.repair_base,
+        lambda x: xp.where(
+            conflict & ~_on(flags, "repair_vulnerability"),
+            bernoulli_log_prob(xp, c.repair_base, x),
+            0.0,
+        ),
     )
+    repaired = conflict & xp.where(_on(flags, "repair_vulnerability"), both_open, by_chance)
     keep = xp.where(_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
     ruptures = s.ruptures * keep + (conflict & ~repaired).astype(f32)
 
@@ -404,7 +487,12 @@ def couple_day(
         2.0 * sat - 1.0,
     )
     hazard = c.hazard_base * xp.exp(-c.hazard_slope * xp.min(commit, axis=0))
-    ends = live & (u[D_END] < hazard)
+    end_x = decide(
+        "end",
+        lambda d: d.end < hazard,
+        lambda x: xp.where(live, bernoulli_log_prob(xp, hazard, x), 0.0),
+    )
+    ends = live & end_x
 
     new = CoupleState(
         person=person,
@@ -439,7 +527,21 @@ def couple_day(
         repaired=repaired,
         ended_today=ends,
     )
-    return out, rec
+    taken = CoupleDecisions(
+        person=chosen,
+        bid=bid_x,
+        depth=bid_depth_x,
+        importance=importance,
+        conflict=conflict_x,
+        talk=talk_x,
+        repair=by_chance,
+        end=end_x,
+    )
+    if not score:
+        return out, rec, taken, None
+    # In a conflict the outcome of opening up is the other's response, not a draw.
+    person_lp = lp["person"]._replace(outcome=xp.where(conflict, 0.0, lp["person"].outcome))
+    return out, rec, taken, CoupleDecisions(**{**lp, "person": person_lp})
 
 
 def _freeze(xp: Any, old: CoupleState, new: CoupleState, live: Any) -> CoupleState:

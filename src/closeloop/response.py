@@ -211,7 +211,11 @@ def finish(xp: Any, q: ResponseProbs, o: Offer, c: PersonDecisions) -> Response:
     )
 
 
-def _bernoulli(xp: Any, p: Any, x: Any) -> Any:
+def bernoulli_log_prob(xp: Any, p: Any, x: Any) -> Any:
+    """log P(x) for a Bernoulli(p) outcome x. ``p`` is clipped to [0, 1] as the sampler
+    ``u < p`` treats it (a rate above 1 at the edge of the parameter space always fires), and
+    floored at ``TINY`` inside the logarithm."""
+    p = xp.clip(p, 0.0, 1.0)
     return xp.where(x, xp.log(xp.maximum(p, TINY)), xp.log(xp.maximum(1.0 - p, TINY)))
 
 
@@ -230,12 +234,14 @@ def decisions_log_prob(xp: Any, q: ResponseProbs, o: Offer, c: PersonDecisions) 
     )
     zero = xp.zeros_like(q.warm)
     return PersonDecisions(
-        fires=xp.where(free, _bernoulli(xp, q.p_auto, c.fires), zero),
-        noticed=xp.where(fires, _bernoulli(xp, q.caught, c.noticed), zero),
-        chooses=xp.where(free & ~automatic, _bernoulli(xp, q.p_share, c.chooses), zero),
+        fires=xp.where(free, bernoulli_log_prob(xp, q.p_auto, c.fires), zero),
+        noticed=xp.where(fires, bernoulli_log_prob(xp, q.caught, c.noticed), zero),
+        chooses=xp.where(free & ~automatic, bernoulli_log_prob(xp, q.p_share, c.chooses), zero),
         outcome=xp.where(o.offered, xp.log(xp.maximum(p_out, TINY)), zero),
         arousal=xp.where(o.offered, xp.where(c.arousal > 0, log_pdf, log_zero), zero),
-        busy=xp.where(o.offered & ~approached & ~automatic, _bernoulli(xp, q.p_busy, c.busy), zero),
+        busy=xp.where(
+            o.offered & ~approached & ~automatic, bernoulli_log_prob(xp, q.p_busy, c.busy), zero
+        ),
     )
 
 
