@@ -16,9 +16,10 @@ import pytest
 from closeloop import engine, mechanisms
 from closeloop.history import EVENT_TABLE, HISTORY_STEPS, STYLE_TABLE, history_offer
 from closeloop.params import PersonParams, world_params
-from closeloop.person import N_PERSON_DRAWS, PARTNER, C, K, initial_state
-from closeloop.person import person_step as step
+from closeloop.person import PARTNER, C, K, initial_state
 from closeloop.presets import PRESET_NAMES
+from closeloop.response import N_PERSON_DRAWS
+from closeloop.response import person_step as step
 from closeloop.simulation import _tables
 from closeloop.world import world_offer
 
@@ -205,9 +206,7 @@ def _replay(out, i, seed, world, flags, days):
 
     def draws(k, n):
         ts = jnp.arange(n)
-        return np.asarray(
-            jax.vmap(lambda t: jax.random.uniform(jax.random.fold_in(k, t), (engine.N_DRAWS,)))(ts)
-        )
+        return np.asarray(jax.vmap(lambda t: engine.draws(k, t, engine.N_DRAWS))(ts))
 
     u_hist = draws(jax.random.fold_in(key, 1), HISTORY_STEPS)
     u_adult = draws(jax.random.fold_in(key, 2), days)

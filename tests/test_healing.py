@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from closeloop import engine, healing, mechanisms, person
+from closeloop import engine, healing, mechanisms, person, response
 from closeloop.healing import (
     FLOOD_PUSH,
     KINDS,
@@ -32,7 +32,6 @@ from closeloop.mechanisms import NAMES
 from closeloop.params import PERSON_SPECS, person_params
 from closeloop.person import (
     FRIEND,
-    N_PERSON_DRAWS,
     PARTNER,
     THERAPY,
     C,
@@ -40,6 +39,7 @@ from closeloop.person import (
     Offer,
     PersonState,
 )
+from closeloop.response import N_PERSON_DRAWS
 
 PROPS = settings(max_examples=60, deadline=None, derandomize=True)
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
@@ -448,7 +448,7 @@ def test_more_commitment_never_means_less_sharing(b, extra):
     deliberate response into an automatic one (it catches reactions and tips the weighing)."""
     p, s, o, u = b
     more = o._replace(commit=np.minimum(o.commit + f32(extra), f32(1.0)))
-    lo, hi = person.respond(np, p, s, o, u, ON), person.respond(np, p, s, more, u, ON)
+    lo, hi = response.respond(np, p, s, o, u, ON), response.respond(np, p, s, more, u, ON)
     assert not (lo.approached & ~hi.approached).any(), "more commitment, yet less sharing"
     assert not (hi.automatic & ~lo.automatic).any(), "more commitment, yet more automatic"
     np.testing.assert_array_equal(hi.activation, lo.activation)  # it changes the weighing only
@@ -461,7 +461,7 @@ def test_commitment_raises_the_share_of_sharing_under_threat():
     u = rng.random((N_PERSON_DRAWS, n), dtype=np.float32)
     p, s, o = _params(n), _state(n, threat_from=0), _offer(n)._replace(offered=np.ones(n, bool))
     rates = [
-        person.respond(
+        response.respond(
             np, p, s, o._replace(commit=np.full(n, c, np.float32)), u, ON
         ).approached.mean()
         for c in (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -481,8 +481,8 @@ def test_more_stress_never_lowers_felt_threat(b, extra):
         assert (hi >= lo).all()
         # full stress: all the learned safety out of reach, the bare excitatory threat
         np.testing.assert_array_equal(person.effective_threat(np, s, ctx, f32(1.0)), s.V[c])
-    r_lo = person.respond(np, p, s, o, u, ON)
-    r_hi = person.respond(np, p, s, o._replace(stress=more), u, ON)
+    r_lo = response.respond(np, p, s, o, u, ON)
+    r_hi = response.respond(np, p, s, o._replace(stress=more), u, ON)
     assert (r_hi.activation >= r_lo.activation).all()
     assert not (r_hi.approached & ~r_lo.approached).any(), "more stress, yet shared"
 
@@ -493,8 +493,8 @@ def test_without_decision_to_approach_commitment_changes_nothing(b):
     p, s, o, u = b
     fl = _off("decision_to_approach")
     none = o._replace(commit=np.zeros(B, np.float32))
-    _fields_equal(person.respond(np, p, s, o, u, fl), person.respond(np, p, s, none, u, fl))
-    r = person.respond(np, p, s, o, u, fl)
+    _fields_equal(response.respond(np, p, s, o, u, fl), response.respond(np, p, s, none, u, fl))
+    r = response.respond(np, p, s, o, u, fl)
     _fields_equal(person.learn(np, p, s, o, r, fl), person.learn(np, p, s, none, r, fl))
 
 
@@ -504,8 +504,8 @@ def test_without_stress_relapse_stress_changes_nothing(b):
     p, s, o, u = b
     fl = _off("stress_relapse")
     calm = o._replace(stress=np.zeros(B, np.float32))
-    _fields_equal(person.respond(np, p, s, o, u, fl), person.respond(np, p, s, calm, u, fl))
-    r = person.respond(np, p, s, o, u, fl)
+    _fields_equal(response.respond(np, p, s, o, u, fl), response.respond(np, p, s, calm, u, fl))
+    r = response.respond(np, p, s, o, u, fl)
     _fields_equal(person.learn(np, p, s, o, r, fl), person.learn(np, p, s, calm, r, fl))
 
 
@@ -513,10 +513,10 @@ def test_without_stress_relapse_stress_changes_nothing(b):
 @given(units())
 def test_overwhelm_is_sharing_beyond_the_window_of_tolerance(b):
     p, s, o, u = b
-    r = person.respond(np, p, s, o, u, ON)
+    r = response.respond(np, p, s, o, u, ON)
     np.testing.assert_array_equal(r.overwhelmed, r.approached & (r.arousal > p.tolerance))
     np.testing.assert_array_equal(r.distress, np.where(r.approached, r.arousal, 0.0))
-    off = person.respond(np, p, s, o, u, _off("overwhelm"))
+    off = response.respond(np, p, s, o, u, _off("overwhelm"))
     assert not off.overwhelmed.any()
     # the switch changes nothing else about the response
     _fields_equal(off._replace(overwhelmed=r.overwhelmed), r)
@@ -531,7 +531,7 @@ def test_forced_deep_sharing_under_high_threat_overwhelms():
         offered=np.ones(n, bool), forced=np.ones(n, bool), depth=np.full(n, K - 1, np.int32)
     )
     p = person_params(tolerance=0.3)
-    r = person.respond(np, p, _state(n, threat_from=0), o, u, ON)
+    r = response.respond(np, p, _state(n, threat_from=0), o, u, ON)
     assert r.approached.all() and r.overwhelmed.mean() > 0.8
 
 
@@ -539,7 +539,7 @@ def test_forced_deep_sharing_under_high_threat_overwhelms():
 @given(units(), st.integers(-1, 1))
 def test_being_overwhelmed_teaches_like_being_hurt(b, outcome):
     p, s, o, u = b
-    r = person.respond(np, p, s, o, u, ON)
+    r = response.respond(np, p, s, o, u, ON)
     r = r._replace(approached=r.offered, outcome=np.full(B, outcome, np.int32))
     overwhelmed = person.learn(np, p, s, o, r._replace(overwhelmed=np.ones(B, bool)), ON)
     hurt = person.learn(np, p, s, o, r._replace(outcome=np.full(B, -1, np.int32)), ON)
@@ -551,7 +551,7 @@ def test_being_overwhelmed_teaches_like_being_hurt(b, outcome):
 def test_learning_never_lowers_the_excitatory_threat(b):
     """Extinction is new learning beside the threat (I), never its erasure: V never falls."""
     p, s, o, u = b
-    r = person.respond(np, p, s, o, u, ON)
+    r = response.respond(np, p, s, o, u, ON)
     for outcome in (-1, 0, 1):
         s2 = person.learn(np, p, s, o, r._replace(outcome=np.full(B, outcome, np.int32)), ON)
         assert (s2.V >= s.V).all(), outcome
@@ -568,7 +568,7 @@ def test_safe_sharing_builds_inhibition_in_every_context():
         context=np.full(n, PARTNER, np.int32),
         depth=np.full(n, 3, np.int32),
     )
-    r = person.respond(np, p, s, o, np.full((N_PERSON_DRAWS, n), 0.5, np.float32), ON)
+    r = response.respond(np, p, s, o, np.full((N_PERSON_DRAWS, n), 0.5, np.float32), ON)
     r = r._replace(approached=np.ones(n, bool), outcome=np.ones(n, np.int32))
     r = r._replace(overwhelmed=np.zeros(n, bool))
     s2 = person.learn(np, p, s, o, r, ON)
@@ -599,7 +599,7 @@ def test_learned_safety_fades_only_with_spontaneous_recovery(b):
 def _day(p, s, o, lv, therapy, exercise, u, fl):
     """The engine's person day: interventions shape the offer, then respond, tick and learn."""
     o = healing.person_offer(jnp, o, lv, therapy, exercise, p, s, fl, u[0], 0.3)
-    r = person.respond(jnp, p, s, o, u, fl)
+    r = response.respond(jnp, p, s, o, u, fl)
     return o, r, person.learn(jnp, p, person.tick(jnp, p, s, fl), o, r, fl)
 
 
