@@ -68,7 +68,7 @@ class _Unset:
 _UNSET = _Unset()
 
 
-def _plain(value: Any) -> Any:
+def _json_value(value: Any) -> Any:
     # Tuples and lists are the same value once written to JSON; compare them that way.
     return json.loads(json.dumps(value, default=str))
 
@@ -97,8 +97,8 @@ def scenario_changes(
         ...                   "interventions": ["t"]})
         ['b: anxious -> secure', 'interventions: added t', 'world.warmth: 0.85 -> 0.95']
     """
-    fa = _flatten({k: _plain(v) for k, v in a.items() if k not in ignore})
-    fb = _flatten({k: _plain(v) for k, v in b.items() if k not in ignore})
+    fa = _flatten({k: _json_value(v) for k, v in a.items() if k not in ignore})
+    fb = _flatten({k: _json_value(v) for k, v in b.items() if k not in ignore})
     lines = []
     for key in sorted(set(fa) | set(fb)):
         va, vb = fa.get(key, _UNSET), fb.get(key, _UNSET)

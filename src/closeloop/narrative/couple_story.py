@@ -289,7 +289,7 @@ def couple_story(f: CoupleFacts, rule: str = "") -> str:
         >>> f = CoupleFacts(0, ("avoidant", "anxious"), 0, 1, True, (0.9, 0.2), (0.0, 1.0),
         ...     (50, -1), (-1, 700), 200, 120, -1, 1, 1, 3, 3650, 122, "functional-but-empty",
         ...     (4, 24), 0.1, 0.9, float("nan"), (0.2, 0.05), (0.99, 0.99), 0.3)
-        >>> "in month 2" in couple_story(f)
+        >>> "In month 2" in couple_story(f)
         True
     """
     return "\n\n".join([*narrative(f, rule), walls_text(f), helps_text()])
