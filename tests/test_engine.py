@@ -48,7 +48,7 @@ def _compiles(caplog) -> int:
     return sum(r.getMessage().startswith("Compiling") for r in caplog.records)
 
 
-PER_CALL = engine.CHUNK * len(engine._devices())
+PER_CALL = engine.CHUNK * len(engine.devices())
 """Units per engine call: one chunk per device."""
 SIZES = (1, 7, 1000, PER_CALL + 1, 2 * PER_CALL + 3)
 
@@ -254,7 +254,7 @@ import sys, numpy as np
 from closeloop import engine, mechanisms
 from closeloop.params import couple_params, world_params
 from closeloop.simulation import _tables
-assert len(engine._devices()) == 2
+assert len(engine.devices()) == 2
 tab = _tables({"avoidant": 1.0, "secure": 1.0})
 people = engine.run_population(9, 5, tab, world_params(), mechanisms.flags(), days=40)
 couples = engine.run_couples(9, 5, tab, tab, couple_params(), mechanisms.flags(), days=40)

@@ -115,11 +115,11 @@ def _start_chunk(
     flags: jax.Array,
 ) -> dict[str, Any]:
     st = engine.couple_start(indices, seed_key, tab_a, tab_b, flags)
-    out = engine._unit_first({"pp": st["pp"], "state": st["state"]})
+    out = engine.unit_first({"pp": st["pp"], "state": st["state"]})
     return {**out, "key": st["key"]}  # keys are (units, 2) already
 
 
-_START = engine._by_chunk(_start_chunk)
+_START = engine.by_chunk(_start_chunk)
 
 
 def adult_start(
@@ -147,8 +147,8 @@ def adult_start(
     ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
     tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    f = engine._compiled(_START, 5)
-    out = engine._chunked(lambda idx: f(idx, seed_key, ta, tb, fl), n, progress)
+    f = engine.compiled(_START, 5)
+    out = engine.chunked(lambda idx, _: f(idx, seed_key, ta, tb, fl), n, progress)
     last = partial(np.moveaxis, source=0, destination=-1)
     cp = CoupleParams(
         *[np.broadcast_to(np.asarray(x, dtype=np.float32), (n,)).copy() for x in couple]
@@ -160,7 +160,7 @@ def adult_start(
 
 @partial(jax.jit, static_argnames=("days",))
 def _draws(keys: jax.Array, start: jax.Array, *, days: int) -> jax.Array:
-    return jax.vmap(lambda t: engine._draws(keys, start + t, N_COUPLE_DRAWS))(jnp.arange(days))
+    return jax.vmap(lambda t: engine.draws(keys, start + t, N_COUPLE_DRAWS))(jnp.arange(days))
 
 
 def engine_draws(keys: np.ndarray, days: int, start: int = 0) -> np.ndarray:
@@ -186,7 +186,7 @@ def _count_zeros(n: tuple[int, ...]) -> dict[str, np.ndarray]:
 
 
 def _count(acc: dict[str, np.ndarray], d: Day) -> None:
-    """Add one day to the running totals, in place (engine._couple_count with every day valid)."""
+    """Add one day to the running totals, in place (engine.couple_count with every day valid)."""
     got = d.received != NONE
     acc["bids"] += d.bid
     acc["met"] += d.received[::-1] == TOWARD

@@ -212,33 +212,9 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
     }
     if "daily" in raw:
         for k, v in raw["daily"].items():
-            data[f"daily_{k}"] = (U + ("day",), v)
+            data[f"daily_{k}"] = (U + ("day",) + engine.PEOPLE_RECORD.dims[f"daily.{k}"], v)
         coords["day"] = np.arange(sc.days)
     return xr.Dataset(data, coords=coords)
-
-
-MEMBER_STATE = (
-    "sat",
-    "stability",
-    "pursuit",
-    "felt",
-    "expect",
-    "distance",
-    "support",
-    "known",
-    "gave_up",
-    "threat_deep",
-    "bids",
-    "met",
-    "offered",
-    "declined",
-    "declined_depth",
-    "offered_depth",
-    "automatic",
-    "against",
-    "arousal",
-)
-COUPLE_STATE = ("ruptures", "investment", "ended", "talks", "conflicts", "repaired")
 
 
 def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
@@ -256,10 +232,9 @@ def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
         "escalation": (Cp, raw["escalation"]),
         "end_day": (Cp, raw["end_day"]),
     }
-    for k in MEMBER_STATE:
-        data[k] = (Cp + Mo + Mb, m[k])
-    for k in COUPLE_STATE:
-        data[k] = (Cp + Mo, m[k])
+    dims = engine.COUPLE_RECORD.dims
+    for k, v in m.items():
+        data[k] = (Cp + Mo + dims[f"monthly.{k}"], v)
     n_months = m["ruptures"].shape[1]
     coords: dict[str, Any] = {
         "couple": np.arange(n),
@@ -271,8 +246,7 @@ def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
     }
     if "daily" in raw:
         for k, v in raw["daily"].items():
-            dims = Cp + ("day",) + (Mb if v.ndim == 3 else ())
-            data[f"daily_{k}"] = (dims, v)
+            data[f"daily_{k}"] = (Cp + ("day",) + dims[f"daily.{k}"], v)
         coords["day"] = np.arange(sc.days)
     ds = xr.Dataset(data, coords=coords)
     from closeloop.trajectory import classify

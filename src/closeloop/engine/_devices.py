@@ -1,0 +1,132 @@
+"""Chunks, devices and the compile cache.
+
+Every population runs in fixed-size chunks of ``CHUNK`` units (the last one padded), so every
+unit goes through the same compiled code whatever the population size: results are bitwise
+identical for any batch size or chunking. With several JAX devices each call runs one chunk per
+device side by side, every device on the same per-chunk program, so the results are the same
+bits as on one device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+CHUNK = 1024
+"""Units per compiled call (per device). Fixed, so that batch size never changes the compiled
+code; large enough that the per-step overhead of a scan is spread over many units."""
+
+_CACHE: dict[Any, Callable[..., Any]] = {}
+
+
+def devices() -> list[Any]:
+    """The JAX devices a run spreads its chunks over."""
+    return list(jax.local_devices())
+
+
+def compiled(fn: Callable[..., Any], n_args: int, n_split: int = 1, **static: Any) -> Any:
+    """``fn`` jitted over ``len(devices)`` chunks at once: the first ``n_split`` arguments (the
+    indices, then any per-unit arrays, unit-first) are split over the devices, every other
+    argument is replicated. Cached per static arguments and device set, so repeated runs do not
+    recompile."""
+    key = (fn, n_args, n_split, tuple(sorted(static.items())), tuple(d.id for d in devices()))
+    if key not in _CACHE:
+        devs = devices()
+        if len(devs) == 1:
+            _CACHE[key] = jax.jit(partial(fn, **static))
+        else:
+            mesh = Mesh(np.array(devs), ("units",))
+            # Indices and per-unit arrays in, and every output (all unit-first), split.
+            split = NamedSharding(mesh, PartitionSpec("units"))
+            whole = NamedSharding(mesh, PartitionSpec())
+            _CACHE[key] = jax.jit(
+                partial(fn, **static),
+                in_shardings=(split,) * n_split + (whole,) * (n_args - n_split),
+                out_shardings=split,
+            )
+    return _CACHE[key]
+
+
+def compiled_count() -> int:
+    """Executables the engine has compiled so far (a new one only for a new number of days, a
+    new daily flag or new devices; never for new values)."""
+    sizes: list[int] = [f._cache_size() for f in _CACHE.values()]  # type: ignore[attr-defined]
+    return sum(sizes)
+
+
+def _rows(tree: Any, start: int, size: int) -> Any:
+    """Rows ``start .. start+size`` of every unit-first leaf, the last row repeated past the end
+    (padding units are computed and dropped, so any valid value does)."""
+
+    def take(a: np.ndarray) -> np.ndarray:
+        part = a[start : start + size]
+        if len(part) < size:
+            part = np.concatenate([part, np.repeat(part[-1:], size - len(part), axis=0)])
+        return part
+
+    return jax.tree.map(take, tree)
+
+
+def chunked(
+    run: Callable[..., dict[str, Any]],
+    n: int,
+    progress: Callable[[int], None] | None,
+    per_unit: Any = None,
+) -> dict[str, Any]:
+    """Run ``n`` units in groups of one fixed-size chunk per device (the last group padded) and
+    gather the results (NumPy, unit-first) into arrays allocated once: no list of parts and no
+    concatenation, so the peak memory is the result plus one call's output.
+
+    ``run(indices, per_unit_rows)`` runs one group; ``per_unit`` is a pytree of unit-first
+    arrays of ``n`` rows (each unit its own parameter values), sliced to the group.
+    """
+    per_call = CHUNK * len(devices())
+    out: Any = None
+    for start in range(0, n, per_call):
+        rows = None if per_unit is None else _rows(per_unit, start, per_call)
+        part = run(jnp.arange(start, start + per_call, dtype=jnp.uint32), rows)
+        take = min(per_call, n - start)
+        if out is None:
+            out = jax.tree.map(lambda a: np.empty((n, *a.shape[1:]), dtype=a.dtype), part)
+
+        def fill(dst: np.ndarray, src: jax.Array, start: int = start, take: int = take) -> None:
+            dst[start : start + take] = np.asarray(src[:take])
+
+        jax.tree.map(fill, out, part)
+        del part
+        if progress is not None:
+            progress(start + take)
+    return out
+
+
+def by_chunk(fn: Callable[..., dict[str, Any]], n_split: int = 1) -> Callable[..., Any]:
+    """A chunk function made to take one chunk per device: the indices (and the first
+    ``n_split - 1`` other arguments, unit-first) of the devices' chunks side by side, each chunk
+    computed on its own as if alone (a vmap over chunks, which the sharded jit splits over the
+    devices)."""
+
+    def run(*args: Any, **static: Any) -> dict[str, Any]:
+        split = [
+            jax.tree.map(lambda a: a.reshape((-1, CHUNK) + a.shape[1:]), x) for x in args[:n_split]
+        ]
+        rest = args[n_split:]
+        out = jax.vmap(lambda *xs: fn(*xs, *rest, **static))(*split)
+        return jax.tree.map(lambda a: a.reshape((-1,) + a.shape[2:]), out)
+
+    return run
+
+
+def unit_first(tree: Any) -> Any:
+    """Batch-last arrays (..., units) -> unit-first (units, ...), leaves of a pytree."""
+    return jax.tree.map(lambda a: jnp.moveaxis(a, -1, 0), tree)
+
+
+def unit_last(tree: Any) -> Any:
+    """Unit-first arrays (units, ...) -> batch-last (..., units), leaves of a pytree."""
+    return jax.tree.map(lambda a: jnp.moveaxis(a, 0, -1), tree)

@@ -1,0 +1,174 @@
+"""Units at the start of adult life: drawn from the population tables, then raised from birth
+to adulthood by the weekly history scan. Batch-last throughout (``person.py``'s convention)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax.scipy.special import ndtri
+
+from closeloop.couple import initial_couple
+from closeloop.engine._keys import categorical, draws, fold, unit_keys
+from closeloop.history import (
+    HISTORY_STEPS,
+    MAX_EVENTS,
+    N_HISTORY_DRAWS,
+    WEEKS_PER_YEAR,
+    history_offer,
+)
+from closeloop.mechanisms import INDEX
+from closeloop.params import PersonParams
+from closeloop.person import N_PERSON_DRAWS, PersonState, initial_state, person_step
+from closeloop.world import N_WORLD_DRAWS
+
+N_DRAWS = N_PERSON_DRAWS + max(N_HISTORY_DRAWS, N_WORLD_DRAWS)
+"""Uniforms per person-step: the person's, then those of the world (or history) around them."""
+
+xp = jnp
+
+
+def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
+    """Draw a unit's preset, caregiving style, traits and event weeks from the population tables."""
+    n_p = tab["traits"].shape[1]
+    u = jax.random.uniform(key, (2 + n_p + MAX_EVENTS,), minval=1e-7, maxval=1.0 - 1e-7)
+    pre = categorical(u[0], tab["probs"])
+    style = categorical(u[1], tab["styles"][pre])
+    z = ndtri(u[2 : 2 + n_p])
+    traits = jnp.clip(tab["traits"][pre] + tab["trait_sd"] * z, tab["low"], tab["high"])
+    kind = tab["ev_kind"][pre]
+    age = tab["ev_age"][pre] + (u[2 + n_p :] - 0.5) * 2.0 * tab["age_jitter"]
+    age = jnp.clip(age, 0.0, HISTORY_STEPS / WEEKS_PER_YEAR - 0.1)
+    step = jnp.where(kind >= 0, (age * WEEKS_PER_YEAR).astype(jnp.int32), -1)
+    return pre, style, traits, step, kind
+
+
+def sample(keys: jax.Array, tab: dict[str, jax.Array], fixed: jax.Array) -> tuple[Any, ...]:
+    """Preset and style (*B), traits as PersonParams of (*B) arrays, event weeks and kinds
+    (MAX_EVENTS, *B) for every key of (*B, 2) keys.
+
+    ``fixed``: (P, *B) per-unit trait values that replace the drawn ones where not NaN (a sweep
+    or a fit setting a trait unit by unit); the draws are made either way, so fixing one trait
+    leaves every other draw of the unit as it was.
+    """
+    f: Any = partial(_sample_unit, tab=tab)
+    for _ in range(keys.ndim - 1):
+        f = jax.vmap(f)
+    pre, style, traits, step, kind = f(keys)
+    last = partial(jnp.moveaxis, source=-1, destination=0)
+    traits = jnp.where(jnp.isnan(fixed), last(traits), fixed)
+    return pre, style, PersonParams(*traits), last(step), last(kind)
+
+
+def history(
+    keys: jax.Array,
+    p: PersonParams,
+    style: Any,
+    ev_step: Any,
+    ev_kind: Any,
+    tab: dict[str, jax.Array],
+    flags: jax.Array,
+) -> tuple[PersonState, jax.Array]:
+    """Run birth to adulthood for a batch B of people (keys (*B, 2)); return the adult state and
+    (4, *B) counts: approaches, hurt when approaching, withdrawals, hurt experienced when
+    withdrawing."""
+    batch = style.shape
+    protected = flags[INDEX["extinction_protection"]] > 0.5
+
+    def week(carry: tuple[PersonState, jax.Array], t: jax.Array) -> Any:
+        s, acc = carry
+        u = draws(keys, t, N_DRAWS)
+        o = history_offer(
+            xp,
+            t,
+            style,
+            ev_step,
+            ev_kind,
+            tab["style_table"],
+            tab["event_table"],
+            u[N_PERSON_DRAWS:],
+        )
+        s2, r = person_step(xp, p, s, o, u, flags, token=t)
+        hurt = (r.outcome == -1).astype(jnp.float32)
+        app = r.approached.astype(jnp.float32)
+        wd = (r.offered & ~r.approached).astype(jnp.float32)
+        acc = acc + jnp.stack([app, app * hurt, wd, wd * hurt * jnp.where(protected, 0.0, 1.0)])
+        return (s2, acc), None
+
+    init = (initial_state(xp, batch), jnp.zeros((4, *batch)))
+    (s, acc), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
+    return s, acc
+
+
+def person_start(
+    indices: jax.Array,
+    seed_key: jax.Array,
+    tab: dict[str, jax.Array],
+    fixed: jax.Array,
+    flags: jax.Array,
+) -> dict[str, Any]:
+    """The people of ``indices`` at the start of adult life, batch-last: ``p`` (traits),
+    ``state`` (the adult template), ``history`` (counts), ``key`` (adult keys (*B, 2)), and
+    ``preset``, ``style``, ``event_week``, ``event_kind``."""
+    keys = unit_keys(seed_key, indices)
+    k_pop, k_hist, k_adult = (fold(keys, j) for j in range(3))
+    pre, style, p, ev_step, ev_kind = sample(k_pop, tab, fixed)
+    s0, hist = history(k_hist, p, style, ev_step, ev_kind, tab, flags)
+    return {
+        "p": p,
+        "state": s0,
+        "history": hist,
+        "key": k_adult,
+        "preset": pre,
+        "style": style,
+        "event_week": ev_step,
+        "event_kind": ev_kind,
+    }
+
+
+def couple_start(
+    indices: jax.Array,
+    seed_key: jax.Array,
+    tab_a: dict[str, jax.Array],
+    tab_b: dict[str, jax.Array],
+    flags: jax.Array,
+    therapy: bool = False,
+    fixed: jax.Array | None = None,
+) -> dict[str, Any]:
+    """The couples of ``indices`` at the start of their relationship, batch-last.
+
+    Each couple's key is fold_in(seed_key, index); from it come both members' presets, traits
+    and histories (member a from ``tab_a``, b from ``tab_b``; the style and event tables are
+    shared) and the key of its adult days. ``fixed``: (2, P, *B) per-member trait values that
+    replace the drawn ones where not NaN (None: none).
+
+    Returns:
+        ``pp`` (traits, fields (2, *B)), ``state`` (``couple.initial_couple``), ``key`` (adult
+        keys (*B, 2)), ``preset`` and ``style`` ((2, *B)).
+    """
+    keys = unit_keys(seed_key, indices)
+    k = [fold(keys, j) for j in range(5)]
+    if fixed is None:
+        n_p = tab_a["traits"].shape[1]
+        fixed = jnp.full((2, n_p, *indices.shape), jnp.nan, dtype=jnp.float32)
+    pre_a, style_a, p_a, ev_a, kind_a = sample(k[0], tab_a, fixed[0])
+    pre_b, style_b, p_b, ev_b, kind_b = sample(k[1], tab_b, fixed[1])
+    pp = jax.tree.map(lambda a, b: jnp.stack([a, b]), p_a, p_b)
+    persons, _ = history(
+        jnp.stack([k[2], k[3]]),
+        pp,
+        jnp.stack([style_a, style_b]),
+        jnp.stack([ev_a, ev_b], axis=1),  # (MAX_EVENTS, 2, *B)
+        jnp.stack([kind_a, kind_b], axis=1),
+        tab_a,
+        flags,
+    )
+    return {
+        "pp": pp,
+        "state": initial_couple(xp, persons, therapy),
+        "key": k[4],
+        "preset": jnp.stack([pre_a, pre_b]),
+        "style": jnp.stack([style_a, style_b]),
+    }

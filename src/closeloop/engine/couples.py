@@ -1,0 +1,331 @@
+"""Couples: two people, each with their own history, on the couple-day kernel, and what a
+couple run records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from closeloop import healing
+from closeloop.couple import (
+    AGAINST,
+    AWAY,
+    HERE,
+    N_COUPLE_DRAWS,
+    NONE,
+    TALK,
+    TOWARD,
+    CoupleState,
+    Day,
+    couple_day,
+)
+from closeloop.engine import _loop
+from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
+from closeloop.engine._keys import draws
+from closeloop.engine._population import couple_start
+from closeloop.engine.people import per_unit, schedule_or_none
+from closeloop.params import CoupleParams, PersonParams
+from closeloop.person import effective_threat
+
+xp = jnp
+
+ESCALATION = 0.5
+"""Pursuit at which a couple's cycle counts as escalated (the story's event of that name)."""
+DEEP = 2
+"""The depth from which a turned-away bid counts as the first deeper bid declined."""
+
+
+def day_step(
+    pp: PersonParams,
+    cp: CoupleParams,
+    schedule: jax.Array,
+    flags: jax.Array,
+    key: jax.Array,
+    care: bool,
+    therapy: bool,
+    s: CoupleState,
+    t: jax.Array,
+    valid: jax.Array,
+) -> tuple[CoupleState, Day]:
+    """One couple-day of a batch of couples under the scenario's interventions (``care``:
+    there are some; without, the day is the plain couple day, compiled without their terms;
+    ``therapy``: the templates carry the therapy row)."""
+    u = draws(key, t, N_COUPLE_DRAWS)
+    tf = t.astype(jnp.float32)
+    lv = healing.levels(xp, schedule, tf) if care else None
+    sess = healing.sessions(xp, schedule, tf)[0] if therapy else None
+    return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess)
+
+
+def _counts_zero(batch: tuple[int, ...]) -> dict[str, jax.Array]:
+    z2 = jnp.zeros((2, *batch), dtype=jnp.float32)
+    z = jnp.zeros(batch, dtype=jnp.float32)
+    return {
+        "bids": z2,
+        "met": z2,
+        "offered": z2,
+        "declined": z2,
+        "declined_depth": z2,
+        "offered_depth": z2,
+        "automatic": z2,
+        "against": z2,
+        "arousal": z2,
+        "talks": z,
+        "conflicts": z,
+        "repaired": z,
+    }
+
+
+def count(acc: dict[str, jax.Array], s: Any, d: Day, valid: Any, t: Any = None) -> Any:
+    """Add one day to a month's counters (per member (2, *B), per couple B)."""
+    f = jnp.float32
+    got = (d.received != NONE) & valid
+    declined = got & (d.received != TOWARD)
+    depth_in = d.bid_depth[::-1].astype(f)  # the depth of the bid one received
+    return {
+        "bids": acc["bids"] + (d.bid & valid).astype(f),
+        "met": acc["met"] + (d.received[::-1] == TOWARD).astype(f) * valid,
+        "offered": acc["offered"] + got.astype(f),
+        "declined": acc["declined"] + declined.astype(f),
+        "declined_depth": acc["declined_depth"] + jnp.where(declined, depth_in, 0.0),
+        "offered_depth": acc["offered_depth"] + jnp.where(got, depth_in, 0.0),
+        "automatic": acc["automatic"] + (d.automatic & valid).astype(f),
+        "against": acc["against"] + ((d.received == AGAINST) & valid).astype(f),
+        "arousal": acc["arousal"] + jnp.where(valid, d.arousal, 0.0),
+        "talks": acc["talks"] + ((d.moment == TALK) & valid).astype(f),
+        "conflicts": acc["conflicts"] + (d.conflict & valid).astype(f),
+        "repaired": acc["repaired"] + (d.repaired & valid).astype(f),
+    }
+
+
+def _events_zero(batch: tuple[int, ...]) -> dict[str, jax.Array]:
+    never2 = jnp.full((2, *batch), -1)
+    never = jnp.full(batch, -1)
+    return {
+        "first_decline": never2,
+        "gave_up_day": never2,
+        "first_talk": never,
+        "escalation": never,
+        "end_day": never,
+    }
+
+
+def _first(prev: Any, happened: Any, t: Any) -> Any:
+    """Day of the first occurrence (-1 until it happens)."""
+    return jnp.where((prev < 0) & happened, t, prev)
+
+
+def _events(ev: dict[str, jax.Array], s2: CoupleState, d: Day, valid: Any, t: Any) -> Any:
+    deep_decline = (d.received == AWAY) | (d.received == AGAINST)
+    deep_decline = deep_decline & (d.bid_depth[::-1] >= DEEP) & valid
+    return {
+        "first_decline": _first(ev["first_decline"], deep_decline, t),
+        "gave_up_day": _first(ev["gave_up_day"], s2.gave_up & valid, t),
+        "first_talk": _first(ev["first_talk"], (d.moment == TALK) & valid, t),
+        "escalation": _first(
+            ev["escalation"], (jnp.max(s2.pursuit, axis=0) >= ESCALATION) & valid, t
+        ),
+        "end_day": _first(ev["end_day"], d.ended_today & valid, t),
+    }
+
+
+def couple_threat(s: CoupleState) -> jax.Array:
+    """(2, K, *B) felt threat of both members in the partner context."""
+    return jnp.moveaxis(effective_threat(xp, s.person, jnp.int32(HERE)), 0, 1)
+
+
+def _snapshot(s: CoupleState, acc: dict[str, jax.Array]) -> dict[str, jax.Array]:
+    return {
+        "sat": s.sat,
+        "stability": s.stability,
+        "pursuit": s.pursuit,
+        "felt": s.felt,
+        "expect": s.expect,
+        "distance": s.distance,
+        "support": s.support,
+        "known": s.known,
+        "gave_up": s.gave_up,
+        "threat_deep": jnp.mean(couple_threat(s)[:, 3:], axis=1),
+        "ruptures": s.ruptures,
+        "investment": s.investment,
+        "ended": s.ended,
+        # Counts of a month are whole numbers (depth sums at most 4 x 30): kept as int16,
+        # half the memory of the streamed result.
+        **{k: v.astype(jnp.int16) if k != "arousal" else v for k, v in acc.items()},
+    }
+
+
+def _daily(s2: CoupleState, d: Day) -> dict[str, jax.Array]:
+    return {
+        "moment": d.moment.astype(jnp.int8),
+        "bid": d.bid,
+        "bid_depth": d.bid_depth.astype(jnp.int8),
+        "received": d.received.astype(jnp.int8),
+        "shared": d.shared,
+        "automatic": d.automatic,
+        "behaviour": d.behaviour.astype(jnp.int8),
+        "threat": d.threat,
+        "habit": d.habit,
+        "arousal": d.arousal,
+        "conflict": d.conflict,
+        "repaired": d.repaired,
+        "sat": s2.sat,
+        "pursuit": s2.pursuit,
+        "stability": s2.stability,
+        "known": s2.known,
+        "felt": s2.felt,
+        "gave_up": s2.gave_up,
+        "ended": s2.ended,
+    }
+
+
+M, P = ("member",), ()
+MONTHLY = {
+    **dict.fromkeys(
+        ("sat", "stability", "pursuit", "felt", "expect", "distance", "support", "known"), M
+    ),
+    **dict.fromkeys(("gave_up", "threat_deep"), M),
+    **dict.fromkeys(("ruptures", "investment", "ended"), P),
+    **dict.fromkeys(
+        (
+            "bids",
+            "met",
+            "offered",
+            "declined",
+            "declined_depth",
+            "offered_depth",
+            "automatic",
+            "against",
+            "arousal",
+        ),
+        M,
+    ),
+    **dict.fromkeys(("talks", "conflicts", "repaired"), P),
+}
+"""Each monthly snapshot's structure dims: per member or per couple."""
+DAILY = {
+    **dict.fromkeys(("moment", "conflict", "repaired", "ended"), P),
+    **dict.fromkeys(
+        (
+            "bid",
+            "bid_depth",
+            "received",
+            "shared",
+            "automatic",
+            "behaviour",
+            "threat",
+            "habit",
+            "arousal",
+            "sat",
+            "pursuit",
+            "stability",
+            "known",
+            "felt",
+            "gave_up",
+        ),
+        M,
+    ),
+}
+"""Each daily record field's structure dims."""
+
+RECORD = _loop.Record(
+    running=_loop.Summary(_events_zero, _events),
+    block=_loop.Summary(_counts_zero, count),
+    snapshot=_snapshot,
+    dims={
+        "first_decline": M,
+        "gave_up_day": M,
+        "first_talk": P,
+        "escalation": P,
+        "end_day": P,
+        **{f"monthly.{k}": v for k, v in MONTHLY.items()},
+        **{f"daily.{k}": v for k, v in DAILY.items()},
+    },
+)
+"""What a couple run keeps: the days of first events, monthly snapshots of the couple's state
+with the month's counts, and (with ``daily``) every day's record."""
+
+
+def _run_couples(
+    indices: jax.Array,
+    cp: CoupleParams,
+    fixed: jax.Array,
+    seed_key: jax.Array,
+    tab_a: dict[str, jax.Array],
+    tab_b: dict[str, jax.Array],
+    schedule: jax.Array,
+    flags: jax.Array,
+    *,
+    days: int,
+    daily: bool,
+    care: bool,
+    therapy: bool,
+) -> dict[str, Any]:
+    """One chunk of couples: sample, both histories, then ``days`` days together. ``cp`` and
+    ``fixed`` come unit-first (each couple its own)."""
+    fixed_b = unit_last(fixed)  # (2, P, *B)
+    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy, fixed_b)
+    pp, s0 = st["pp"], st["state"]
+    step = partial(day_step, pp, unit_last(cp), schedule, flags, st["key"], care, therapy)
+    record = RECORD.keeping_days(_daily if daily else None)
+    res = _loop.run(step, s0, record, days=days, batch=indices.shape)
+    out = {
+        "preset": st["preset"],
+        "style": st["style"],
+        "params": jnp.stack(jax.tree.leaves(pp), axis=1),  # (2, P, *B)
+        "threat0": couple_threat(s0),
+        "threat": couple_threat(res["state"]),
+        "monthly": res["snapshots"],  # (month, [member,] *B)
+        **res["running"],
+    }
+    if daily:
+        out["daily"] = res["daily"]
+    return unit_first(out)
+
+
+_COUPLES = by_chunk(_run_couples, n_split=3)
+"""The couples' chunk function, made once: ``compiled`` caches by function identity."""
+
+
+def run_couples(
+    n: int,
+    seed: int,
+    tables_a: dict[str, np.ndarray],
+    tables_b: dict[str, np.ndarray],
+    couple: CoupleParams,
+    flags: np.ndarray,
+    *,
+    days: int,
+    daily: bool = False,
+    progress: Callable[[int], None] | None = None,
+    schedule: np.ndarray | None = None,
+    traits: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
+
+    ``couple``: each field a scalar (every couple) or an (n,) array (each couple its own
+    value: no recompilation). ``traits``: (n, 2, P) per-member trait values that replace the
+    drawn ones where not NaN.
+
+    Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
+    next; monthly summaries have (couple, month, ...); daily records (couple, day, ...). With
+    individual therapy in ``schedule`` the templates' therapy rows are carried (one more
+    compiled program).
+    """
+    sch = schedule_or_none(schedule)
+    care = bool(np.any(sch[:, 0] >= 0))
+    therapy = bool(np.any(sch[:, 0] == healing.KINDS.index("therapy")))
+    n_p = tables_a["traits"].shape[1]
+    fixed = np.full((n, 2, n_p), np.nan, np.float32) if traits is None else per_unit(traits, n)
+    rows = (per_unit(couple, n), fixed)
+    ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
+    tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
+    args = (jax.random.PRNGKey(seed), ta, tb, jnp.asarray(sch))
+    fl = jnp.asarray(flags, dtype=jnp.float32)
+    f = compiled(_COUPLES, 8, n_split=3, days=days, daily=daily, care=care, therapy=therapy)
+    return chunked(lambda idx, r: f(idx, *r, *args, fl), n, progress, rows)
