@@ -75,12 +75,6 @@ KNOWN_UPWARD = {
 """(importer, imported) arrows that point up a layer today."""
 
 KNOWN_PRIVATE = {
-    # The NumPy reference engines reuse the engine's chunking, compile cache and draws.
-    ("closeloop.reference", "closeloop.engine._unit_first"),
-    ("closeloop.reference", "closeloop.engine._by_chunk"),
-    ("closeloop.reference", "closeloop.engine._compiled"),
-    ("closeloop.reference", "closeloop.engine._chunked"),
-    ("closeloop.reference", "closeloop.engine._draws"),
     # The healing claims share the person claims' runner and condition helpers.
     ("closeloop.claims.healing", "closeloop.claims.person._cond"),
     ("closeloop.claims.healing", "closeloop.claims.person._people"),
@@ -97,7 +91,6 @@ MAX_LINES = 450
 KNOWN_LONG = {
     "closeloop/params.py",
     "closeloop/observation.py",
-    "closeloop/engine.py",
     "closeloop/docs.py",
     "closeloop/bench.py",
     "closeloop/couple.py",
