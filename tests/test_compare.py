@@ -1,6 +1,6 @@
-"""Tests of the what-if comparison (``closeloop.compare`` and ``closeloop run --compare``): the
-scenario diff, the paired effects on known values and on small simulated runs, the files an
-end-to-end run writes, and bad input answered with one line.
+"""Tests of the what-if comparison (``closeloop.analysis.paired``, ``closeloop.report.comparison``
+and ``closeloop run --compare``): the scenario diff, the paired effects on known values and on
+small simulated runs, the files an end-to-end run writes, and bad input answered with one line.
 
 Every run uses ``DAYS`` days, so the couple engine and the person engine compile once each."""
 
@@ -15,23 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 import closeloop as cl
+from closeloop.analysis.paired import Effect, Outcome, compare, mean_of, paired_effect, pooled
+from closeloop.analysis.scenario_diff import check_pair, scenario_changes
 from closeloop.cli import app
-from closeloop.compare import (
-    Effect,
-    Outcome,
-    check_pair,
-    compare,
-    effect_sentence,
-    folder_names,
-    mean_of,
-    paired_effect,
-    pooled,
-    scenario_changes,
-    story_text,
-    write_comparison,
-)
 from closeloop.errors import InputError
+from closeloop.narrative.comparison import effect_sentence, story_text
 from closeloop.params import WORLD_SPECS
+from closeloop.report.comparison import folder_names, write_comparison
 from closeloop.simulation import NOTICE
 from closeloop.trajectory import CLASSES
 

@@ -13,9 +13,14 @@ import pytest
 import xarray as xr
 
 import closeloop as cl
-from closeloop import figures, report, story
+from closeloop import figures, report, trajectory
+from closeloop.analysis import couple_events, profiles, timeline
 from closeloop.errors import InputError
+from closeloop.figures import person as person_figures
+from closeloop.narrative import couple_story, person_summary
 from closeloop.person import DEPTH_NAMES
+from closeloop.report import couple as couple_report
+from closeloop.results import files
 from closeloop.simulation import NOTICE
 
 FILES = (
@@ -140,15 +145,15 @@ def test_pullback_depth() -> None:
             [np.nan, 0.5, 0.5, 0.5, 0.5],  # never offered small talk
         ]
     )
-    got = report.pullback_depth(acc)
+    got = profiles.pullback_depth(acc)
     np.testing.assert_array_equal(got, [2.0, 5.0, np.nan, 3.0, np.nan])
-    assert report.pullback_label(2.0, DEPTH_NAMES) == "everyday feelings"
-    assert report.pullback_label(5.0, DEPTH_NAMES) == "none"
-    assert report.pullback_label(float("nan"), DEPTH_NAMES) == "n/a"
+    assert profiles.pullback_label(2.0, DEPTH_NAMES) == "everyday feelings"
+    assert profiles.pullback_label(5.0, DEPTH_NAMES) == "none"
+    assert profiles.pullback_label(float("nan"), DEPTH_NAMES) == "n/a"
 
 
 def test_profile_stats_match_the_data(ds: xr.Dataset) -> None:
-    stats = {s.name: s for s in report.profile_stats(ds)}
+    stats = {s.name: s for s in profiles.profile_stats(ds)}
     g = ds.isel(unit=ds["preset"].values.astype(str) == "avoidant")
     p = g.sel(context="partner")
     offers, shares = float(p["offers"].sum()), float(p["shares"].sum())
@@ -164,10 +169,10 @@ def test_profile_stats_match_the_data(ds: xr.Dataset) -> None:
 
 
 def test_summary_is_generated_from_the_numbers(ds: xr.Dataset) -> None:
-    stats = report.profile_stats(ds)
-    names = report.depth_names(ds)
-    meta = report.run_metadata(ds)
-    text = report.summary_text(stats, names, meta)
+    stats = profiles.profile_stats(ds)
+    names = profiles.depth_names(ds)
+    meta = files.run_metadata(ds)
+    text = person_summary.summary_text(stats, names, meta)
     assert text.rstrip().endswith(NOTICE)
     top = max(stats, key=lambda s: s.longing)
     assert f"{top.longing:.2f}" in text and top.name in text
@@ -175,25 +180,25 @@ def test_summary_is_generated_from_the_numbers(ds: xr.Dataset) -> None:
     for word in ("disorder", "patholog", "dysfunction", "symptom", "broken"):
         assert word not in text.lower()
     # Changing the numbers changes the words: everyone open at every depth.
-    opened = [report.ProfileStats(**{**vars(s), "pullback": float(len(names))}) for s in stats]
-    assert "at every depth" in report.summary_text(opened, names, meta)
-    assert "pull back at some depth" not in report.summary_text(opened, names, meta)
-    assert "not wanting closeness" not in report.summary_text(opened, names, meta)
+    opened = [profiles.ProfileStats(**{**vars(s), "pullback": float(len(names))}) for s in stats]
+    assert "at every depth" in person_summary.summary_text(opened, names, meta)
+    assert "pull back at some depth" not in person_summary.summary_text(opened, names, meta)
+    assert "not wanting closeness" not in person_summary.summary_text(opened, names, meta)
     # The profile that pulls back carries the most longing: the text says they want connection.
     longing = [
-        report.ProfileStats(
+        profiles.ProfileStats(
             **{**vars(s), "pullback": 1.0 if i == 0 else 5.0, "longing": 0.9 if i == 0 else 0.1}
         )
         for i, s in enumerate(stats)
     ]
-    text = report.summary_text(longing, names, meta)
+    text = person_summary.summary_text(longing, names, meta)
     assert "not wanting closeness" in text and f"{stats[0].name} profile" in text
 
 
 def test_summary_names_ablated_mechanisms(ds: xr.Dataset) -> None:
-    stats = report.profile_stats(ds)
-    meta = {**report.run_metadata(ds), "ablated": ["extinction"]}
-    assert "extinction" in report.summary_text(stats, report.depth_names(ds), meta)
+    stats = profiles.profile_stats(ds)
+    meta = {**files.run_metadata(ds), "ablated": ["extinction"]}
+    assert "extinction" in person_summary.summary_text(stats, profiles.depth_names(ds), meta)
 
 
 def test_single_profile_and_zero_withdrawals(tmp_path: Path) -> None:
@@ -208,8 +213,8 @@ def test_single_profile_and_zero_withdrawals(tmp_path: Path) -> None:
 
 
 def test_figures_render_without_pyplot(ds: xr.Dataset) -> None:
-    stats = report.profile_stats(ds)
-    fig = figures.acceptance(stats, report.depth_names(ds))
+    stats = profiles.profile_stats(ds)
+    fig = person_figures.acceptance(stats, profiles.depth_names(ds))
     assert figures.to_png(fig).startswith(PNG_MAGIC)
     # Distinct colours for the shipped profiles (Okabe-Ito, colour-blind safe).
     assert len(set(figures.PROFILE_COLOURS.values())) == len(figures.PROFILE_COLOURS)
@@ -278,18 +283,20 @@ def test_couple_html_is_self_contained_and_carries_the_notice(cwritten: Path) ->
 
 def test_couple_html_tells_the_example_story(cwritten: Path, cds: xr.Dataset) -> None:
     text = html.unescape((cwritten / "report.html").read_text(encoding="utf-8"))
-    facts = story.couple_facts(cds, report.example_couple(cds))
-    for paragraph in story.narrative(facts, report.EXAMPLE_RULE):
+    facts = couple_events.couple_facts(cds, timeline.example_couple(cds))
+    for paragraph in couple_story.narrative(facts, timeline.EXAMPLE_RULE):
         assert paragraph in text
-    assert story.population_text(story.population_facts(cds)) in text
-    assert story.helps_text() in text
+    assert couple_story.population_text(couple_events.population_facts(cds)) in text
+    assert couple_story.helps_text() in text
 
 
 def test_couple_story_txt(cwritten: Path, cds: xr.Dataset) -> None:
     text = (cwritten / "story.txt").read_text(encoding="utf-8")
     assert text.rstrip().endswith(NOTICE)
-    facts = story.couple_facts(cds, report.example_couple(cds))
-    assert text == story.story_text(facts, story.population_facts(cds), report.EXAMPLE_RULE)
+    facts = couple_events.couple_facts(cds, timeline.example_couple(cds))
+    assert text == couple_story.story_text(
+        facts, couple_events.population_facts(cds), timeline.EXAMPLE_RULE
+    )
     for e in facts.events():
         assert f"month {e.month}" in text
     for word in ("disorder", "dysfunctional", "broken", "pathological", "narcissist", "toxic"):
@@ -305,7 +312,7 @@ def test_couple_run_json(cwritten: Path, cds: xr.Dataset) -> None:
     assert run["scenario_hash"] == cds.attrs["scenario_hash"]
     assert run["notice"] == NOTICE
     assert run["ablated"] == []
-    assert run["example_couple"] == report.example_couple(cds)
+    assert run["example_couple"] == timeline.example_couple(cds)
     assert "most common" in run["example_rule"]
     assert set(COUPLE_FILES) <= set(run["files"])
 
@@ -323,7 +330,7 @@ def test_couple_results_read_back_with_strings(cwritten: Path, cds: xr.Dataset) 
 def test_netcdf_handles_object_strings(tmp_path: Path) -> None:
     ds = xr.Dataset({"label": ("x", np.array(["short", "a longer one"], dtype=object))})
     ds.attrs["meta"] = ["not", "a", "string"]
-    report.atomic_write(tmp_path / "x.nc", report._netcdf(ds))
+    files.write_netcdf(tmp_path / "x.nc", ds)
     with xr.open_dataset(tmp_path / "x.nc") as back:
         assert back["label"].values.astype(str).tolist() == ["short", "a longer one"]
         assert json.loads(back.attrs["meta"]) == ["not", "a", "string"]
@@ -334,7 +341,7 @@ def test_couples_csv_one_row_per_couple(cwritten: Path, cds: xr.Dataset) -> None
     n = cds.sizes["couple"]
     assert len(table) == n and list(table["couple"]) == list(range(n))
     assert table["example"].sum() == 1
-    assert int(table.index[table["example"]][0]) == report.example_couple(cds)
+    assert int(table.index[table["example"]][0]) == timeline.example_couple(cds)
     assert list(table["trajectory"]) == cds["trajectory"].values.astype(str).tolist()
     assert set(table["preset_a"]) == {"avoidant"} and set(table["preset_b"]) == {"anxious"}
     for col, var in (("end_day", "end_day"), ("first_talk_day", "first_talk")):
@@ -361,15 +368,15 @@ def test_timeline_bands_are_over_couples_still_together(cwritten: Path, cds: xr.
         got = table.loc[m, ["sat_b_p05", "sat_b_p50", "sat_b_p95"]].to_numpy(float)
         np.testing.assert_allclose(got, want, atol=1e-4)
     # Classes from the twelfth month on, as shares of all couples; the last row is the final one.
-    cls = [f"class_{c}" for c in report.trajectory.CLASSES]
-    assert table[cls].iloc[: report.trajectory.WINDOW - 1].isna().all().all()
+    cls = [f"class_{c}" for c in trajectory.CLASSES]
+    assert table[cls].iloc[: trajectory.WINDOW - 1].isna().all().all()
     last = table[cls].iloc[-1].to_numpy(float)
     assert last.sum() == pytest.approx(1.0)
     final = cds["trajectory"].values.astype(str)
-    want = [np.mean(final == c) for c in report.trajectory.CLASSES]
+    want = [np.mean(final == c) for c in trajectory.CLASSES]
     np.testing.assert_allclose(last, want, atol=1e-5)
     # The example couple's own values are in the table too.
-    ex = report.example_couple(cds)
+    ex = timeline.example_couple(cds)
     np.testing.assert_allclose(
         table["example_sat_a"].to_numpy(float),
         np.where(together[ex], cds["sat"].values[ex, :, 0], np.nan),
@@ -379,12 +386,12 @@ def test_timeline_bands_are_over_couples_still_together(cwritten: Path, cds: xr.
 
 def test_pool_months() -> None:
     x = np.array([[1.0, 2.0, 3.0, 4.0, 5.0]])
-    np.testing.assert_array_equal(report.pool_months(x, 3), [[3.0, 6.0, 9.0, 12.0, 9.0]])
-    np.testing.assert_array_equal(report.pool_months(x, 1), x)
+    np.testing.assert_array_equal(timeline.pool_months(x, 3), [[3.0, 6.0, 9.0, 12.0, 9.0]])
+    np.testing.assert_array_equal(timeline.pool_months(x, 1), x)
 
 
 def test_couple_series_masks_ended_couples(cds: xr.Dataset) -> None:
-    series = report.couple_series(cds)
+    series = timeline.couple_series(cds)
     ended = cds["ended"].values
     for key, v in series.items():
         assert v.shape == ended.shape, key
@@ -394,13 +401,13 @@ def test_couple_series_masks_ended_couples(cds: xr.Dataset) -> None:
 
 
 def test_example_couple_rule_is_deterministic_and_as_documented(cds: xr.Dataset) -> None:
-    first = report.example_couple(cds)
-    assert report.example_couple(cds) == first
-    assert report.example_couple(cds.copy(deep=True)) == first
+    first = timeline.example_couple(cds)
+    assert timeline.example_couple(cds) == first
+    assert timeline.example_couple(cds.copy(deep=True)) == first
     # Independently: the most common final class, then the closest satisfaction path.
     traj = cds["trajectory"].values.astype(str)
-    counts = {c: int(np.sum(traj == c)) for c in report.trajectory.CLASSES}
-    top = max(report.trajectory.CLASSES, key=lambda c: (counts[c], -CLASS_ORDER[c]))
+    counts = {c: int(np.sum(traj == c)) for c in trajectory.CLASSES}
+    top = max(trajectory.CLASSES, key=lambda c: (counts[c], -CLASS_ORDER[c]))
     assert traj[first] == top
     members = [i for i in range(len(traj)) if traj[i] == top]
     sat = cds["sat"].values.astype(float)
@@ -410,19 +417,19 @@ def test_example_couple_rule_is_deterministic_and_as_documented(cds: xr.Dataset)
     assert first == min(i for i in members if dist[i] == dist[first])
 
 
-CLASS_ORDER = {c: i for i, c in enumerate(report.trajectory.CLASSES)}
+CLASS_ORDER = {c: i for i, c in enumerate(trajectory.CLASSES)}
 
 
 def test_example_couple_ties_go_to_the_lower_number(cds: xr.Dataset) -> None:
     # Two identical couples: the lower index wins.
     twin = xr.concat([cds.isel(couple=[3]), cds.isel(couple=[3])], dim="couple")
     twin = twin.assign_coords(couple=[0, 1])
-    assert report.example_couple(twin) == 0
+    assert timeline.example_couple(twin) == 0
 
 
 def test_couple_figures_draw_from_the_timeline(cds: xr.Dataset) -> None:
-    tl = report.timeline(cds)
-    ex = report.example(cds, report.example_couple(cds))
+    tl = timeline.timeline(cds)
+    ex = timeline.example(cds, timeline.example_couple(cds))
     assert tl.members == ("A (avoidant)", "B (anxious)")
     assert tl.withdrawer == 0  # the avoidant member turns away more, read from the data
     assert tl.class_index.tolist() == [cds.sizes["month"] - 1]
@@ -430,7 +437,7 @@ def test_couple_figures_draw_from_the_timeline(cds: xr.Dataset) -> None:
         ok = np.isfinite(q).all(axis=0)
         assert (np.diff(q[:, ok], axis=0) >= -1e-9).all()  # percentiles are ordered
     assert [label for _, _, label in ex.events]  # the example has events to mark
-    pngs = report.couple_figure_pngs(tl, ex)
+    pngs = couple_report.couple_figure_pngs(tl, ex)
     assert list(pngs) == list(report.COUPLE_FIGURES)
     a, b = figures.member_colours(("anxious", "anxious"))
     assert a != b
@@ -447,9 +454,9 @@ def test_couple_report_refuses_a_couple_dataset_without_its_variables(
 def test_couple_report_names_ablations(cds: xr.Dataset) -> None:
     ds = cds.copy()
     ds.attrs["ablate"] = "pursuit"
-    meta = report.run_metadata(ds)
-    tl = report.timeline(ds)
-    facts = story.couple_facts(ds, 0)
-    pop = story.population_facts(ds)
-    page = report.couple_report_html(facts, pop, tl, {}, meta)
+    meta = files.run_metadata(ds)
+    tl = timeline.timeline(ds)
+    facts = couple_events.couple_facts(ds, 0)
+    pop = couple_events.population_facts(ds)
+    page = couple_report.couple_report_html(facts, pop, tl, {}, meta)
     assert "Switched off in this run: pursuit." in page

@@ -1,5 +1,6 @@
-"""Tests of closeloop.story: facts read from the data, dated events in order, numbers that match,
-roles derived from the data, and wording that never pathologises or promises."""
+"""Tests of the couple story (closeloop.analysis.couple_events, closeloop.narrative.couple_story):
+facts read from the data, dated events in order, numbers that match, roles derived from the data,
+and wording that never pathologises or promises."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 import xarray as xr
 
 import closeloop as cl
-from closeloop import story
+from closeloop import narrative
+from closeloop.analysis import couple_events
+from closeloop.narrative import couple_story
 from closeloop.simulation import NOTICE
 from closeloop.trajectory import CLASSES
 
@@ -37,8 +40,8 @@ def ds() -> xr.Dataset:
 
 
 @pytest.fixture(scope="module")
-def all_facts(ds: xr.Dataset) -> list[story.CoupleFacts]:
-    return [story.couple_facts(ds, i) for i in range(ds.sizes["couple"])]
+def all_facts(ds: xr.Dataset) -> list[couple_events.CoupleFacts]:
+    return [couple_events.couple_facts(ds, i) for i in range(ds.sizes["couple"])]
 
 
 def _happened(ds: xr.Dataset, i: int, w: int) -> set[str]:
@@ -61,23 +64,23 @@ def _happened(ds: xr.Dataset, i: int, w: int) -> set[str]:
     return out
 
 
-def test_the_fixture_has_every_kind_of_event(all_facts: list[story.CoupleFacts]) -> None:
+def test_the_fixture_has_every_kind_of_event(all_facts: list[couple_events.CoupleFacts]) -> None:
     kinds = {e.kind for f in all_facts for e in f.events()}
     assert {"pullback", "escalation", "talk", "gave_up", "ended"} <= kinds
 
 
 def test_every_event_that_happened_is_told_with_its_month_in_order(
-    ds: xr.Dataset, all_facts: list[story.CoupleFacts]
+    ds: xr.Dataset, all_facts: list[couple_events.CoupleFacts]
 ) -> None:
     for f in all_facts:
         events = f.events()
         assert {e.kind for e in events} == _happened(ds, f.couple, f.withdrawer)
         assert [e.day for e in events] == sorted(e.day for e in events)
-        text = story.couple_story(f)
+        text = couple_story.couple_story(f)
         paragraphs = text.split("\n\n")
         where = []
         for e in events:
-            start = story.when(e.day)
+            start = narrative.when(e.day)
             start = start[0].upper() + start[1:] + ", "
             hits = [i for i, p in enumerate(paragraphs) if p.startswith(start)]
             assert hits, (f.couple, e, text)
@@ -87,24 +90,28 @@ def test_every_event_that_happened_is_told_with_its_month_in_order(
 
 
 def test_months_and_dates() -> None:
-    assert story.month_of(0) == 1 and story.month_of(29) == 1 and story.month_of(30) == 2
-    assert story.when(45) == "in month 2"
-    assert story.when(600) == "in month 21, about a year and a half in"
-    assert story.when(3649).startswith("in month 122, about ten years in")
-    assert story.years_phrase(200) == ""
-    assert story.years_phrase(365) == "about a year in"
-    assert story.years_phrase(910) == "about two and a half years in"
-    assert story.duration(5) == "5 months"
-    assert story.duration(1) == "1 month"
-    assert story.duration(24) == "about two years (24 months)"
-    assert story.run_span(3650) == "ten years"
-    assert story.run_span(360) == "12 months"
+    assert (
+        couple_events.month_of(0) == 1
+        and couple_events.month_of(29) == 1
+        and couple_events.month_of(30) == 2
+    )
+    assert narrative.when(45) == "in month 2"
+    assert narrative.when(600) == "in month 21, about a year and a half in"
+    assert narrative.when(3649).startswith("in month 122, about ten years in")
+    assert narrative.years_phrase(200) == ""
+    assert narrative.years_phrase(365) == "about a year in"
+    assert narrative.years_phrase(910) == "about two and a half years in"
+    assert narrative.duration(5) == "5 months"
+    assert narrative.duration(1) == "1 month"
+    assert narrative.duration(24) == "about two years (24 months)"
+    assert narrative.run_span(3650) == "ten years"
+    assert narrative.run_span(360) == "12 months"
 
 
-def test_no_pathologising_words(ds: xr.Dataset, all_facts: list[story.CoupleFacts]) -> None:
-    pop = story.population_facts(ds)
+def test_no_pathologising_words(ds: xr.Dataset, all_facts: list[couple_events.CoupleFacts]) -> None:
+    pop = couple_events.population_facts(ds)
     for f in all_facts:
-        text = story.story_text(f, pop, "a rule.").lower()
+        text = couple_story.story_text(f, pop, "a rule.").lower()
         for word in BANNED:
             assert word not in text, (word, f.couple)
         # Never blaming either partner, and never promising an outcome.
@@ -115,7 +122,9 @@ def test_no_pathologising_words(ds: xr.Dataset, all_facts: list[story.CoupleFact
         assert "face the fear" not in text or "guarantee" in text
 
 
-def test_story_numbers_match_the_data(ds: xr.Dataset, all_facts: list[story.CoupleFacts]) -> None:
+def test_story_numbers_match_the_data(
+    ds: xr.Dataset, all_facts: list[couple_events.CoupleFacts]
+) -> None:
     for f in all_facts:
         i = f.couple
         c = ds.isel(couple=i)
@@ -125,11 +134,14 @@ def test_story_numbers_match_the_data(ds: xr.Dataset, all_facts: list[story.Coup
         assert f.decline_share == pytest.approx(tuple(share))
         assert f.peak_pursuit == pytest.approx(tuple(c["pursuit"].values.max(axis=0)))
         assert f.trajectory == str(c["trajectory"].values)
-        text = story.couple_story(f)
-        w, r = story.NAMES[f.withdrawer], story.NAMES[f.reacher]
+        text = couple_story.couple_story(f)
+        w, r = couple_events.NAMES[f.withdrawer], couple_events.NAMES[f.reacher]
         assert f"{w} turned away {share[f.withdrawer]:.0%} of {r}'s bids" in text
         sat = c["sat"].values
-        assert f"{story.NAMES[0]} {sat[-1, 0]:.2f}, {story.NAMES[1]} {sat[-1, 1]:.2f}" in text
+        assert (
+            f"{couple_events.NAMES[0]} {sat[-1, 0]:.2f}, {couple_events.NAMES[1]} {sat[-1, 1]:.2f}"
+            in text
+        )
         gave = int(c["gave_up_day"].values[f.reacher])
         if gave >= 0:
             m = gave // 30
@@ -147,7 +159,7 @@ def test_story_numbers_match_the_data(ds: xr.Dataset, all_facts: list[story.Coup
 
 
 def test_population_numbers_match_the_data(ds: xr.Dataset) -> None:
-    p = story.population_facts(ds)
+    p = couple_events.population_facts(ds)
     traj = ds["trajectory"].values.astype(str)
     assert p.n == ds.sizes["couple"]
     assert list(p.shares) == list(CLASSES)
@@ -155,16 +167,16 @@ def test_population_numbers_match_the_data(ds: xr.Dataset) -> None:
     for k, s in p.shares.items():
         assert s == pytest.approx(np.mean(traj == k))
     assert p.ended_share == pytest.approx(np.mean(ds["end_day"].values >= 0))
-    first, last = story.cycle_months(ds)
+    first, last = couple_events.cycle_months(ds)
     spans = (last - first + 1)[first > 0]
     assert p.cycle_share == pytest.approx(np.mean(first > 0))
     assert p.cycle_months == pytest.approx(np.median(spans))
-    text = story.population_text(p)
+    text = couple_story.population_text(p)
     assert f"Across all {p.n} simulated couples" in text
     for k, s in p.shares.items():
         if s > 0:
-            assert f"{s:.0%} {story.CLASS_WORDS[k]}" in text
-    assert story.duration(p.cycle_months) in text
+            assert f"{s:.0%} {couple_events.CLASS_WORDS[k]}" in text
+    assert narrative.duration(p.cycle_months) in text
     assert "the avoidant profile" in text and "the anxious profile" in text
 
 
@@ -184,44 +196,48 @@ def test_cycle_months_follow_the_classifier_thresholds() -> None:
             "ended": (("couple", "month"), np.zeros((2, 3), dtype=bool)),
         }
     )
-    first, last = story.cycle_months(ds)
+    first, last = couple_events.cycle_months(ds)
     assert list(first) == [2, 0] and list(last) == [3, 0]
 
 
 def test_roles_come_from_the_data_not_from_a_and_b(ds: xr.Dataset) -> None:
     swapped = ds.isel(member=[1, 0]).assign_coords(member=["a", "b"])
-    w = story.withdrawers(ds)
-    share = story.decline_shares(ds)
+    w = couple_events.withdrawers(ds)
+    share = couple_events.decline_shares(ds)
     distinct = share[:, 0] != share[:, 1]  # exact ties go to member a either way
     assert distinct.sum() >= 30
-    assert (story.withdrawers(swapped)[distinct] == 1 - w[distinct]).all()
-    i = int(np.flatnonzero(story.decline_shares(ds)[:, 0] > story.decline_shares(ds)[:, 1])[0])
-    f = story.couple_facts(ds, i)
-    g = story.couple_facts(swapped, i)
+    assert (couple_events.withdrawers(swapped)[distinct] == 1 - w[distinct]).all()
+    i = int(
+        np.flatnonzero(
+            couple_events.decline_shares(ds)[:, 0] > couple_events.decline_shares(ds)[:, 1]
+        )[0]
+    )
+    f = couple_events.couple_facts(ds, i)
+    g = couple_events.couple_facts(swapped, i)
     assert (f.withdrawer, f.reacher) == (0, 1)
     assert (g.withdrawer, g.reacher) == (1, 0)
-    assert "A is the one who pulls back" in story.couple_story(f) or not f.clear
-    assert "B is the one who pulls back" in story.couple_story(g) or not g.clear
+    assert "A is the one who pulls back" in couple_story.couple_story(f) or not f.clear
+    assert "B is the one who pulls back" in couple_story.couple_story(g) or not g.clear
     assert g.presets == f.presets[::-1]
 
 
-def test_profiles_are_named_by_preset(all_facts: list[story.CoupleFacts]) -> None:
-    text = story.couple_story(all_facts[0])
+def test_profiles_are_named_by_preset(all_facts: list[couple_events.CoupleFacts]) -> None:
+    text = couple_story.couple_story(all_facts[0])
     assert "'avoidant' profile" in text and "'anxious' profile" in text
 
 
-def test_unclear_roles_are_told_as_such(all_facts: list[story.CoupleFacts]) -> None:
+def test_unclear_roles_are_told_as_such(all_facts: list[couple_events.CoupleFacts]) -> None:
     f = all_facts[0]
-    soft = story.CoupleFacts(**{**vars(f), "clear": False})
-    text = story.couple_story(soft)
+    soft = couple_events.CoupleFacts(**{**vars(f), "clear": False})
+    text = couple_story.couple_story(soft)
     assert "Neither settled into a steady part" in text
     assert "is the one who pulls back" not in text
 
 
 def test_story_text_ends_with_the_notice(
-    ds: xr.Dataset, all_facts: list[story.CoupleFacts]
+    ds: xr.Dataset, all_facts: list[couple_events.CoupleFacts]
 ) -> None:
-    text = story.story_text(all_facts[0], story.population_facts(ds), "a rule.")
+    text = couple_story.story_text(all_facts[0], couple_events.population_facts(ds), "a rule.")
     assert text.rstrip().endswith(NOTICE)
     assert "988" in text
     # Paraphrase, not quotation: no sentence of the source article is copied (spot checks).

@@ -10,7 +10,7 @@ these are exactly the report's first couples, day by day.
 
 ``closeloop run SCENARIO --compare OTHER`` comes to ``compare_scenarios``: both scenarios with the
 same seed and size, so that unit i is the same person or couple in both, written as one
-side-by-side report (``closeloop.compare.write_comparison``).
+side-by-side report (``closeloop.report.comparison.write_comparison``).
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def compare_scenarios(
         InputError: a bad ``n``, ``seed`` or ``out``, or scenarios of different kinds or days,
             before anything is simulated.
     """
-    from closeloop.compare import check_pair, write_comparison
+    from closeloop.analysis.scenario_diff import check_pair
+    from closeloop.report.comparison import write_comparison
 
     n = check_int("n", n, 1, MAX_UNITS, owner)
     seed = check_int("seed", seed, 0, 2**31 - 1, owner)

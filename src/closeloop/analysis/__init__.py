@@ -1,0 +1,1 @@
+"""Numbers computed from simulated Datasets: no words, no figures, no files."""
