@@ -35,6 +35,8 @@ LAYERS = {
     "world": 2,
     "history": 2,
     "healing": 2,
+    "response": 2,
+    "decisions": 2,
     # L3 engine
     "engine": 3,
     "reference": 3,
