@@ -103,3 +103,13 @@ def test_wrong_number_of_rows_is_refused(tab):
     bad = base.__class__(*[np.zeros(N + 1, np.float32) + v for v in base])
     with pytest.raises(ValueError, match="rows"):
         _couples(tab, bad)
+
+
+def test_units_numbered_from_an_offset_are_the_same_units(tab):
+    """Couples 2..5 run as a call of their own (first=2) are couples 2..5 of the whole run."""
+    whole = _couples(tab, couple_params())
+    part = engine.run_couples(
+        N - 2, 3, tab, tab, couple_params(), mechanisms.flags(), days=DAYS, first=2
+    )
+    for a, b in zip(jax.tree.leaves(whole), jax.tree.leaves(part), strict=True):
+        np.testing.assert_array_equal(a[2:], b)

@@ -78,19 +78,23 @@ def chunked(
     n: int,
     progress: Callable[[int], None] | None,
     per_unit: Any = None,
+    first: int = 0,
 ) -> dict[str, Any]:
     """Run ``n`` units in groups of one fixed-size chunk per device (the last group padded) and
     gather the results (NumPy, unit-first) into arrays allocated once: no list of parts and no
     concatenation, so the peak memory is the result plus one call's output.
 
     ``run(indices, per_unit_rows)`` runs one group; ``per_unit`` is a pytree of unit-first
-    arrays of ``n`` rows (each unit its own parameter values), sliced to the group.
+    arrays of ``n`` rows (each unit its own parameter values), sliced to the group. Units are
+    numbered from ``first``: unit ``first + i`` of one call is the same unit, with the same bits,
+    as in any other call that numbers it so (a sweep runs its points in blocks this way).
     """
     per_call = CHUNK * len(devices())
     out: Any = None
     for start in range(0, n, per_call):
         rows = None if per_unit is None else _rows(per_unit, start, per_call)
-        part = run(jnp.arange(start, start + per_call, dtype=jnp.uint32), rows)
+        ids = jnp.arange(first + start, first + start + per_call, dtype=jnp.uint32)
+        part = run(ids, rows)
         take = min(per_call, n - start)
         if out is None:
             out = jax.tree.map(lambda a: np.empty((n, *a.shape[1:]), dtype=a.dtype), part)

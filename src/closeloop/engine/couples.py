@@ -305,12 +305,14 @@ def run_couples(
     progress: Callable[[int], None] | None = None,
     schedule: np.ndarray | None = None,
     traits: np.ndarray | None = None,
+    first: int = 0,
 ) -> dict[str, Any]:
     """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
 
     ``couple``: each field a scalar (every couple) or an (n,) array (each couple its own
     value: no recompilation). ``traits``: (n, 2, P) per-member trait values that replace the
-    drawn ones where not NaN.
+    drawn ones where not NaN. ``first``: index of the first couple (couples ``first .. first +
+    n - 1``, each the same couple whatever call it runs in).
 
     Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
     next; monthly summaries have (couple, month, ...); daily records (couple, day, ...). With
@@ -328,4 +330,4 @@ def run_couples(
     args = (jax.random.PRNGKey(seed), ta, tb, jnp.asarray(sch))
     fl = jnp.asarray(flags, dtype=jnp.float32)
     f = compiled(_COUPLES, 8, n_split=3, days=days, daily=daily, care=care, therapy=therapy)
-    return chunked(lambda idx, r: f(idx, *r, *args, fl), n, progress, rows)
+    return chunked(lambda idx, r: f(idx, *r, *args, fl), n, progress, rows, first)

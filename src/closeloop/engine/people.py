@@ -270,6 +270,7 @@ def run_population(
     progress: Callable[[int], None] | None = None,
     schedule: np.ndarray | None = None,
     traits: np.ndarray | None = None,
+    first: int = 0,
 ) -> dict[str, Any]:
     """Simulate ``n`` people; return numpy arrays with a leading unit axis (daily: (unit, day)).
 
@@ -286,6 +287,8 @@ def run_population(
         progress: called with the number of units finished after each call.
         schedule: the interventions (``healing.schedule_array``); None: none.
         traits: (n, P) per-unit trait values that replace the drawn ones where not NaN.
+        first: index of the first unit (units ``first .. first + n - 1``; their keys and so
+            their lives depend on their index alone).
     """
     n_p = tables["traits"].shape[1]
     fixed = np.full((n, n_p), np.nan, np.float32) if traits is None else per_unit(traits, n)
@@ -294,7 +297,7 @@ def run_population(
     args = (jax.random.PRNGKey(seed), tab, jnp.asarray(schedule_or_none(schedule)))
     fl = jnp.asarray(flags, dtype=jnp.float32)
     f = compiled(_PEOPLE, 7, n_split=3, days=days, daily=daily)
-    return chunked(lambda idx, r: f(idx, *r, *args, fl), n, progress, rows)
+    return chunked(lambda idx, r: f(idx, *r, *args, fl), n, progress, rows, first)
 
 
 def schedule_or_none(schedule: np.ndarray | None) -> np.ndarray:
