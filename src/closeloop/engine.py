@@ -52,7 +52,7 @@ from closeloop.history import (
     history_offer,
 )
 from closeloop.mechanisms import INDEX
-from closeloop.params import CoupleParams, PersonParams, WorldParams
+from closeloop.params import TRAITS, CoupleParams, PersonParams, WorldParams
 from closeloop.person import (
     N_PERSON_DRAWS,
     PARTNER,
@@ -114,14 +114,16 @@ def _categorical(u: jax.Array, probs: jax.Array) -> jax.Array:
 
 def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
     """Draw a unit's preset, caregiving style, traits and event weeks from the population tables."""
-    n_p = tab["traits"].shape[1]
-    u = jax.random.uniform(key, (2 + n_p + MAX_EVENTS,), minval=1e-7, maxval=1.0 - 1e-7)
+    # Jitter draws for the traits only (the later person fields never vary), so the draws, and
+    # with them every run, stay those of before those fields were declared.
+    n_p, n_t = tab["traits"].shape[1], len(TRAITS)
+    u = jax.random.uniform(key, (2 + n_t + MAX_EVENTS,), minval=1e-7, maxval=1.0 - 1e-7)
     pre = _categorical(u[0], tab["probs"])
     style = _categorical(u[1], tab["styles"][pre])
-    z = ndtri(u[2 : 2 + n_p])
+    z = jnp.concatenate([ndtri(u[2 : 2 + n_t]), jnp.zeros(n_p - n_t, dtype=u.dtype)])
     traits = jnp.clip(tab["traits"][pre] + tab["trait_sd"] * z, tab["low"], tab["high"])
     kind = tab["ev_kind"][pre]
-    age = tab["ev_age"][pre] + (u[2 + n_p :] - 0.5) * 2.0 * tab["age_jitter"]
+    age = tab["ev_age"][pre] + (u[2 + n_t :] - 0.5) * 2.0 * tab["age_jitter"]
     age = jnp.clip(age, 0.0, HISTORY_STEPS / WEEKS_PER_YEAR - 0.1)
     step = jnp.where(kind >= 0, (age * WEEKS_PER_YEAR).astype(jnp.int32), -1)
     return pre, style, traits, step, kind
@@ -173,7 +175,7 @@ def _history(
         acc = acc + jnp.stack([app, app * hurt, wd, wd * hurt * jnp.where(protected, 0.0, 1.0)])
         return (s2, acc), None
 
-    init = (initial_state(xp, batch), jnp.zeros((4, *batch)))
+    init = (initial_state(xp, batch, p), jnp.zeros((4, *batch)))
     (s, acc), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
     return s, acc
 
@@ -313,7 +315,7 @@ def _run_people(
         "style": style,
         "event_week": ev_step,
         "event_kind": ev_kind,
-        "params": jnp.stack(list(p)),
+        "params": jnp.stack([getattr(p, n) for n in TRAITS]),
         "history": hist,
         "V0": s0.V,
         "I0": s0.I,
@@ -514,8 +516,10 @@ def couple_start(
     tab_b: dict[str, jax.Array],
     flags: jax.Array,
     therapy: bool = False,
+    cp: CoupleParams | None = None,
 ) -> dict[str, Any]:
-    """The couples of ``indices`` at the start of their relationship, batch-last.
+    """The couples of ``indices`` at the start of their relationship, batch-last (starting
+    levels from ``cp``, their defaults without it).
 
     Each couple's key is fold_in(seed_key, index); from it come both members' presets, traits
     and histories (member a from ``tab_a``, b from ``tab_b``; the style and event tables are
@@ -541,7 +545,7 @@ def couple_start(
     )
     return {
         "pp": pp,
-        "state": initial_couple(xp, persons, therapy),
+        "state": initial_couple(xp, persons, therapy, cp),
         "key": k[4],
         "preset": jnp.stack([pre_a, pre_b]),
         "style": jnp.stack([style_a, style_b]),
@@ -570,7 +574,7 @@ def _run_couples(
     """One chunk of couples: sample, both histories, then ``days`` days together under the
     scenario's interventions (``care``: there are some; without, the day is the plain couple
     day); ``therapy`` carries the therapy row of each template."""
-    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy)
+    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy, cp)
     pp, s0, key = st["pp"], st["state"], st["key"]
     batch = indices.shape
     n_blocks = max(1, math.ceil(days / SNAP_DAYS))
@@ -659,7 +663,7 @@ def _run_couples(
     out = {
         "preset": st["preset"],
         "style": st["style"],
-        "params": jnp.stack(list(pp), axis=1),  # (2, P, *B)
+        "params": jnp.stack([getattr(pp, n) for n in TRAITS], axis=1),  # (2, P, *B)
         "threat0": _couple_threat(s0),
         "threat": _couple_threat(s),
         "monthly": snaps,  # (month, [member,] *B)

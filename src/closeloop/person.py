@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from closeloop.mechanisms import INDEX
-from closeloop.params import PersonParams
+from closeloop.params import SPECS, PersonParams
 
 K = 5
 """Depths of closeness: 0 small talk, 1 opinions and plans, 2 everyday feelings,
@@ -47,6 +47,7 @@ BEHAVIOURS = (
     "leaves early",
 )
 """Observable response to an offer: 0 shares, 1-5 the forms withdrawal takes."""
+SHARES, GETS_BUSY, LESS_AVAILABLE, DEFLECTS, SHUTS_DOWN, LEAVES_EARLY = range(len(BEHAVIOURS))
 
 # Positions in the per-step vector of uniform draws that the person uses.
 U_AUTO, U_NOTICE, U_CHOOSE, U_OUTCOME, U_AROUSAL, U_BEHAVIOUR = range(6)
@@ -142,15 +143,21 @@ class Response(NamedTuple):
     overwhelmed: Any = np.False_
 
 
-def initial_state(xp: Any, batch: tuple[int, ...] = ()) -> PersonState:
-    """A newborn: no threat, no inhibition, neutral expected reward, no habit."""
+def initial_state(
+    xp: Any, batch: tuple[int, ...] = (), p: PersonParams | None = None
+) -> PersonState:
+    """A newborn: no threat, no inhibition, no habit, no longing; expected reward and the
+    expectation of seeking at ``p.reward_start`` and ``p.seek_start`` (their defaults without
+    ``p``)."""
     f = xp.float32
+    r0 = SPECS["reward_start"].default if p is None else p.reward_start
+    e0 = SPECS["seek_start"].default if p is None else p.seek_start
     return PersonState(
         V=xp.zeros((C, K, *batch), dtype=f),
         I=xp.zeros((C, K, *batch), dtype=f),
-        R=xp.full((K, *batch), 0.5, dtype=f),
+        R=(xp.zeros((K, *batch), dtype=f) + r0).astype(f),
         H=xp.zeros((K, *batch), dtype=f),
-        E=xp.full(batch, 0.5, dtype=f),
+        E=(xp.zeros(batch, dtype=f) + e0).astype(f),
         L=xp.zeros(batch, dtype=f),
     )
 
@@ -161,7 +168,7 @@ def _sigmoid(xp: Any, x: Any) -> Any:
 
 def _on(flags: Any, name: str) -> Any:
     """Whether a mechanism is on: flags are one (M,) vector for the whole run."""
-    return flags[INDEX[name]] > 0.5
+    return flags[INDEX[name]] > 0.0
 
 
 def levels(xp: Any, n: int, like: Any) -> Any:
@@ -274,11 +281,17 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
     uo = u[U_OUTCOME]
     outcome = xp.where(uo < warmth, 1, xp.where(uo >= 1.0 - hurt_rate, -1, 0))
 
-    strong = activation >= p.threshold + 0.35
+    # Which form a withdrawal takes: a strong automatic reaction shuts down, or leaves under
+    # pressure; a milder one deflects; a chosen one gets busy or is less available.
+    strong = activation >= p.threshold + p.strong_margin
     ub = u[U_BEHAVIOUR]
-    auto_kind = xp.where(strong, xp.where(o.pressure >= 0.5, 5, 4), 3)
-    delib_kind = xp.where(ub < 0.5, 1, 2)
-    behaviour = xp.where(approached | ~o.offered, 0, xp.where(automatic, auto_kind, delib_kind))
+    auto_kind = xp.where(
+        strong, xp.where(o.pressure >= p.leave_pressure, LEAVES_EARLY, SHUTS_DOWN), DEFLECTS
+    )
+    delib_kind = xp.where(ub < p.busy_share, GETS_BUSY, LESS_AVAILABLE)
+    behaviour = xp.where(
+        approached | ~o.offered, SHARES, xp.where(automatic, auto_kind, delib_kind)
+    )
     # Staying with arousal is distress; withdrawing ends it. Beyond the window of tolerance the
     # arousal endured is itself aversive (sensitisation), whatever the other's response.
     distress = xp.where(approached, arousal, 0.0)
