@@ -15,7 +15,7 @@ import pytest
 
 from closeloop import engine, mechanisms
 from closeloop.history import EVENT_TABLE, HISTORY_STEPS, STYLE_TABLE, history_offer
-from closeloop.params import PersonParams, world_params
+from closeloop.params import TRAITS, person_params, world_params
 from closeloop.person import PARTNER, C, K, initial_state
 from closeloop.presets import PRESET_NAMES
 from closeloop.response import N_PERSON_DRAWS
@@ -210,7 +210,7 @@ def _replay(out, i, seed, world, flags, days):
 
     u_hist = draws(jax.random.fold_in(key, 1), HISTORY_STEPS)
     u_adult = draws(jax.random.fold_in(key, 2), days)
-    p = PersonParams(*out["params"][i])
+    p = person_params(**dict(zip(TRAITS, out["params"][i], strict=True)))
     style, ev_step, ev_kind = out["style"][i], out["event_week"][i], out["event_kind"][i]
     s = initial_state(np)
     for t in range(HISTORY_STEPS):

@@ -12,7 +12,7 @@ import closeloop as cl
 from closeloop import engine
 from closeloop.errors import InputError
 from closeloop.history import EVENT_NAMES, STYLE_NAMES
-from closeloop.params import PERSON_SPECS
+from closeloop.params import TRAITS
 from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, C, K
 from closeloop.simulation import MAX_UNITS
 
@@ -25,12 +25,12 @@ def test_dataset_dims_and_coords(ds_summary, days):
         "importance": 2,
         "behaviour": len(BEHAVIOURS),
         "month": math.ceil(days / engine.SNAP_DAYS),
-        "param": len(PERSON_SPECS),
+        "param": len(TRAITS),
         "history_stat": 4,
     }
     assert list(ds_summary.context.values) == list(CONTEXT_NAMES)
     assert list(ds_summary.behaviour.values) == list(BEHAVIOURS)
-    assert list(ds_summary.param.values) == [s.name for s in PERSON_SPECS]
+    assert list(ds_summary.param.values) == list(TRAITS)
     assert list(ds_summary.importance.values) == ["low", "high"]
     assert list(ds_summary.month.values) == [engine.SNAP_DAYS, days]
     assert list(ds_summary.unit.values) == list(range(6))

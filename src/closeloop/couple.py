@@ -22,8 +22,9 @@ from closeloop.decisions import (
     uniform_log_prob,
 )
 from closeloop.mechanisms import INDEX
-from closeloop.params import CoupleParams, PersonParams
+from closeloop.params import SPECS, CoupleParams, PersonParams
 from closeloop.person import (
+    LEAVES_EARLY,
     PARTNER,
     THERAPY,
     K,
@@ -47,7 +48,6 @@ from closeloop.response import (
 # Day moments.
 QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3
 MOMENTS = ("quiet", "bids", "where-is-this-going talk", "conflict")
-LEAVES_EARLY = 5  # index of "leaves early" in person.BEHAVIOURS
 HERE = 0
 """Context index inside the couple kernel. Everything in a relationship happens in the partner
 context, so the kernel carries only that row of each member's template (``initial_couple`` takes
@@ -131,7 +131,7 @@ class Day(NamedTuple):
 
 
 def _on(flags: Any, name: str) -> Any:
-    return flags[INDEX[name]] > 0.5
+    return flags[INDEX[name]] > 0.0
 
 
 def _other(x: Any) -> Any:
@@ -139,10 +139,14 @@ def _other(x: Any) -> Any:
     return x[::-1]
 
 
-def initial_couple(xp: Any, person: PersonState, therapy: bool = False) -> CoupleState:
+def initial_couple(
+    xp: Any, person: PersonState, therapy: bool = False, cp: CoupleParams | None = None
+) -> CoupleState:
     """A new relationship between two adults with the given (full, all-context) templates, whose
     batch is (2, *B); the couple keeps the partner row of each (see ``HERE``), and with
-    ``therapy`` the therapy row as well (``THERAPY_ROW``)."""
+    ``therapy`` the therapy row as well (``THERAPY_ROW``). Expectation, satisfaction and felt
+    stability start at ``cp``'s ``expect_start``, ``sat_start`` and ``stability_start`` (their
+    defaults without ``cp``)."""
     # A slice, not a list of rows: a basic index works the same under NumPy and JAX.
     rows = (
         slice(PARTNER, THERAPY + 1, THERAPY - PARTNER) if therapy else slice(PARTNER, PARTNER + 1)
@@ -151,17 +155,21 @@ def initial_couple(xp: Any, person: PersonState, therapy: bool = False) -> Coupl
     f = xp.float32
     members = person.E.shape  # (2, *B)
     z2 = xp.zeros(members, dtype=f)
+
+    def start(name: str) -> Any:
+        return (z2 + (SPECS[name].default if cp is None else getattr(cp, name))).astype(f)
+
     return CoupleState(
         person=person,
-        expect=z2 + 0.7,
+        expect=start("expect_start"),
         felt=z2,
         pursuit=z2,
         gave_up=xp.zeros(members, dtype=bool),
         distance=z2,
         support=z2,
         known=z2,
-        sat=z2 + 0.7,
-        stability=z2 + 0.7,
+        sat=start("sat_start"),
+        stability=start("stability_start"),
         ruptures=xp.zeros(members[1:], dtype=f),
         investment=xp.zeros(members[1:], dtype=f),
         ended=xp.zeros(members[1:], dtype=bool),
@@ -291,10 +299,10 @@ def couple_day_full(
     longing = s.person.L
     p_bid = (
         c.bid_rate
-        * (0.5 + 0.5 * longing)
+        * (c.bid_need_floor + (1.0 - c.bid_need_floor) * longing)
         * (1.0 + s.pursuit)
         * (1.0 - s.distance)
-        * (0.25 + 0.75 * s.expect)
+        * (c.bid_hope_floor + (1.0 - c.bid_hope_floor) * s.expect)
     )
     p_bid = xp.clip(p_bid, 0.0, 1.0)
     # Bids reach past what is already shared, and past the depth partners come to expect as the
@@ -338,16 +346,17 @@ def couple_day_full(
 
     # --- What each member is offered: the other's bid, the talk, or the repair of a conflict.
     offered = _other(bid) | conflict
-    depth = xp.where(conflict, 3, _other(bid_depth))
-    pressure = xp.where(
-        talk,
-        1.0,
-        xp.where(conflict, 0.5 + 0.5 * _other(s.pursuit), _other(s.pursuit)),
-    )
+    depth = xp.where(conflict, c.conflict_depth.astype(xp.int32), _other(bid_depth))
+    conflict_push = c.conflict_pressure + (1.0 - c.conflict_pressure) * _other(s.pursuit)
+    pressure = xp.where(talk, 1.0, xp.where(conflict, conflict_push, _other(s.pursuit)))
     # How the other meets one's sharing: warm unless they have built distance or are unhappy;
     # frustrated pursuit turns critical.
-    warmth = xp.clip(0.9 - 0.5 * s.distance - 0.3 * (1.0 - s.sat), 0.05, 0.95)
-    hurt = 0.02 + c.criticism * s.pursuit * (1.0 - s.sat)
+    warmth = xp.clip(
+        c.warmth_base - c.warmth_distance * s.distance - c.warmth_sat * (1.0 - s.sat),
+        c.warmth_min,
+        c.warmth_max,
+    )
+    hurt = c.hurt_base + c.criticism * s.pursuit * (1.0 - s.sat)
     if care is not None:
         # A safe or pacing partner does not press; a safe partner is warm and never critical.
         pressure = pressure * (1.0 - _other(safe)) * (1.0 - _other(pace))
@@ -428,11 +437,12 @@ def couple_day_full(
     metf = met.astype(f32)
     expect = s.expect + pp.alpha_expect * bf * (metf - s.expect)
     felt = s.felt + c.felt_rate * bf * ((1.0 - metf) - s.felt)
-    limit = pp.give_up + xp.where(s.gave_up, 0.15, 0.0)  # hysteresis: hope must return clearly
+    limit = pp.give_up + xp.where(s.gave_up, c.give_up_margin, 0.0)  # hope must return clearly
     gave_up = (expect < limit) & _on(flags, "giving_up")
     # Attribution amplifies how strongly felt distance turns into pursuit: read as a verdict on
-    # oneself, the same distance is more alarming (0.5 + attribution: from half to 1.5 times).
-    target = xp.minimum(pp.anxiety * felt * (0.5 + attribution), 1.0) * (~gave_up)
+    # oneself, the same distance is more alarming (by default from half to 1.5 times).
+    target = xp.minimum(pp.anxiety * felt * (c.attribution_offset + attribution), 1.0)
+    target = target * (~gave_up)
     target = xp.where(_on(flags, "pursuit"), target, 0.0)
     pursuit = xp.clip(s.pursuit + c.pursuit_rate * (target - s.pursuit), 0.0, 1.0)
     gf = gave_up.astype(f32)
@@ -465,22 +475,23 @@ def couple_day_full(
     intimacy = xp.mean(known, axis=0) / K
     quality = (
         c.base_quality
-        + 0.3 * expect
-        + 0.35 * intimacy
-        - 0.3 * attribution * felt
-        - c.rupture_weight * xp.minimum(ruptures, 5.0) / 5.0
+        + c.expect_weight * expect
+        + c.intimacy_weight * intimacy
+        - c.attribution_weight * attribution * felt
+        # Times the reciprocal, as XLA computes a division by a constant (bit for bit).
+        - c.rupture_weight * xp.minimum(ruptures, c.rupture_cap) * (1.0 / c.rupture_cap)
     )
     sat = s.sat + c.sat_rate * (xp.clip(quality, 0.0, 1.0) - s.sat)
     # Felt stability: the day's calm. Low arousal feels like stability, whatever its cause.
     # A session day is away from the relationship: what happened there is not a moment of the
     # couple's (not in its record, not in its calm).
     at_home = r.arousal if sess is None else xp.where(sess, 0.0, r.arousal)
-    calm = 1.0 - xp.minimum(at_home, 1.0) - 0.5 * conflict.astype(f32)
+    calm = 1.0 - xp.minimum(at_home, 1.0) - c.conflict_calm * conflict.astype(f32)
     stability = s.stability + c.stability_rate * (xp.clip(calm, 0.0, 1.0) - s.stability)
 
     # --- Commitment (investment model) and ending.
     investment = s.investment + c.investment_rate * (1.0 - s.investment)
-    alternatives = c.alternatives + 0.5 * support
+    alternatives = c.alternatives + c.support_pull * support
     commit = xp.where(
         _on(flags, "commitment"),
         sat + investment - alternatives,

@@ -17,7 +17,18 @@ from closeloop.response import (
     PersonDraws,
 )
 
-N_COUPLE_DRAWS = 2 * N_PERSON_DRAWS + 2 + 2 + 2 + 1 + 1 + 1 + 1
+COUPLE_LAYOUT = {
+    "bid": 2,
+    "depth": 2,
+    "importance": 2,
+    "conflict": 1,
+    "talk": 1,
+    "repair": 1,
+    "end": 1,
+}
+"""The couple's own uniforms after both members' person draws, in order: name -> count (2: one
+per member, 1: one per couple)."""
+N_COUPLE_DRAWS = 2 * N_PERSON_DRAWS + sum(COUPLE_LAYOUT.values())
 """Uniforms of one couple-day: both members' person draws, then the couple's own."""
 
 
@@ -38,19 +49,14 @@ class CoupleDraws(NamedTuple):
         """Named draws from a (N_COUPLE_DRAWS, *B) uniform array: member a's six person draws,
         member b's, then bid (2), depth (2), importance (2), conflict, talk, repair, end."""
         n = 2 * N_PERSON_DRAWS
-        # (2, N_PERSON_DRAWS, *B) -> (N_PERSON_DRAWS, 2, *B): each person draw per member.
+        # (2, N_PERSON_DRAWS, *B) -> each person draw per member, (2, *B).
         per = u[:n].reshape((2, N_PERSON_DRAWS) + u.shape[1:])
         person = PersonDraws(*(per[:, i] for i in range(N_PERSON_DRAWS)))
-        return cls(
-            person=person,
-            bid=u[n : n + 2],
-            depth=u[n + 2 : n + 4],
-            importance=u[n + 4 : n + 6],
-            conflict=u[n + 6],
-            talk=u[n + 7],
-            repair=u[n + 8],
-            end=u[n + 9],
-        )
+        named = {}
+        for name, count in COUPLE_LAYOUT.items():
+            named[name] = u[n : n + count] if count > 1 else u[n]
+            n += count
+        return cls(person=person, **named)
 
 
 class CoupleDecisions(NamedTuple):

@@ -87,12 +87,15 @@ def _params_table(specs: Sequence[params.ParamSpec]) -> str:
             s.meaning,
             s.reference,
             ", ".join(s.claims) or "-",
+            s.role,
+            "uniform" if s.prior == params.Uniform(s.low, s.high) else s.prior.describe(),
+            s.scale,
+            _num(s.step),
         ]
         for s in specs
     ]
-    return table(
-        ["name", "default", "range", "unit", "plain label", "meaning", "reference", "claims"], rows
-    )
+    headers = ["name", "default", "range", "unit", "plain label", "meaning", "reference"]
+    return table([*headers, "claims", "role", "prior", "scale", "step"], rows)
 
 
 def person_params_table() -> str:
@@ -108,6 +111,21 @@ def world_params_table() -> str:
 def couple_params_table() -> str:
     """Relationship settings, from ``params.COUPLE_SPECS``."""
     return _params_table(params.COUPLE_SPECS)
+
+
+def intervention_params_table() -> str:
+    """How interventions act, from ``params.CHANGE_SPECS``."""
+    return _params_table(params.CHANGE_SPECS)
+
+
+def history_params_table() -> str:
+    """The early history's constants, from ``params.HISTORY_SPECS``."""
+    return _params_table(params.HISTORY_SPECS)
+
+
+def observation_params_table() -> str:
+    """The diary's measurement model, from ``params.OBSERVATION_SPECS``."""
+    return _params_table(params.OBSERVATION_SPECS)
 
 
 def mechanisms_table() -> str:
@@ -243,11 +261,6 @@ def constants_table() -> str:
             + ", ".join(f"{i} {n}" for i, n in enumerate(person.BEHAVIOURS)),
         ],
         ["`WEEKS_PER_YEAR`", history.WEEKS_PER_YEAR, "history steps per year"],
-        [
-            "`HOME_UNTIL`",
-            _num(history.HOME_UNTIL),
-            "age (years) at which closeness moves from caregivers to peers and first partners",
-        ],
         ["`ADULT_AGE`", _num(history.ADULT_AGE), "age (years) at which the history ends"],
         ["`HISTORY_STEPS`", history.HISTORY_STEPS, "weekly steps from birth to ADULT_AGE"],
         ["`MAX_EVENTS`", history.MAX_EVENTS, "acute events per person, at most"],
@@ -353,29 +366,9 @@ def interventions_table() -> str:
                 "interventions per scenario, at most (rows of the schedule array)",
             ],
             [
-                "`SAFE_WARMTH`",
-                _num(healing.SAFE_WARMTH),
-                "warmth of a safe, consistent responder (therapist, safe partner, exercise)",
-            ],
-            [
-                "`SESSION_IMPORTANCE`",
-                _num(healing.SESSION_IMPORTANCE),
-                "how much sharing matters in a therapy session or an exposure exercise",
-            ],
-            [
-                "`SESSION_SALIENCE`",
-                _num(healing.SESSION_SALIENCE),
-                "learning weight (salience) of a therapy session; an ordinary moment has 1",
-            ],
-            [
-                "`SESSION_NOTICING`",
-                _num(healing.SESSION_NOTICING),
-                "noticing added in a therapy session (the therapist names the reaction)",
-            ],
-            [
-                "`FLOOD_PUSH`",
-                _num(healing.FLOOD_PUSH),
-                "pressure felt in a flooding exercise (being pushed to the deepest level at once)",
+                "`DAYS_PER_WEEK`",
+                healing.DAYS_PER_WEEK,
+                "therapy sessions come at most weekly (a rate of 1/7 a day at full intensity)",
             ],
         ],
     )
@@ -501,6 +494,9 @@ BLOCKS: dict[str, Callable[[], str | None]] = {
     "constants": constants_table,
     "interventions": interventions_table,
     "change-params": change_params_table,
+    "intervention-params": intervention_params_table,
+    "history-params": history_params_table,
+    "observation-params": observation_params_table,
     "scenarios": scenarios_table,
     "trajectory": trajectory_table,
     "claims": claims_table,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from closeloop.params import PersonParams
+from closeloop.params import CHANGE, PersonParams
 from closeloop.person import (
     FRIEND,
     PARTNER,
@@ -78,19 +78,16 @@ MAX_INTERVENTIONS = 8
 """Rows of the schedule array: a fixed size, so that any schedule runs on the same program."""
 COLUMNS = ("kind", "start", "end", "intensity", "who")
 
-SAFE_WARMTH = 0.95
-"""Warmth of a safe, consistent responder (a therapist, a safe partner, an exposure exercise)."""
-SESSION_IMPORTANCE = 0.8
-"""How much sharing matters in a session or an exercise: it is what the person came for."""
-SESSION_SALIENCE = 2.0
-"""Learning weight of a therapy session: fifty minutes of focused closeness hold more moments of
-disclosure and response than an ordinary moment of a day (salience 1)."""
-FLOOD_PUSH = 0.5
-"""Pressure felt in flooding: being pushed to the deepest level at once, by oneself or a
-helper, is a demand (the same pressure a pursuing partner exerts at half strength)."""
-SESSION_NOTICING = 0.5
-"""Noticing added in a therapy session: the therapist slows the moment down and names the
-reaction as it comes (affect labelling), so more reactions reach the deliberate route."""
+DAYS_PER_WEEK = 7
+DAYS_PER_YEAR = 365
+"""Therapy sessions come at most weekly: a rate of 1/7 per day at full intensity."""
+
+# The constants of how interventions act are declared parameters (closeloop.params.change).
+SAFE_WARMTH = CHANGE.safe_warmth
+SESSION_IMPORTANCE = CHANGE.session_importance
+SESSION_SALIENCE = CHANGE.session_salience
+FLOOD_PUSH = CHANGE.flood_push
+SESSION_NOTICING = CHANGE.session_noticing
 
 
 def schedule_array(rows: list[dict[str, Any]]) -> np.ndarray:
@@ -122,8 +119,8 @@ def levels(xp: Any, schedule: Any, day: Any) -> Any:
     lv = basic[:, :, None] * mine[:, None, :]  # (S, LEVELS, 2)
     ct = (kind == KINDS.index("couples_therapy"))[:, None]
     frac = (day - start) / xp.maximum(end - start, 1.0)
-    stage2 = (frac >= 1.0 / 3.0)[:, None]
-    stage3 = (frac >= 2.0 / 3.0)[:, None]
+    stage2 = (frac >= CHANGE.stage2_at)[:, None]
+    stage3 = (frac >= CHANGE.stage3_at)[:, None]
     parts = {
         "pacing": other,
         "reframe": mine + other,
@@ -144,7 +141,7 @@ def sessions(xp: Any, schedule: Any, day: Any) -> tuple[Any, Any]:
     kind, start, _, x, who = (schedule[:, j] for j in range(len(COLUMNS)))
     lv_on = levels_on(xp, schedule, day)
     d = day - start
-    rate = xp.where(kind == KINDS.index("therapy"), 1.0 / 7.0, 1.0)
+    rate = xp.where(kind == KINDS.index("therapy"), 1.0 / DAYS_PER_WEEK, 1.0)
     hit = xp.floor((d + 1.0) * x * rate) > xp.floor(d * x * rate)
     mine = _members(xp, who) * (lv_on & hit)[:, None]
     therapy = xp.max(mine * (kind == KINDS.index("therapy"))[:, None], axis=0) > 0
@@ -159,7 +156,7 @@ def levels_on(xp: Any, schedule: Any, day: Any) -> Any:
     return (day >= start) & (day < end) & (kind >= 0)
 
 
-def _toward(x: Any, target: float, amount: Any) -> Any:
+def _toward(x: Any, target: Any, amount: Any) -> Any:
     return x + amount * (target - x)
 
 
@@ -169,18 +166,17 @@ def session_offer(
     """A therapy session: closeness offered in the therapy context at the edge of what the
     person can meet there (one level past the comfort depth), warmly, without pressure."""
     edge = comfort_depth(xp, p, s, context, flags) + 1.0
-    f32 = xp.float32
     return o._replace(
         offered=xp.ones_like(o.offered),
         depth=xp.clip(edge, 0, K - 1).astype(o.depth.dtype),
         context=xp.zeros_like(o.context) + context,
         pressure=xp.zeros_like(o.pressure),
-        importance=xp.zeros_like(o.importance) + f32(SESSION_IMPORTANCE),
-        warmth=xp.zeros_like(o.warmth) + f32(SAFE_WARMTH),
+        importance=xp.zeros_like(o.importance) + SESSION_IMPORTANCE,
+        warmth=xp.zeros_like(o.warmth) + SAFE_WARMTH,
         hurt_rate=xp.zeros_like(o.hurt_rate),
         forced=xp.zeros_like(o.forced),
-        observe_boost=xp.clip(o.observe_boost + xp.float32(SESSION_NOTICING), 0.0, 1.0),
-        salience=xp.zeros_like(o.salience) + xp.float32(SESSION_SALIENCE),
+        observe_boost=xp.clip(o.observe_boost + SESSION_NOTICING, 0.0, 1.0),
+        salience=xp.zeros_like(o.salience) + SESSION_SALIENCE,
     )
 
 
@@ -234,10 +230,9 @@ def person_offer(
         offered=xp.ones_like(o.offered),
         depth=ex_depth,
         context=xp.zeros_like(o.context) + PARTNER,
-        pressure=xp.where(flood, xp.float32(FLOOD_PUSH), xp.float32(0.0))
-        + xp.zeros_like(o.pressure),
-        importance=xp.zeros_like(o.importance) + xp.float32(SESSION_IMPORTANCE),
-        warmth=xp.zeros_like(o.warmth) + xp.float32(SAFE_WARMTH),
+        pressure=xp.where(flood, FLOOD_PUSH, xp.float32(0.0)) + xp.zeros_like(o.pressure),
+        importance=xp.zeros_like(o.importance) + SESSION_IMPORTANCE,
+        warmth=xp.zeros_like(o.warmth) + SAFE_WARMTH,
         hurt_rate=xp.zeros_like(o.hurt_rate),
         forced=xp.ones_like(o.forced),
     )
@@ -256,7 +251,7 @@ def member(xp: Any, lv: Any, name: str, like: Any) -> Any:
 
 
 def _day_words(day: int) -> str:
-    years, rest = divmod(day, 365)
+    years, rest = divmod(day, DAYS_PER_YEAR)
     if day == 0:
         return "the start"
     if rest == 0:

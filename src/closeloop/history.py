@@ -16,13 +16,21 @@ from typing import Any
 import numpy as np
 
 from closeloop.errors import bad_value, one_of
+from closeloop.params import SPECS
 from closeloop.person import FRIEND, HOME, PARTNER, K, Offer
 
 WEEKS_PER_YEAR = 52
-HOME_UNTIL = 16.0
-"""Age at which most closeness moves from caregivers to peers and first partners."""
 ADULT_AGE = 20.0
-"""Age at which the history ends and the adult template is read off."""
+"""Age at which the history ends and the adult template is read off. Structural: it sets the
+number of steps of the history's scan (a shape), so it stays a constant."""
+
+# The history's declared parameters (closeloop.params.history). The kernel reads their defaults
+# as Python floats, exactly the literals they replace, so compiled programs are unchanged.
+HOME_UNTIL = SPECS["home_until"].default
+"""Age at which most closeness moves from caregivers to peers and first partners."""
+EXPOSURE_BIRTH = SPECS["exposure_birth"].default
+EXPOSURE_DROP = SPECS["exposure_drop"].default
+PEER_PARTNER_SHARE = SPECS["peer_partner_share"].default
 HISTORY_STEPS = int(ADULT_AGE * WEEKS_PER_YEAR)
 MAX_EVENTS = 2
 
@@ -112,15 +120,20 @@ STYLES: tuple[Caregiving, ...] = (
     ),
 )
 STYLE_NAMES = tuple(s.name for s in STYLES)
+# Columns of STYLE_TABLE and EVENT_TABLE.
+WARM_SHALLOW, WARM_DEEP, HURT_SHALLOW, HURT_DEEP, PROTEST = range(5)
+EV_DEPTH, EV_EPISODES, EV_SALIENCE = range(3)
 STYLE_TABLE = np.array(
     [[s.warm_shallow, s.warm_deep, s.hurt_shallow, s.hurt_deep, s.protest_gain] for s in STYLES],
     dtype=np.float32,
 )
 
-PEERS = (0.70, 0.55, 0.03, 0.06)
+PEERS = tuple(
+    SPECS[n].default
+    for n in ("peer_warm_shallow", "peer_warm_deep", "peer_hurt_shallow", "peer_hurt_deep")
+)
 """Ordinary adolescent peers and first partners: warm and hurt rates at shallow and deep depths
-(Furman & Buhrmester 1992, Age and sex differences in perceptions of networks of personal
-relationships)."""
+(declared parameters: Furman & Buhrmester 1992)."""
 
 
 @dataclass(frozen=True)
@@ -169,9 +182,10 @@ def child_exposure(age: Any, xp: Any = np) -> Any:
     """Probability that a need shows whether or not the child would hide it.
 
     Young children cannot hide distress; the capacity grows with age (Kopp 1989, Regulation of
-    distress and negative emotions: a developmental view). Falls from 0.9 at birth to 0.1 at 16.
+    distress and negative emotions: a developmental view). Falls from ``exposure_birth`` (0.9)
+    at birth by ``exposure_drop`` (0.8) at ``home_until`` (16).
     """
-    return 0.9 - 0.8 * xp.minimum(age / HOME_UNTIL, 1.0)
+    return EXPOSURE_BIRTH - EXPOSURE_DROP * xp.minimum(age / HOME_UNTIL, 1.0)
 
 
 def style_index(name: str, field: str = "caregiving") -> int:
@@ -217,25 +231,27 @@ def history_offer(
     age = week / WEEKS_PER_YEAR
     depth = xp.minimum((u[H_DEPTH] * K).astype(xp.int32), K - 1)
     at_home = age < HOME_UNTIL
+    peer_warm_shallow, peer_warm_deep, peer_hurt_shallow, peer_hurt_deep = PEERS
     col = lambda j: styles[:, j][style]  # noqa: E731  (a column of the style table, per unit)
     warm = xp.where(
         at_home,
-        _lerp_depth(xp, col(0), col(1), depth),
-        _lerp_depth(xp, PEERS[0], PEERS[1], depth),
+        _lerp_depth(xp, col(WARM_SHALLOW), col(WARM_DEEP), depth),
+        _lerp_depth(xp, peer_warm_shallow, peer_warm_deep, depth),
     )
     hurt = xp.where(
         at_home,
-        _lerp_depth(xp, col(2), col(3), depth),
-        _lerp_depth(xp, PEERS[2], PEERS[3], depth),
+        _lerp_depth(xp, col(HURT_SHALLOW), col(HURT_DEEP), depth),
+        _lerp_depth(xp, peer_hurt_shallow, peer_hurt_deep, depth),
     )
-    protest = xp.where(at_home, col(4), 0.0)
-    peer_context = xp.where(u[H_CONTEXT] < 0.5, PARTNER, FRIEND)
+    protest = xp.where(at_home, col(PROTEST), 0.0)
+    peer_context = xp.where(u[H_CONTEXT] < PEER_PARTNER_SHARE, PARTNER, FRIEND)
     context = xp.where(at_home, HOME, peer_context)
     forced = u[H_FORCED] < child_exposure(age, xp)
 
     # Acute events override the week: a forced deep disclosure met with hurt.
     kind = xp.maximum(ev_kind, 0)
-    ev_depth_all, ev_len, ev_sal_all = (events[:, j][kind] for j in range(3))  # (MAX_EVENTS, *B)
+    cols = (EV_DEPTH, EV_EPISODES, EV_SALIENCE)
+    ev_depth_all, ev_len, ev_sal_all = (events[:, j][kind] for j in cols)  # (MAX_EVENTS, *B)
     active = (ev_step >= 0) & (week >= ev_step) & (week < ev_step + ev_len.astype(xp.int32))
     any_ev = xp.any(active, axis=0)
     ev_depth = xp.max(xp.where(active, ev_depth_all, 0.0), axis=0).astype(xp.int32)

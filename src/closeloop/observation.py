@@ -34,6 +34,7 @@ import xarray as xr
 from closeloop.couple import AGAINST, AWAY, NONE, RESPONSES, TALK, TOWARD
 from closeloop.errors import InputError, one_of
 from closeloop.io import atomic_write, write_text
+from closeloop.params import DAY_FIELDS, SPECS
 from closeloop.person import BEHAVIOURS, K
 from closeloop.presets import PRESET_NAMES
 
@@ -193,25 +194,18 @@ SCHEMA_VERSION = 1
 
 RATINGS = ("closeness", "satisfaction", "stress")
 """The rated columns, in the order of their noise draws."""
-NOISE_SD = {"closeness": 0.10, "satisfaction": 0.08, "stress": 0.12}
+# The measurement model's numbers are declared parameters (closeloop.params.observation); the
+# names below keep their values (Python floats, exactly the literals they replace).
+NOISE_SD = {r: SPECS[f"noise_{r}"].default for r in RATINGS}
 """SD of the Gaussian measurement noise added to each latent value (on its [0, 1] scale, before
 the 1-7 mapping: 0.1 is 0.6 of a scale point)."""
-KNOWN_WEIGHT = 0.5
+KNOWN_WEIGHT = SPECS["known_weight"].default
 """Share of latent closeness from mutual knowing; the rest is the day's responsiveness."""
-DAY_CLOSENESS = {
-    "own bid met": 1.0,
-    "own bid turned away from": 0.25,
-    "own bid turned against": 0.0,
-    "turned toward the partner's bid": 0.85,
-    "pulled back from the partner's bid": 0.4,
-    "conflict repaired": 0.75,
-    "conflict not repaired": 0.1,
-    "nothing happened": 0.5,
-}
+DAY_CLOSENESS = {what: SPECS[name].default for what, name in DAY_FIELDS.items()}
 """Values of the day's responsiveness term of latent closeness. Each exchange the person took part
 in (their own bid, the partner's bid, the day's conflict) scores by how it went; the term is the
 mean over the day's exchanges, and a day with none is neutral."""
-AROUSAL_WEIGHT = 0.5
+AROUSAL_WEIGHT = SPECS["arousal_weight"].default
 """Share of latent stress from the day's arousal; the rest is carried tension, 1 - stability."""
 
 _DAILY_KEYS = (

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from closeloop.mechanisms import INDEX
-from closeloop.params import PersonParams
+from closeloop.params import SPECS, PersonParams
 
 K = 5
 """Depths of closeness: 0 small talk, 1 opinions and plans, 2 everyday feelings,
@@ -47,6 +47,7 @@ BEHAVIOURS = (
     "leaves early",
 )
 """Observable response to an offer: 0 shares, 1-5 the forms withdrawal takes."""
+SHARES, GETS_BUSY, LESS_AVAILABLE, DEFLECTS, SHUTS_DOWN, LEAVES_EARLY = range(len(BEHAVIOURS))
 
 
 class PersonState(NamedTuple):
@@ -138,15 +139,21 @@ class Response(NamedTuple):
     overwhelmed: Any = np.False_
 
 
-def initial_state(xp: Any, batch: tuple[int, ...] = ()) -> PersonState:
-    """A newborn: no threat, no inhibition, neutral expected reward, no habit."""
+def initial_state(
+    xp: Any, batch: tuple[int, ...] = (), p: PersonParams | None = None
+) -> PersonState:
+    """A newborn: no threat, no inhibition, no habit, no longing; expected reward and the
+    expectation of seeking at ``p.reward_start`` and ``p.seek_start`` (their defaults without
+    ``p``)."""
     f = xp.float32
+    r0 = SPECS["reward_start"].default if p is None else p.reward_start
+    e0 = SPECS["seek_start"].default if p is None else p.seek_start
     return PersonState(
         V=xp.zeros((C, K, *batch), dtype=f),
         I=xp.zeros((C, K, *batch), dtype=f),
-        R=xp.full((K, *batch), 0.5, dtype=f),
+        R=(xp.zeros((K, *batch), dtype=f) + r0).astype(f),
         H=xp.zeros((K, *batch), dtype=f),
-        E=xp.full(batch, 0.5, dtype=f),
+        E=(xp.zeros(batch, dtype=f) + e0).astype(f),
         L=xp.zeros(batch, dtype=f),
     )
 
@@ -157,7 +164,7 @@ def _sigmoid(xp: Any, x: Any) -> Any:
 
 def _on(flags: Any, name: str) -> Any:
     """Whether a mechanism is on: flags are one (M,) vector for the whole run."""
-    return flags[INDEX[name]] > 0.5
+    return flags[INDEX[name]] > 0.0
 
 
 def levels(xp: Any, n: int, like: Any) -> Any:

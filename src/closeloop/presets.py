@@ -13,7 +13,7 @@ import numpy as np
 
 from closeloop.errors import bad_value, one_of
 from closeloop.history import MAX_EVENTS, STYLE_NAMES, check_age, event_index, style_index
-from closeloop.params import PERSON_SPECS, person_params
+from closeloop.params import PERSON_SPECS, SPECS, person_params
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ TRAIT_SD: dict[str, float] = {
     "give_up": 0.05,
 }
 """Individual variation: Gaussian jitter (clipped to bounds) on a few traits within a preset."""
-EVENT_AGE_JITTER = 0.5
-"""Event ages vary uniformly by this many years either side."""
+EVENT_AGE_JITTER = SPECS["event_age_jitter"].default
+"""Event ages vary uniformly by this many years either side (a declared parameter)."""
 
 
 def preset(name: str, field_name: str = "preset") -> Preset:

@@ -19,6 +19,12 @@ from typing import Any, NamedTuple
 from closeloop.mechanisms import INDEX
 from closeloop.params import PersonParams
 from closeloop.person import (
+    DEFLECTS,
+    GETS_BUSY,
+    LEAVES_EARLY,
+    LESS_AVAILABLE,
+    SHARES,
+    SHUTS_DOWN,
     K,
     Offer,
     PersonState,
@@ -104,7 +110,7 @@ class ResponseProbs(NamedTuple):
 
 
 def _on(flags: Any, name: str) -> Any:
-    return flags[INDEX[name]] > 0.5
+    return flags[INDEX[name]] > 0.0
 
 
 def _sigmoid(xp: Any, x: Any) -> Any:
@@ -141,11 +147,12 @@ def response_probs(xp: Any, p: PersonParams, s: PersonState, o: Offer, flags: An
 
     warm = xp.clip(o.warmth + o.protest_gain * s.L, 0.0, 1.0)
     hurt = xp.minimum(o.hurt_rate, 1.0 - warm)
-    # Which form a withdrawal takes: a strong automatic reaction shuts down (4), or leaves
-    # under pressure (5); a milder one deflects (3); a chosen one gets busy (1) or is less
-    # available (2).
-    strong = activation >= p.threshold + 0.35
-    auto_kind = xp.where(strong, xp.where(o.pressure >= 0.5, 5, 4), 3)
+    # Which form a withdrawal takes: a strong automatic reaction shuts down, or leaves under
+    # pressure; a milder one deflects; a chosen one gets busy or is less available.
+    strong = activation >= p.threshold + p.strong_margin
+    auto_kind = xp.where(
+        strong, xp.where(o.pressure >= p.leave_pressure, LEAVES_EARLY, SHUTS_DOWN), DEFLECTS
+    )
     tolerance = xp.where(_on(flags, "overwhelm"), p.tolerance, xp.inf)
     return ResponseProbs(
         p_auto=p_auto,
@@ -153,7 +160,7 @@ def response_probs(xp: Any, p: PersonParams, s: PersonState, o: Offer, flags: An
         p_share=p_share,
         warm=warm,
         hurt=hurt,
-        p_busy=xp.zeros_like(warm) + 0.5,
+        p_busy=xp.zeros_like(warm) + p.busy_share,
         activation=activation,
         noise=p.arousal_noise,
         threat=t_k,
@@ -189,8 +196,10 @@ def _routes(xp: Any, o: Offer, c: PersonDecisions) -> tuple[Any, Any, Any]:
 def finish(xp: Any, q: ResponseProbs, o: Offer, c: PersonDecisions) -> Response:
     """The step's Response from its decisions (sampled or observed)."""
     automatic, noticed, approached = _routes(xp, o, c)
-    delib_kind = xp.where(c.busy, 1, 2)
-    behaviour = xp.where(approached | ~o.offered, 0, xp.where(automatic, q.auto_kind, delib_kind))
+    delib_kind = xp.where(c.busy, GETS_BUSY, LESS_AVAILABLE)
+    behaviour = xp.where(
+        approached | ~o.offered, SHARES, xp.where(automatic, q.auto_kind, delib_kind)
+    )
     # Staying with arousal is distress; withdrawing ends it. Beyond the window of tolerance the
     # arousal endured is itself aversive (sensitisation), whatever the other's response.
     distress = xp.where(approached, c.arousal, 0.0)

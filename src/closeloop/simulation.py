@@ -13,7 +13,7 @@ import xarray as xr
 
 from closeloop import engine, history, mechanisms
 from closeloop.errors import bad_value
-from closeloop.params import PERSON_SPECS, couple_params, world_params
+from closeloop.params import TRAITS, couple_params, world_params
 from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
 from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
 from closeloop.scenario import Scenario
@@ -200,7 +200,7 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
         "depth_name": ("depth", list(DEPTH_NAMES)),
         "importance": ["low", "high"],
         "behaviour": list(BEHAVIOURS),
-        "param": [s.name for s in PERSON_SPECS],
+        "param": list(TRAITS),
         "history_stat": [
             "approaches",
             "hurt_when_approaching",
@@ -242,7 +242,7 @@ def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
         "month": np.minimum((np.arange(n_months) + 1) * engine.SNAP_DAYS, sc.days),
         "depth": np.arange(len(DEPTH_NAMES)),
         "depth_name": ("depth", list(DEPTH_NAMES)),
-        "param": [s.name for s in PERSON_SPECS],
+        "param": list(TRAITS),
     }
     if "daily" in raw:
         for k, v in raw["daily"].items():

@@ -20,7 +20,7 @@ from closeloop.history import (
     history_offer,
 )
 from closeloop.mechanisms import INDEX
-from closeloop.params import PersonParams
+from closeloop.params import TRAITS, CoupleParams, PersonParams
 from closeloop.person import PersonState, initial_state
 from closeloop.response import N_PERSON_DRAWS, person_step
 from closeloop.world import N_WORLD_DRAWS
@@ -33,14 +33,16 @@ xp = jnp
 
 def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
     """Draw a unit's preset, caregiving style, traits and event weeks from the population tables."""
-    n_p = tab["traits"].shape[1]
-    u = jax.random.uniform(key, (2 + n_p + MAX_EVENTS,), minval=1e-7, maxval=1.0 - 1e-7)
+    # Jitter draws for the traits only (the later person fields never vary), so the draws, and
+    # with them every run, stay those of before those fields were declared.
+    n_p, n_t = tab["traits"].shape[1], len(TRAITS)
+    u = jax.random.uniform(key, (2 + n_t + MAX_EVENTS,), minval=1e-7, maxval=1.0 - 1e-7)
     pre = categorical(u[0], tab["probs"])
     style = categorical(u[1], tab["styles"][pre])
-    z = ndtri(u[2 : 2 + n_p])
+    z = jnp.concatenate([ndtri(u[2 : 2 + n_t]), jnp.zeros(n_p - n_t, dtype=u.dtype)])
     traits = jnp.clip(tab["traits"][pre] + tab["trait_sd"] * z, tab["low"], tab["high"])
     kind = tab["ev_kind"][pre]
-    age = tab["ev_age"][pre] + (u[2 + n_p :] - 0.5) * 2.0 * tab["age_jitter"]
+    age = tab["ev_age"][pre] + (u[2 + n_t :] - 0.5) * 2.0 * tab["age_jitter"]
     age = jnp.clip(age, 0.0, HISTORY_STEPS / WEEKS_PER_YEAR - 0.1)
     step = jnp.where(kind >= 0, (age * WEEKS_PER_YEAR).astype(jnp.int32), -1)
     return pre, style, traits, step, kind
@@ -98,7 +100,7 @@ def history(
         acc = acc + jnp.stack([app, app * hurt, wd, wd * hurt * jnp.where(protected, 0.0, 1.0)])
         return (s2, acc), None
 
-    init = (initial_state(xp, batch), jnp.zeros((4, *batch)))
+    init = (initial_state(xp, batch, p), jnp.zeros((4, *batch)))
     (s, acc), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
     return s, acc
 
@@ -137,13 +139,15 @@ def couple_start(
     flags: jax.Array,
     therapy: bool = False,
     fixed: jax.Array | None = None,
+    cp: CoupleParams | None = None,
 ) -> dict[str, Any]:
     """The couples of ``indices`` at the start of their relationship, batch-last.
 
     Each couple's key is fold_in(seed_key, index); from it come both members' presets, traits
     and histories (member a from ``tab_a``, b from ``tab_b``; the style and event tables are
     shared) and the key of its adult days. ``fixed``: (2, P, *B) per-member trait values that
-    replace the drawn ones where not NaN (None: none).
+    replace the drawn ones where not NaN (None: none). ``cp``: the relationship's settings (its
+    starting levels; their defaults without it).
 
     Returns:
         ``pp`` (traits, fields (2, *B)), ``state`` (``couple.initial_couple``), ``key`` (adult
@@ -168,7 +172,7 @@ def couple_start(
     )
     return {
         "pp": pp,
-        "state": initial_couple(xp, persons, therapy),
+        "state": initial_couple(xp, persons, therapy, cp),
         "key": k[4],
         "preset": jnp.stack([pre_a, pre_b]),
         "style": jnp.stack([style_a, style_b]),

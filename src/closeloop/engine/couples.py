@@ -29,7 +29,7 @@ from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, u
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
 from closeloop.engine.people import per_unit, schedule_or_none
-from closeloop.params import CoupleParams, PersonParams
+from closeloop.params import TRAITS, CoupleParams, PersonParams
 from closeloop.person import effective_threat
 
 xp = jnp
@@ -269,15 +269,16 @@ def _run_couples(
     """One chunk of couples: sample, both histories, then ``days`` days together. ``cp`` and
     ``fixed`` come unit-first (each couple its own)."""
     fixed_b = unit_last(fixed)  # (2, P, *B)
-    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy, fixed_b)
+    cpl = unit_last(cp)
+    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy, fixed_b, cpl)
     pp, s0 = st["pp"], st["state"]
-    step = partial(day_step, pp, unit_last(cp), schedule, flags, st["key"], care, therapy)
+    step = partial(day_step, pp, cpl, schedule, flags, st["key"], care, therapy)
     record = RECORD.keeping_days(_daily if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
     out = {
         "preset": st["preset"],
         "style": st["style"],
-        "params": jnp.stack(jax.tree.leaves(pp), axis=1),  # (2, P, *B)
+        "params": jnp.stack([getattr(pp, n) for n in TRAITS], axis=1),  # (2, P, *B)
         "threat0": couple_threat(s0),
         "threat": couple_threat(res["state"]),
         "monthly": res["snapshots"],  # (month, [member,] *B)

@@ -16,7 +16,7 @@ from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, u
 from closeloop.engine._keys import draws
 from closeloop.engine._population import N_DRAWS, person_start
 from closeloop.mechanisms import INDEX
-from closeloop.params import PersonParams, WorldParams
+from closeloop.params import TRAITS, PersonParams, WorldParams
 from closeloop.person import (
     BEHAVIOURS,
     PARTNER,
@@ -218,7 +218,7 @@ def _run_people(
         "style": st["style"],
         "event_week": st["event_week"],
         "event_kind": st["event_kind"],
-        "params": jnp.stack(jax.tree.leaves(p)),
+        "params": jnp.stack([getattr(p, n) for n in TRAITS]),
         "history": st["history"],
         "V0": s0.V,
         "I0": s0.I,
