@@ -37,9 +37,9 @@ from matplotlib.figure import Figure
 
 from closeloop import figures, report, story, trajectory
 from closeloop.errors import bad_value
-from closeloop.io import prepare_out, write_bytes, write_text
+from closeloop.io import staged, write_bytes, write_text
 from closeloop.params import COUPLE_SPECS, WORLD_SPECS
-from closeloop.scenario import KINDS
+from closeloop.scenario import KINDS, check_pair
 from closeloop.simulation import NOTICE
 from closeloop.stats import N_BOOT, Z95, bootstrap_ci, ratio_of_sums
 
@@ -215,25 +215,6 @@ def _list_changes(key: str, va: Any, vb: Any) -> list[str]:
     added = [f"{key}: added {_show(x)}" for x in lb if x not in la]
     removed = [f"{key}: removed {_show(x)}" for x in la if x not in lb]
     return removed + added
-
-
-def check_pair(a: Mapping[str, Any], b: Mapping[str, Any], owner: str = "compare") -> None:
-    """Raise the standard one-line error unless two scenarios can be compared unit by unit.
-
-    Both must be the same kind (people with people, couples with couples) and run for the same
-    number of days (so that month m means the same in both).
-
-    Arguments:
-        a: the first scenario as a dict; it sets what is allowed.
-        b: the second.
-        owner: the command or function named in the message.
-    """
-    for field in ("kind", "days"):
-        va, vb = a.get(field), b.get(field)
-        if va != vb:
-            raise bad_value(
-                field, vb, f"{va!r}, the {field} of scenario {a.get('name', 'A')!r}", owner
-            )
 
 
 def _scenario_dict(ds: xr.Dataset) -> dict[str, Any]:
@@ -941,26 +922,27 @@ def write_comparison(
 
     Arguments:
         ds_a, ds_b: two runs as ``compare`` takes them.
-        out: the folder; a non-empty folder that closeloop did not write is refused unless
-            ``force`` (``closeloop.io.prepare_out``). Each scenario's own report goes into a
-            subfolder named after it (``a`` and ``b`` when the names are the same).
-        force: write into folders closeloop did not write.
+        out: the folder; written whole and swapped in (``closeloop.io.staged``): a folder
+            closeloop wrote before is replaced, a non-empty folder it did not write is refused
+            unless ``force``. Each scenario's own report goes into a subfolder named after it
+            (``a`` and ``b`` when the names are the same).
+        force: write into a non-empty folder closeloop did not write (its files are kept).
 
     Returns:
         The path of ``report.html``.
     """
     c = compare(ds_a, ds_b)
-    folder = prepare_out(out, force=force)
-    folders = folder_names(c.names)
-    for ds, sub in zip((ds_a, ds_b), folders, strict=True):
-        prepare_out(folder / sub, force=force)
-        report.write_report(ds, folder / sub)
-    pngs = figure_pngs(ds_a, ds_b, c.names)
-    meta = run_json(c, ds_a, ds_b, folders, list(pngs))
-    write_text(folder / "comparison.csv", comparison_frame(c).to_csv(index=False))
-    write_text(folder / "story.txt", story_text(c))
-    write_text(folder / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    for key, data in pngs.items():
-        write_bytes(folder / f"{key}.png", data)
-    page = comparison_html(c, pngs, meta, folders)
-    return write_text(folder / "report.html", page)
+    with staged(out, force=force) as folder:
+        folders = folder_names(c.names)
+        for ds, sub in zip((ds_a, ds_b), folders, strict=True):
+            report.write_report(ds, folder / sub)
+        pngs = figure_pngs(ds_a, ds_b, c.names)
+        meta = run_json(c, ds_a, ds_b, folders, list(pngs))
+        write_text(folder / "comparison.csv", comparison_frame(c).to_csv(index=False))
+        write_text(folder / "story.txt", story_text(c))
+        write_text(folder / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        for key, data in pngs.items():
+            write_bytes(folder / f"{key}.png", data)
+        page = comparison_html(c, pngs, meta, folders)
+        name = write_text(folder / "report.html", page).name
+    return Path(out) / name

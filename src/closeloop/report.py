@@ -35,7 +35,7 @@ import xarray as xr
 
 from closeloop import figures, story, trajectory
 from closeloop.errors import InputError
-from closeloop.io import atomic_write, prepare_out, write_bytes, write_text
+from closeloop.io import atomic_write, staged, write_bytes, write_text
 from closeloop.person import DEPTH_NAMES
 from closeloop.presets import PRESET_NAMES
 from closeloop.simulation import NOTICE
@@ -1297,7 +1297,7 @@ def _write_couple_report(ds: xr.Dataset, folder: Path) -> Path:
     return write_text(folder / "report.html", page)
 
 
-def write_report(ds: xr.Dataset, out: str | Path) -> Path:
+def write_report(ds: xr.Dataset, out: str | Path, *, force: bool = False) -> Path:
     """Write the report of a simulation into a folder.
 
     A person-level Dataset (``ds.attrs["closeloop_kind"] == "person"``) gets the population
@@ -1309,11 +1309,19 @@ def write_report(ds: xr.Dataset, out: str | Path) -> Path:
 
     Arguments:
         ds: a Dataset from ``closeloop.simulate``.
-        out: the folder; created if missing. A non-empty folder that closeloop did not write is
-            refused (``closeloop.io.prepare_out``); one it wrote before is reused.
+        out: the folder; created if missing. It is written whole and then swapped in
+            (``closeloop.io.staged``): a folder closeloop wrote before is replaced, never mixed
+            with this report; a non-empty folder that closeloop did not write is refused unless
+            ``force``.
+        force: write into a non-empty folder closeloop did not write (its files are kept).
 
     Returns:
         The path of ``report.html``.
+
+    Raises:
+        InputError: a Dataset that is not one of ``simulate``'s, or an ``out`` that cannot be
+            written (``closeloop.errors.OutputError``, naming the path and the reason); nothing
+            is left half written.
 
     Example:
         >>> import closeloop as cl
@@ -1324,6 +1332,10 @@ def write_report(ds: xr.Dataset, out: str | Path) -> Path:
     kind = ds.attrs.get("closeloop_kind") if isinstance(ds, xr.Dataset) else None
     if kind == "couple":
         check_couple_dataset(ds)
-        return _write_couple_report(ds, prepare_out(out))
-    check_dataset(ds)
-    return _write_person_report(ds, prepare_out(out))
+        write = _write_couple_report
+    else:
+        check_dataset(ds)
+        write = _write_person_report
+    with staged(out, force=force) as folder:
+        page = write(ds, folder)
+    return Path(out) / page.name
