@@ -375,6 +375,7 @@ def test_a_report_larger_than_the_free_disk_is_refused(
     with pytest.raises(InputError, match=r"of disk; 50.0 MB is free") as e:
         crun.run_scenario("avoidant-anxious", out, n=100_000)
     assert "\n" not in str(e.value) and not out.exists()
+    assert os.listdir(tmp_path) == []  # the staging folder is gone too
 
 
 def test_a_long_run_is_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:

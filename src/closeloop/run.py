@@ -23,7 +23,7 @@ from typing import Any
 from closeloop.errors import check_int
 from closeloop.io import staged
 from closeloop.scenario import Scenario, check_pair, scenario
-from closeloop.sizing import MAX_UNITS, check_run
+from closeloop.sizing import MAX_UNITS, check_disk, check_run
 
 # The engine (JAX) is imported only after every argument, the output folder and the run's size
 # are checked, so that bad input is refused at once instead of after JAX has loaded.
@@ -83,8 +83,9 @@ def run_scenario(
     seed = check_int("seed", seed, 0, 2**31 - 1, owner)
     diary_couples = check_int("diary_couples", diary_couples, 0, MAX_DIARY_COUPLES, owner)
     m = min(diary_couples, n) if sc.kind == "couple" else 0
-    _warn(check_run(sc.kind, n, sc.days, out, m, owner))
-    with staged(out, force=force) as folder:
+    _warn(check_run(sc.kind, n, sc.days, m, owner))
+    with staged(out, force=force) as folder:  # refuses an unwritable out before simulating
+        check_disk(sc.kind, n, sc.days, out, m, owner)
         from closeloop.observation import diary, write_diary
         from closeloop.report import write_report
         from closeloop.simulation import simulate
@@ -134,8 +135,9 @@ def compare_scenarios(
     seed = check_int("seed", seed, 0, 2**31 - 1, owner)
     check_pair(sc_a.model_dump(), sc_b.model_dump(), owner)
     # Two runs held at once: twice one run's size.
-    _warn(check_run(sc_a.kind, 2 * n, sc_a.days, out, 0, owner))
+    _warn(check_run(sc_a.kind, 2 * n, sc_a.days, 0, owner))
     with staged(out, force=force) as folder:
+        check_disk(sc_a.kind, 2 * n, sc_a.days, out, 0, owner)
         from closeloop.compare import write_comparison
         from closeloop.simulation import simulate
 

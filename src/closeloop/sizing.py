@@ -1,9 +1,10 @@
 """What a run will need, from its shape alone, before anything is simulated.
 
 ``estimate`` gives the peak memory, the disk space of the report folder and the time of a run
-of ``n`` units (people or couples) over ``days``; ``check_run`` refuses a run that cannot fit in
-the memory or on the disk this machine has, in one line that says how much it needs, how much
-there is, and how to split it, and returns a warning for one that will take long.
+of ``n`` units (people or couples) over ``days``. ``check_run`` refuses a run that cannot fit in
+the memory this machine has, in one line that says how much it needs, how much there is and how
+to split it, and returns a warning for one that will take long; ``check_disk`` does the same for
+the free space where the report goes; ``check_result`` for the Dataset ``simulate`` returns.
 
 The constants were measured with ``tools/measure_sizes.py`` (``closeloop.run.run_scenario``,
 10-year couple and 3-year person runs of 512 and 2,048 units, each in a fresh process, on two
@@ -138,9 +139,11 @@ def free_disk(out: str | Path) -> int | None:
     for p in [path, *path.parents]:
         if p.is_dir():
             try:
-                return shutil.disk_usage(p).free
+                usage = shutil.disk_usage(p)
             except OSError:
                 return None
+            # A pseudo file system (/proc, /sys) reports no size; writing there fails on its own.
+            return usage.free if usage.total > 0 else None
     return None
 
 
@@ -167,29 +170,24 @@ def _fits(kind: str, days: int, budget: float, per: str) -> int:
     return max(0, int(budget / MARGIN / (months * DISK_PER_UNIT_MONTH[kind])))
 
 
+def _split(owner: str) -> str:
+    if owner.startswith(("run", "demo")):
+        return "split it into several runs with different --seed values, or shorten 'days'"
+    return "split it into several calls with different seeds, or shorten 'days'"
+
+
 def check_run(
-    kind: str,
-    n: int,
-    days: int,
-    out: str | Path | None = None,
-    diary_couples: int = 0,
-    owner: str = "run",
+    kind: str, n: int, days: int, diary_couples: int = 0, owner: str = "run"
 ) -> str | None:
-    """Refuse a run that cannot fit; return a warning for one that will take long (else None).
+    """Refuse a run that cannot fit in memory; return a warning for one that will take long.
 
     Raises:
-        InputError: the estimated peak memory exceeds the memory available, or the report
-            folder exceeds the free space where ``out`` is.
+        InputError: the estimated peak memory exceeds the memory available.
     """
     from closeloop.errors import InputError
 
     need = estimate(kind, n, days, diary_couples)
     unit = "couples" if kind == "couple" else "people"
-    split = (
-        "split it into several runs with different --seed values, or shorten 'days'"
-        if owner.startswith(("run", "demo"))
-        else "split it into several calls with different seeds, or shorten 'days'"
-    )
     mem = available_memory()
     if mem is not None and need.memory * MARGIN > mem:
         fit = _fits(kind, days, mem, "memory")
@@ -203,15 +201,7 @@ def check_run(
         raise InputError(
             f"The 'n' parameter of {owner} asks for {n:,} {unit} over {days:,} days, which needs "
             f"about {_size(need.memory)} of memory; {_size(mem)} is available. At most about "
-            f"{fit:,} {unit} fit: {split}."
-        )
-    free = free_disk(out) if out is not None else None
-    if free is not None and need.disk * MARGIN > free:
-        raise InputError(
-            f"The 'n' parameter of {owner} asks for {n:,} {unit} over {days:,} days, whose report "
-            f"needs about {_size(need.disk)} of disk; {_size(free)} is free at {str(out)!r}. At "
-            f"most about {_fits(kind, days, free, 'disk'):,} {unit} fit there: write elsewhere "
-            f"(--out) or {split}."
+            f"{fit:,} {unit} fit: {_split(owner)}."
         )
     if need.seconds > WARN_SECONDS:
         return (
@@ -220,3 +210,25 @@ def check_run(
             "disk); interrupt with Ctrl-C to stop without writing anything."
         )
     return None
+
+
+def check_disk(
+    kind: str, n: int, days: int, out: str | Path, diary_couples: int = 0, owner: str = "run"
+) -> None:
+    """Refuse a run whose report folder would not fit in the free space where ``out`` is.
+
+    Raises:
+        InputError: naming the space needed, the space free and where to write instead.
+    """
+    from closeloop.errors import InputError
+
+    need = estimate(kind, n, days, diary_couples).disk
+    free = free_disk(out)
+    if free is not None and need * MARGIN > free:
+        unit = "couples" if kind == "couple" else "people"
+        raise InputError(
+            f"The 'n' parameter of {owner} asks for {n:,} {unit} over {days:,} days, whose report "
+            f"needs about {_size(need)} of disk; {_size(free)} is free at {str(out)!r}. At most "
+            f"about {_fits(kind, days, free, 'disk'):,} {unit} fit there: write elsewhere "
+            f"(--out) or {_split(owner)}."
+        )
