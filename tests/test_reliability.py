@@ -393,9 +393,12 @@ def test_simulate_refuses_a_result_larger_than_memory(monkeypatch: pytest.Monkey
     monkeypatch.setattr(sizing, "available_memory", lambda: 2**30)
     with pytest.raises(InputError, match=r"'n' parameter of simulate.*1\.1 GB is available"):
         cl.simulate(cl.scenario("avoidant-anxious"), n=1_000_000)
+    # Every day kept: 82 bytes a couple-day on top, so 10,000 couples over ten years is 3 GB.
+    with pytest.raises(InputError, match=r"results alone need 3\.2 GB"):
+        cl.simulate(cl.scenario("avoidant-anxious"), n=10_000, daily=True)
 
 
-def test_the_estimates_match_a_small_run(couple_ds, person_ds) -> None:
+def test_the_estimates_match_a_small_run(couple_ds, person_ds, couple_sc, person_sc) -> None:
     """The Dataset bytes per unit-month the refusal of ``simulate`` rests on, measured again."""
     from closeloop import engine, sizing
 
@@ -405,6 +408,10 @@ def test_the_estimates_match_a_small_run(couple_ds, person_ds) -> None:
         per = ds.nbytes / ds.attrs["n"] / months
         # A tiny run's fixed parts (coordinates) weigh more per unit; never less than measured.
         assert per >= 0.9 * sizing.RESULT_BYTES_PER_UNIT_MONTH[kind], (kind, per)
+    for sc in (couple_sc, person_sc):
+        daily = cl.simulate(sc, n=2, daily=True)
+        per_day = sum(daily[k].nbytes for k in daily.data_vars if "day" in daily[k].dims)
+        assert per_day / 2 / DAYS == sizing.DAILY_RESULT_BYTES_PER_UNIT_DAY[sc.kind]
 
 
 # ---------------------------------------------------------------- 4. interventions past the end

@@ -81,7 +81,7 @@ def simulate(
     sc = scenario(sc)
     n = check_int("n", n, 1, MAX_UNITS)
     seed = check_int("seed", seed, 0, 2**31 - 1)
-    check_result(sc.kind, n, sc.days)
+    check_result(sc.kind, n, sc.days, daily)
     off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
     flags = mechanisms.flags(off)
 

@@ -41,6 +41,8 @@ tables (measured 132.9 and 117.5)."""
 RESULT_BYTES_PER_UNIT_MONTH = {"couple": 135, "person": 123}
 """Bytes per unit and month of the Dataset ``simulate`` returns (measured ``ds.nbytes``): what
 any run must at least hold."""
+DAILY_RESULT_BYTES_PER_UNIT_DAY = {"couple": 82, "person": 29}
+"""Bytes per unit-day of the daily variables ``simulate(..., daily=True)`` adds (measured)."""
 DAILY_BYTES_PER_COUPLE_DAY = 164
 """Peak memory per couple-day of the diary's daily run: twice the engine's 82-byte daily record
 (``closeloop.bench.DAILY_BYTES``), for the record and its copy on the host."""
@@ -85,7 +87,9 @@ def estimate(kind: str, n: int, days: int, diary_couples: int = 0, cores: int = 
     return Estimate(int(memory), int(disk), seconds)
 
 
-def check_result(kind: str, n: int, days: int, owner: str = "simulate") -> None:
+def check_result(
+    kind: str, n: int, days: int, daily: bool = False, owner: str = "simulate"
+) -> None:
     """Refuse a ``simulate`` call whose returned Dataset alone exceeds the available memory.
 
     Raises:
@@ -93,11 +97,13 @@ def check_result(kind: str, n: int, days: int, owner: str = "simulate") -> None:
     """
     from closeloop.errors import InputError
 
-    need = n * math.ceil(days / SNAP_DAYS) * RESULT_BYTES_PER_UNIT_MONTH[kind]
+    per_unit = math.ceil(days / SNAP_DAYS) * RESULT_BYTES_PER_UNIT_MONTH[kind]
+    per_unit += days * DAILY_RESULT_BYTES_PER_UNIT_DAY[kind] if daily else 0
+    need = n * per_unit
     mem = available_memory()
     if mem is not None and need > mem:
         unit = "couples" if kind == "couple" else "people"
-        fit = int(mem / (math.ceil(days / SNAP_DAYS) * RESULT_BYTES_PER_UNIT_MONTH[kind]))
+        fit = int(mem / per_unit)
         raise InputError(
             f"The 'n' parameter of {owner} asks for {n:,} {unit} over {days:,} days, whose "
             f"results alone need {_size(need)} of memory; {_size(mem)} is available. Fewer than "
