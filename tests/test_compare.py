@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 
 import closeloop as cl
 from closeloop.analysis.paired import Effect, Outcome, compare, mean_of, paired_effect, pooled
-from closeloop.analysis.scenario_diff import check_pair, scenario_changes
+from closeloop.analysis.scenario_diff import scenario_changes
 from closeloop.cli import app
 from closeloop.errors import InputError
 from closeloop.narrative.comparison import effect_sentence, story_text
 from closeloop.params import WORLD_SPECS
 from closeloop.report.comparison import folder_names, write_comparison
+from closeloop.scenario import check_pair
 from closeloop.simulation import NOTICE
 from closeloop.trajectory import CLASSES
 

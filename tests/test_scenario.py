@@ -47,7 +47,10 @@ def test_every_shipped_scenario_loads(name):
 def test_unknown_scenario_name(one_line):
     with pytest.raises(InputError) as e:
         scenario("rising-closenes")
-    one_line(e.value, "'scenario'", "'rising-closenes'", *[repr(n) for n in scenarios()])
+    one_line(e.value, "'scenario'", "'rising-closenes'", "did you mean 'rising-closeness'?")
+    with pytest.raises(InputError) as e:
+        scenario("nothing-like-it")
+    one_line(e.value, "'scenario'", "'nothing-like-it'", *[repr(n) for n in scenarios()])
 
 
 # ---------------------------------------------------------------- field validation

@@ -7,14 +7,67 @@ the value and what is allowed, and exits with status 2, never with a traceback.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from closeloop.errors import InputError
 
+
+def _given(args: Sequence[str], opts: Sequence[str]) -> str | None:
+    """The value given on the command line for an option spelled one of ``opts``."""
+    for i, arg in enumerate(args):
+        for opt in opts:
+            if arg == opt and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(opt + "="):
+                return arg[len(opt) + 1 :]
+    return None
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors on one line that repeat the value, instead of a framed panel."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        except Exception as e:
+            # Click's usage errors (not importable from typer's public names) carry these two.
+            if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", 0), int)):
+                raise
+            message = e.format_message().rstrip(".")
+            param = getattr(e, "param", None)
+            value = _given(argv, getattr(param, "opts", ())) if param is not None else None
+            if value is not None and repr(value) not in message:
+                message += f". Got {value!r} instead"
+            message += "" if message.endswith("?") else "."
+            ctx = getattr(e, "ctx", None)
+            if ctx is not None:
+                message += f" See '{ctx.command_path} --help'."
+            typer.echo(f"error: {message}", err=True)
+            sys.exit(int(getattr(e, "exit_code", 2)))
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     help="closeloop: an executable model of intimacy avoidance. Educational model, not a "
@@ -33,7 +86,10 @@ def demo(
     n: Annotated[int, typer.Option(help="Couples to simulate.")] = 1000,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
     force: Annotated[
-        bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
+        bool,
+        typer.Option(
+            help="Write into a non-empty folder closeloop did not write (keeps its files)."
+        ),
     ] = False,
 ) -> None:
     """Run the representative scenario (avoidant-anxious) and write its report (HTML, figures,
@@ -59,7 +115,10 @@ def run(
     n: Annotated[int, typer.Option(help="Population size (people, or couples).")] = 1000,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
     force: Annotated[
-        bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
+        bool,
+        typer.Option(
+            help="Write into a non-empty folder closeloop did not write (keeps its files)."
+        ),
     ] = False,
     diary_couples: Annotated[
         int,
@@ -75,19 +134,15 @@ def run(
 ) -> None:
     """Run one scenario and write its report, data and (for couples) a daily-diary table; with
     --compare, run two and write their what-if comparison."""
+    # Everything is checked before the engine (JAX) is imported, so bad input is refused at once.
     from closeloop.run import compare_scenarios, run_scenario
-    from closeloop.scenario import scenario as load
 
     try:
         if compare is not None:
-            path = compare_scenarios(
-                load(scenario), load(compare), out, n=n, seed=seed, force=force
-            )
+            path = compare_scenarios(scenario, compare, out, n=n, seed=seed, force=force)
             typer.echo(f"Comparison written to {path}")
             return
-        path = run_scenario(
-            load(scenario), out, n=n, seed=seed, force=force, diary_couples=diary_couples
-        )
+        path = run_scenario(scenario, out, n=n, seed=seed, force=force, diary_couples=diary_couples)
     except InputError as e:
         _fail(str(e))
     typer.echo(f"Report written to {path}")

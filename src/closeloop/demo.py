@@ -28,17 +28,19 @@ def run_demo(
     """Run the representative couple scenario and write its report and diary table.
 
     Arguments:
-        out: the folder for the report; a non-empty folder closeloop did not write is refused
-            unless ``force`` is given.
+        out: the folder for the report, written whole and swapped in at the end: a folder
+            closeloop wrote before is replaced, a non-empty folder closeloop did not write is
+            refused unless ``force`` is given.
         n: couples to simulate.
         seed: run seed.
-        force: write into a non-empty folder closeloop did not write.
+        force: write into a non-empty folder closeloop did not write (its files are kept).
 
     Returns:
         The path of ``report.html``.
 
     Raises:
-        InputError: for a bad ``out``, ``n`` or ``seed``, before anything is simulated.
+        InputError: for a bad or unwritable ``out``, a bad ``n`` or ``seed``, or a run too
+            large for this machine, before anything is simulated.
 
     Example:
         >>> from closeloop.demo import run_demo

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import numbers
+import os
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,7 @@ from pydantic import (
 )
 
 from closeloop import healing, mechanisms
-from closeloop.errors import InputError, bad_value, one_of
+from closeloop.errors import InputError, bad_value, did_you_mean, is_int, one_of
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS, check_values
 from closeloop.presets import DEFAULT_MIX, check_mix
 
@@ -59,25 +63,25 @@ class Intervention(BaseModel):
     @classmethod
     def _kind(cls, v: Any) -> str:
         if v not in healing.KINDS:
-            raise bad_value("interventions.kind", v, one_of(healing.KINDS), "scenario")
+            raise _named("interventions.kind", v, healing.KINDS, "scenario")
         return str(v)
 
     @field_validator("start", "end", mode="before")
     @classmethod
     def _day(cls, v: Any, info: ValidationInfo) -> int:
-        if isinstance(v, bool) or not isinstance(v, int) or not (0 <= v <= MAX_DAYS):
+        if not is_int(v) or not (0 <= v <= MAX_DAYS):
             raise bad_value(
                 f"interventions.{info.field_name}",
                 v,
                 f"an integer day in [0, {MAX_DAYS}]",
                 "scenario",
             )
-        return v
+        return int(v)
 
     @field_validator("intensity", mode="before")
     @classmethod
     def _intensity(cls, v: Any) -> float:
-        if isinstance(v, bool) or not isinstance(v, int | float) or not (0.0 <= v <= 1.0):
+        if not _is_number(v) or not (0.0 <= v <= 1.0):
             raise bad_value("interventions.intensity", v, "a number in [0, 1]", "scenario")
         return float(v)
 
@@ -85,7 +89,7 @@ class Intervention(BaseModel):
     @classmethod
     def _who(cls, v: Any) -> str:
         if v != "" and v not in healing.WHO:
-            raise bad_value("interventions.who", v, one_of(healing.WHO), "scenario")
+            raise _named("interventions.who", v, healing.WHO, "scenario")
         return str(v)
 
     @model_validator(mode="after")
@@ -162,15 +166,15 @@ class Scenario(BaseModel):
     @classmethod
     def _kind(cls, v: Any) -> str:
         if v not in KINDS:
-            raise bad_value("kind", v, one_of(KINDS), "scenario")
+            raise _named("kind", v, KINDS, "scenario")
         return str(v)
 
     @field_validator("days", mode="before")
     @classmethod
     def _days(cls, v: Any) -> int:
-        if isinstance(v, bool) or not isinstance(v, int) or not (1 <= v <= MAX_DAYS):
+        if not is_int(v) or not (1 <= v <= MAX_DAYS):
             raise bad_value("days", v, f"an integer in [1, {MAX_DAYS}]", "scenario")
-        return v
+        return int(v)
 
     @field_validator("a", "b", mode="before")
     @classmethod
@@ -187,7 +191,11 @@ class Scenario(BaseModel):
     @field_validator("population", "a", "b")
     @classmethod
     def _mix(cls, v: Mix, info: ValidationInfo) -> Mix:
-        return check_mix(v, str(info.field_name)) if v or info.field_name == "population" else v
+        field = str(info.field_name)
+        if v and not math.isfinite(sum(w for w in v.values() if w >= 0)):
+            # Normalising would divide by infinity and leave every weight 0.
+            raise bad_value(field, v, "weights whose sum is a finite number", "scenario")
+        return check_mix(v, field) if v or field == "population" else v
 
     @field_validator("traits", "traits_a", "traits_b")
     @classmethod
@@ -197,7 +205,15 @@ class Scenario(BaseModel):
     @field_validator("world")
     @classmethod
     def _world(cls, v: Mix) -> Mix:
-        return check_values(v, WORLD_SPECS, "world", "scenario")
+        out = check_values(v, WORLD_SPECS, "world", "scenario")
+        default = {s.name: s.default for s in WORLD_SPECS}
+        lo, hi = (out.get(k, default[k]) for k in ("depth_lo", "depth_hi"))
+        if lo > hi:
+            # Offers would start at depth_lo and never come down to the ceiling; the default
+            # depth_hi is the largest depth, so only a given depth_hi can be below depth_lo.
+            allowed = f"at least depth_lo ({lo:g})"
+            raise bad_value("world.depth_hi", hi, allowed, "scenario")
+        return out
 
     @field_validator("relationship")
     @classmethod
@@ -250,6 +266,12 @@ class Scenario(BaseModel):
                 raise bad_value(
                     "interventions.kind", iv.kind, one_of(allowed), f"{self.kind} scenario"
                 )
+            if iv.start >= self.days:
+                raise InputError(
+                    f"The '{iv.kind}' intervention starts on day {iv.start}, but the scenario "
+                    f"has {self.days} days (day 0 to {self.days - 1}), so it would never run; "
+                    "start it earlier or make 'days' longer."
+                )
             if iv.kind == "couples_therapy" and iv.end > self.days:
                 raise bad_value(
                     "interventions.end",
@@ -294,14 +316,45 @@ class Scenario(BaseModel):
         return hashlib.sha256(self.to_json().encode()).hexdigest()
 
 
+def check_pair(a: Mapping[str, Any], b: Mapping[str, Any], owner: str = "compare") -> None:
+    """Raise the standard one-line error unless two scenarios can be compared unit by unit.
+
+    Both must be the same kind (people with people, couples with couples) and run for the same
+    number of days (so that month m means the same in both).
+
+    Arguments:
+        a: the first scenario as a dict; it sets what is allowed.
+        b: the second.
+        owner: the command or function named in the message.
+    """
+    for field in ("kind", "days"):
+        va, vb = a.get(field), b.get(field)
+        if va != vb:
+            raise bad_value(
+                field, vb, f"{va!r}, the {field} of scenario {a.get('name', 'A')!r}", owner
+            )
+
+
 def _table(v: Any, field: str | None) -> dict[str, Any]:
     """A table of name = number, checked before pydantic would coerce true to 1.0 or "1" to 1."""
     if not isinstance(v, dict):
         raise bad_value(str(field), v, "a table of name = number", "scenario")
     for key, x in v.items():
-        if isinstance(x, bool) or not isinstance(x, int | float):
+        if not _is_number(x):
             raise bad_value(f"{field}.{key}", x, "a number", "scenario")
-    return v
+    # NumPy scalars (numpy.int64, numpy.float32) as plain numbers, so they validate and hash alike.
+    return {k: x if isinstance(x, int | float) else float(x) for k, x in v.items()}
+
+
+def _is_number(x: Any) -> bool:
+    """A real number (NumPy scalars included), never a bool."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and type(x).__name__ != "bool_"
+
+
+def _named(field: str, value: Any, names: Any, owner: str | None = None) -> InputError:
+    """The standard error for a name outside a closed set, with the closest name suggested."""
+    hint = did_you_mean(value, names)
+    return bad_value(field, value, one_of(names) + hint, owner)
 
 
 _PHRASES = {
@@ -325,7 +378,8 @@ def _one_line(e: ValidationError, prefix: str = "") -> InputError:
     if kind == "extra_forbidden":
         model = Intervention if prefix else Scenario
         keys = ", ".join(repr(k) for k in model.model_fields)
-        return InputError(f"Unknown key '{field}' in scenario: allowed keys are {keys}.")
+        hint = did_you_mean(str(err["loc"][-1]), model.model_fields)
+        return InputError(f"Unknown key '{field}' in scenario{hint}: allowed keys are {keys}.")
     phrase = _PHRASES.get(kind, "valid (" + str(err["msg"]).lower() + ")")
     return bad_value(field, err.get("input"), phrase, "scenario")
 
@@ -341,25 +395,53 @@ def scenarios() -> list[str]:
 
 
 def _parse(text: str, origin: str) -> Scenario:
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write; TOML has none
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{origin} is not valid TOML: {e}.") from None
-    return Scenario(**data)
+    except RecursionError:
+        raise InputError(f"{origin} is nested too deeply to be a scenario.") from None
+    if not data:
+        raise InputError(
+            f"{origin} is empty: a scenario needs at least its kind and who it runs "
+            "(see `closeloop scenarios` and docs/scenarios.md)."
+        )
+    try:
+        return Scenario(**data)
+    except RecursionError:
+        raise InputError(f"{origin} is nested too deeply to be a scenario.") from None
 
 
-def scenario(name: str) -> Scenario:
-    """Load a shipped scenario by name, or a TOML file if ``name`` is a path to one."""
+def scenario(name: str | os.PathLike[str] | Scenario) -> Scenario:
+    """Load a shipped scenario by name, or a TOML file if ``name`` is a path to one.
+
+    A ``Scenario`` is returned as it is, so that every function taking a scenario takes a name.
+    """
+    if isinstance(name, Scenario):
+        return name
+    if isinstance(name, os.PathLike):
+        return load_scenario(name)
+    if not isinstance(name, str):
+        raise bad_value("scenario", name, "a scenario name, a path to a .toml file or a Scenario")
     lib = _library()
     if name in lib:
         return _parse(lib[name].read_text(encoding="utf-8"), f"scenario '{name}'")
     if name.endswith(".toml") or Path(name).exists():
         return load_scenario(name)
+    hint = did_you_mean(name, lib)
+    if hint:  # the one name meant, rather than all of them
+        raise InputError(
+            "The 'scenario' parameter must be a name from `closeloop scenarios` or a path to a "
+            f".toml file. Got {name!r} instead{hint}."
+        )
     raise bad_value("scenario", name, one_of(sorted(lib)) + " or a path to a .toml file")
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Load and validate a scenario from a TOML file."""
+    if not isinstance(path, str | os.PathLike):
+        raise bad_value("scenario", path, "a path to a .toml file")
     p = Path(path)
     if not p.is_file():
         raise bad_value("scenario", str(path), "an existing .toml file")

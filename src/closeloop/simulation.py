@@ -12,17 +12,17 @@ import numpy as np
 import xarray as xr
 
 from closeloop import engine, history, mechanisms
-from closeloop.errors import bad_value
+from closeloop.errors import check_int
 from closeloop.params import TRAITS, couple_params, world_params
 from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
 from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
-from closeloop.scenario import Scenario
+from closeloop.scenario import Scenario, scenario
+from closeloop.sizing import MAX_UNITS, check_result
 
 NOTICE = (
     "Educational model, not a diagnosis or treatment. If you are in crisis in the US, call or "
     "text 988 (Suicide & Crisis Lifeline); elsewhere, contact local emergency services."
 )
-MAX_UNITS = 10_000_000
 
 
 def versions() -> dict[str, str]:
@@ -49,19 +49,8 @@ def _tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.nd
     return tab
 
 
-def check_int(name: str, value: Any, low: int, high: int, owner: str = "simulate") -> int:
-    """``value`` as an int in [low, high], or the standard one-line error naming ``owner``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | np.integer)
-        or not (low <= value <= high)
-    ):
-        raise bad_value(name, value, f"an integer in [{low}, {high}]", owner)
-    return int(value)
-
-
 def simulate(
-    sc: Scenario,
+    sc: Scenario | str,
     n: int = 1000,
     seed: int = 0,
     *,
@@ -72,7 +61,7 @@ def simulate(
     """Simulate ``n`` people of a scenario.
 
     Arguments:
-        sc: the scenario (``closeloop.scenario(name)``).
+        sc: the scenario (``closeloop.scenario(name)``), or its name or .toml path.
         n: population size.
         seed: run seed; the same seed gives the same people whatever ``n`` or chunking.
         daily: also keep every day's response (dims unit x day); otherwise summaries stream.
@@ -89,8 +78,10 @@ def simulate(
         >>> ds.sizes["unit"]
         8
     """
+    sc = scenario(sc)
     n = check_int("n", n, 1, MAX_UNITS)
     seed = check_int("seed", seed, 0, 2**31 - 1)
+    check_result(sc.kind, n, sc.days, daily)
     off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
     flags = mechanisms.flags(off)
 

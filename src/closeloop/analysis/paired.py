@@ -25,11 +25,11 @@ from closeloop import trajectory
 from closeloop.analysis.couple_events import CLASS_WORDS, MEMBER_KEYS, NAMES, cycle_months
 from closeloop.analysis.measures import quiet
 from closeloop.analysis.profiles import CONTEXT, DEEP, acceptance_by_depth, pullback_depth
-from closeloop.analysis.scenario_diff import check_pair, scenario_changes
+from closeloop.analysis.scenario_diff import scenario_changes
 from closeloop.analysis.timeline import population_withdrawer
 from closeloop.errors import bad_value
 from closeloop.results.files import run_metadata
-from closeloop.scenario import KINDS
+from closeloop.scenario import KINDS, check_pair
 from closeloop.stats import N_BOOT, bootstrap_ci, ratio_of_sums
 
 

@@ -1,7 +1,7 @@
-"""What differs between two scenarios, as readable lines, and whether two can be compared.
+"""What differs between two scenarios, as readable lines.
 
-``scenario_changes(a, b)`` works on any field, known or not; ``check_pair(a, b)`` refuses two
-scenarios that cannot be compared unit by unit (different kind or length).
+``scenario_changes(a, b)`` works on any field, known or not. Whether two scenarios can be
+compared unit by unit at all is ``scenario.check_pair`` (checked before anything is simulated).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from closeloop.errors import bad_value
 from closeloop.params import COUPLE_SPECS, WORLD_SPECS
 
 IGNORED = ("name", "description")
@@ -119,22 +118,3 @@ def _list_changes(key: str, va: Any, vb: Any) -> list[str]:
     added = [f"{key}: added {_show(x)}" for x in lb if x not in la]
     removed = [f"{key}: removed {_show(x)}" for x in la if x not in lb]
     return removed + added
-
-
-def check_pair(a: Mapping[str, Any], b: Mapping[str, Any], owner: str = "compare") -> None:
-    """Raise the standard one-line error unless two scenarios can be compared unit by unit.
-
-    Both must be the same kind (people with people, couples with couples) and run for the same
-    number of days (so that month m means the same in both).
-
-    Arguments:
-        a: the first scenario as a dict; it sets what is allowed.
-        b: the second.
-        owner: the command or function named in the message.
-    """
-    for field in ("kind", "days"):
-        va, vb = a.get(field), b.get(field)
-        if va != vb:
-            raise bad_value(
-                field, vb, f"{va!r}, the {field} of scenario {a.get('name', 'A')!r}", owner
-            )

@@ -26,14 +26,14 @@ import xarray as xr
 
 from closeloop.analysis.profiles import check_dataset
 from closeloop.analysis.timeline import check_couple_dataset
-from closeloop.io import prepare_out
+from closeloop.io import staged
 from closeloop.report.couple import COUPLE_FIGURES, write_couple_report
 from closeloop.report.person import FIGURES, write_person_report
 
 __all__ = ["COUPLE_FIGURES", "FIGURES", "write_report"]
 
 
-def write_report(ds: xr.Dataset, out: str | Path) -> Path:
+def write_report(ds: xr.Dataset, out: str | Path, *, force: bool = False) -> Path:
     """Write the report of a simulation into a folder.
 
     A person-level Dataset (``ds.attrs["closeloop_kind"] == "person"``) gets the population
@@ -45,11 +45,19 @@ def write_report(ds: xr.Dataset, out: str | Path) -> Path:
 
     Arguments:
         ds: a Dataset from ``closeloop.simulate``.
-        out: the folder; created if missing. A non-empty folder that closeloop did not write is
-            refused (``closeloop.io.prepare_out``); one it wrote before is reused.
+        out: the folder; created if missing. It is written whole and then swapped in
+            (``closeloop.io.staged``): a folder closeloop wrote before is replaced, never mixed
+            with this report; a non-empty folder that closeloop did not write is refused unless
+            ``force``.
+        force: write into a non-empty folder closeloop did not write (its files are kept).
 
     Returns:
         The path of ``report.html``.
+
+    Raises:
+        InputError: a Dataset that is not one of ``simulate``'s, or an ``out`` that cannot be
+            written (``closeloop.errors.OutputError``, naming the path and the reason); nothing
+            is left half written.
 
     Example:
         >>> import closeloop as cl
@@ -60,6 +68,10 @@ def write_report(ds: xr.Dataset, out: str | Path) -> Path:
     kind = ds.attrs.get("closeloop_kind") if isinstance(ds, xr.Dataset) else None
     if kind == "couple":
         check_couple_dataset(ds)
-        return write_couple_report(ds, prepare_out(out))
-    check_dataset(ds)
-    return write_person_report(ds, prepare_out(out))
+        write = write_couple_report
+    else:
+        check_dataset(ds)
+        write = write_person_report
+    with staged(out, force=force) as folder:
+        page = write(ds, folder)
+    return Path(out) / page.name

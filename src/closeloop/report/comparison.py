@@ -24,7 +24,7 @@ from closeloop import report
 from closeloop.analysis.paired import Comparison, Effect, compare, comparison_frame
 from closeloop.figures import comparison as figures
 from closeloop.figures import to_png
-from closeloop.io import prepare_out, write_bytes, write_text
+from closeloop.io import staged, write_bytes, write_text
 from closeloop.narrative.comparison import (
     changes_text,
     closing_text,
@@ -175,26 +175,27 @@ def write_comparison(
 
     Arguments:
         ds_a, ds_b: two runs as ``compare`` takes them.
-        out: the folder; a non-empty folder that closeloop did not write is refused unless
-            ``force`` (``closeloop.io.prepare_out``). Each scenario's own report goes into a
-            subfolder named after it (``a`` and ``b`` when the names are the same).
-        force: write into folders closeloop did not write.
+        out: the folder; written whole and swapped in (``closeloop.io.staged``): a folder
+            closeloop wrote before is replaced, a non-empty folder it did not write is refused
+            unless ``force``. Each scenario's own report goes into a subfolder named after it
+            (``a`` and ``b`` when the names are the same).
+        force: write into a non-empty folder closeloop did not write (its files are kept).
 
     Returns:
         The path of ``report.html``.
     """
     c = compare(ds_a, ds_b)
-    folder = prepare_out(out, force=force)
-    folders = folder_names(c.names)
-    for ds, sub in zip((ds_a, ds_b), folders, strict=True):
-        prepare_out(folder / sub, force=force)
-        report.write_report(ds, folder / sub)
-    pngs = figure_pngs(ds_a, ds_b, c.names)
-    meta = run_json(c, ds_a, ds_b, folders, list(pngs))
-    write_text(folder / "comparison.csv", comparison_frame(c).to_csv(index=False))
-    write_text(folder / "story.txt", story_text(c))
-    write_text(folder / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    for key, data in pngs.items():
-        write_bytes(folder / f"{key}.png", data)
-    page = comparison_html(c, pngs, meta, folders)
-    return write_text(folder / "report.html", page)
+    with staged(out, force=force) as folder:
+        folders = folder_names(c.names)
+        for ds, sub in zip((ds_a, ds_b), folders, strict=True):
+            report.write_report(ds, folder / sub)
+        pngs = figure_pngs(ds_a, ds_b, c.names)
+        meta = run_json(c, ds_a, ds_b, folders, list(pngs))
+        write_text(folder / "comparison.csv", comparison_frame(c).to_csv(index=False))
+        write_text(folder / "story.txt", story_text(c))
+        write_text(folder / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        for key, data in pngs.items():
+            write_bytes(folder / f"{key}.png", data)
+        page = comparison_html(c, pngs, meta, folders)
+        name = write_text(folder / "report.html", page).name
+    return Path(out) / name
