@@ -9,6 +9,8 @@ See docs/sweeps.md.
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +60,14 @@ def sweep(
     with tempfile.TemporaryDirectory(prefix="closeloop-sweep-") as tmp:
         chosen = INLINE if scheduler == LOCAL else scheduler
         return run_sweep(spec, tmp, scheduler=chosen, workers=workers, progress=progress)
+
+
+class _Callable(types.ModuleType):
+    """This package called as a function is ``sweep``: importing a submodule binds the package,
+    not the function, to ``closeloop.sweep``, and ``cl.sweep(spec)`` must work either way."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _Callable

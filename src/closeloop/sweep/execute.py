@@ -27,7 +27,7 @@ from closeloop.sweep.spec import SweepSpec
 INLINE = "inline"
 """Scheduler name for a plain loop in this process, without Dask (the overhead baseline)."""
 LOCAL = "local"
-CONNECT_TIMEOUT = "10s"
+CONNECT_TIMEOUT = "5s"
 Progress = Callable[[int, int], None]
 
 
