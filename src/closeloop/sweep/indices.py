@@ -55,7 +55,7 @@ def morris_table(
     problem: dict[str, Any], x: np.ndarray, y: np.ndarray, output: str = "y", seed: int = 0
 ) -> pd.DataFrame:
     """Morris elementary-effect statistics of one output: mu, mu* (with its 95% half-width)
-    and sigma, in the output's units per step of a quarter of each parameter's range."""
+    and sigma, in the output's units per whole range of each parameter."""
     from SALib.analyze import morris
 
     from closeloop.sweep.design import MORRIS_LEVELS
