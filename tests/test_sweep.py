@@ -312,3 +312,31 @@ def test_cli_end_to_end(reference: pd.DataFrame, tmp_path: Path) -> None:
     path.write_text("design = 'lhs'\nscenario = 'avoidant-anxious'\n[parameters.bid_rat]\n")
     res = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "x")])
     assert res.exit_code == 2 and "parameters.bid_rat" in res.output
+
+
+@pytest.mark.slow
+def test_a_person_scenario_sweeps_world_and_traits(tmp_path: Path) -> None:
+    s = parse_sweep(
+        {
+            "scenario": "flooding",
+            "design": "grid",
+            "levels": 2,
+            "people": 8,
+            "days": 60,
+            "parameters": {"offer_rate": {}, "threshold": {"low": 0.2, "high": 0.6}},
+        }
+    )
+    table = run_sweep(s, tmp_path, scheduler="inline")
+    assert list(table.columns[:3]) == ["point", "offer_rate", "threshold"]
+    assert {"threat_deep_y0_1644", "longing_y0_1644"} <= set(table.columns)
+    assert len(table) == 4 and table["threat_deep_y0_1644"].nunique() > 1
+    with pytest.raises(InputError, match=r"parameters\.threshold\.member"):
+        base = {k: v for k, v in BASE.items() if k != "couples"}
+        parse_sweep(
+            {
+                **base,
+                "scenario": "flooding",
+                "people": 8,
+                "parameters": {"threshold": {"member": "a"}},
+            }
+        )

@@ -7,12 +7,11 @@ points on any machine, which is what lets a block be recomputed anywhere.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from closeloop.sweep.spec import SweepSpec
+from closeloop.sweep.spec import SweepSpec
 
 
 def problem(spec: SweepSpec) -> dict[str, Any]:
@@ -26,14 +25,7 @@ def problem(spec: SweepSpec) -> dict[str, Any]:
 
 def size(spec: SweepSpec) -> int:
     """Number of points the design has (saltelli: N (D + 2); morris: N (D + 1))."""
-    d = len(spec.parameters)
-    if spec.design == "grid":
-        return int(spec.levels**d)
-    if spec.design == "saltelli":
-        return spec.points * (d + 2)
-    if spec.design == "morris":
-        return spec.points * (d + 1)
-    return spec.points
+    return spec.size
 
 
 MORRIS_LEVELS = 4

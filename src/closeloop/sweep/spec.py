@@ -99,6 +99,18 @@ class SweepSpec:
         return self.base.kind
 
     @property
+    def size(self) -> int:
+        """Number of points of the design (saltelli: N (D + 2); morris: N (D + 1))."""
+        d = len(self.parameters)
+        if self.design == "grid":
+            return int(self.levels**d)
+        if self.design == "saltelli":
+            return self.points * (d + 2)
+        if self.design == "morris":
+            return self.points * (d + 1)
+        return self.points
+
+    @property
     def block_points(self) -> int:
         """Points per block: as given, else enough to fill one engine chunk (1024 units)."""
         return self.block if self.block > 0 else max(1, 1024 // self.n)
@@ -250,10 +262,8 @@ def parse_sweep(data: dict[str, Any], origin: str = "sweep") -> SweepSpec:
         name=label,
         base=base.replace(days=days),
     )
-    from closeloop.sweep.design import size
-
-    if size(spec) > MAX_POINTS:
-        raise bad_value("points", size(spec), f"a design of at most {MAX_POINTS} points", OWNER)
+    if spec.size > MAX_POINTS:
+        raise bad_value("points", spec.size, f"a design of at most {MAX_POINTS} points", OWNER)
     return spec
 
 
