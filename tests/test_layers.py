@@ -50,6 +50,7 @@ LAYERS = {
     "trajectory": 5,
     "observation": 5,
     "claims": 5,
+    "sweep": 5,
     # L6 surfaces: words, figures, pages
     "narrative": 6,
     "figures": 6,

@@ -10,6 +10,7 @@ The public API is this short list; everything else is internal and may change.
     table = cl.diary(ds, seed=0)                    # the daily-diary table (couples, daily=True)
     results = cl.check_claims(quick=True)           # list of claim results
     cl.write_report(ds, "out/")                     # HTML + PNG + summary + data
+    table = cl.sweep("examples/sweep-bid-rate.toml")  # parameter sweep (pandas table)
 
 Educational model, not a diagnosis or treatment. In a crisis in the US, call or text 988.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "scenario",
     "scenarios",
     "simulate",
+    "sweep",
     "write_report",
 ]
 __version__ = "0.1.0"
@@ -43,6 +45,7 @@ _LAZY = {
     "diary": "closeloop.observation",
     "check_claims": "closeloop.claims",
     "write_report": "closeloop.report",
+    "sweep": "closeloop.sweep",
 }
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from closeloop.observation import diary
     from closeloop.report import write_report
     from closeloop.simulation import simulate
+    from closeloop.sweep import sweep
 
 
 def __getattr__(name: str) -> Any:

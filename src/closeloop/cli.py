@@ -207,6 +207,31 @@ def bench(
         _fail(str(e))
 
 
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="A sweep file (.toml; see docs/sweeps.md).")],
+    out: Annotated[Path, typer.Option(help="Folder for the sweep's results.")],
+    scheduler: Annotated[
+        str,
+        typer.Option(
+            help="'local' (a LocalCluster), 'inline' (no Dask) or tcp://HOST:PORT of a running "
+            "Dask scheduler."
+        ),
+    ] = "local",
+    workers: Annotated[int, typer.Option(help="Worker processes of the LocalCluster.")] = 1,
+    resume: Annotated[bool, typer.Option(help="Continue the sweep already in --out.")] = False,
+) -> None:
+    """Run a parameter sweep (grid, Latin hypercube, Sobol', Morris or Saltelli design) in
+    blocks on Dask; write a Parquet table, Zarr arrays and Sobol'/Morris indices."""
+    from closeloop.sweep.cli import run_command
+
+    try:
+        path = run_command(spec, out, scheduler=scheduler, workers=workers, resume=resume)
+    except InputError as e:
+        _fail(str(e))
+    typer.echo(f"Sweep written to {path}")
+
+
 DEVICE_FLAG = "--xla_force_host_platform_device_count"
 
 

@@ -1,0 +1,101 @@
+"""Points per second of a sweep: a plain loop of engine calls, the sweep in-process, and the
+sweep on a LocalCluster of 1 and 2 workers; Dask's overhead is the cluster's time against the
+plain loop's. Run: ``python -m closeloop.sweep.bench [POINTS] [COUPLES] [DAYS]``.
+
+Every process compiles the engine once (workers included; a JAX compilation cache shared through
+``JAX_COMPILATION_CACHE_DIR`` spares the workers XLA's compile but not JAX's tracing), so the
+plain loop is timed cold and warm, and a running cluster is timed on its first and second sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from typing import Any
+
+from closeloop.sweep.block import blocks, simulate_block
+from closeloop.sweep.design import size
+from closeloop.sweep.execute import INLINE, run_sweep
+from closeloop.sweep.spec import SweepSpec, parse_sweep
+
+
+def bench_spec(points: int, couples: int, days: int) -> SweepSpec:
+    return parse_sweep(
+        {
+            "scenario": "avoidant-anxious",
+            "design": "lhs",
+            "points": points,
+            "couples": couples,
+            "days": days,
+            "parameters": {"bid_rate": {}, "criticism": {}, "threshold": {"member": "b"}},
+        }
+    )
+
+
+def _timed(f: Any) -> float:
+    t = time.perf_counter()
+    f()
+    return time.perf_counter() - t
+
+
+def _running_cluster(spec: SweepSpec, tmp: str) -> tuple[float, float]:
+    """Two sweeps on one running 2-worker cluster: the first warms the workers (JAX traces
+    and loads the program), the second shows Dask's own cost per block."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        first = _timed(lambda: run_sweep(spec, f"{tmp}/c1", scheduler=address))
+        warm = _timed(lambda: run_sweep(spec, f"{tmp}/c2", scheduler=address))
+    return first, warm
+
+
+def measure(points: int = 256, couples: int = 16, days: int = 365) -> dict[str, Any]:
+    """Seconds and points per second of each way of running the same sweep."""
+    spec = bench_spec(points, couples, days)
+    n = size(spec)
+    every = blocks(spec, n)
+
+    def loop() -> None:
+        for a, b in every:
+            simulate_block(spec, a, b)
+
+    secs: dict[str, float] = {}
+    secs["loop_cold"] = _timed(loop)
+    secs["loop"] = _timed(loop)
+    with tempfile.TemporaryDirectory() as tmp:
+        secs["inline"] = _timed(lambda: run_sweep(spec, f"{tmp}/inline", scheduler=INLINE))
+        for w in (1, 2):
+            # A cluster started by the sweep: worker start-up and JAX tracing included.
+            out = f"{tmp}/local{w}"
+            secs[f"local{w}"] = _timed(lambda o=out, w=w: run_sweep(spec, o, workers=w))
+        secs["cluster2_first"], secs["cluster2_warm"] = _running_cluster(spec, tmp)
+    return {
+        "points": n,
+        "couples_per_point": couples,
+        "days": days,
+        "blocks": len(every),
+        "seconds": secs,
+        "points_per_second": {k: n / v for k, v in secs.items()},
+        "overhead_vs_loop": {
+            k: secs[k] / secs["loop"] - 1.0 for k in ("inline", "local1", "cluster2_warm")
+        },
+    }
+
+
+def main() -> None:
+    args = [int(a) for a in sys.argv[1:4]]
+    import jax
+
+    cache = os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", tempfile.mkdtemp(prefix="jax-"))
+    jax.config.update("jax_compilation_cache_dir", cache)  # the env var is read at import
+    print(json.dumps(measure(*args), indent=2))
+
+
+if __name__ == "__main__":
+    main()
