@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -27,6 +28,7 @@ import closeloop as cl
 from closeloop.analysis.paired import compare
 from closeloop.errors import InputError, bad_value
 from closeloop.explore.api import (
+    CACHE_SIZE,
     DEFAULT_N,
     MAX_DAYS,
     MAX_N,
@@ -206,10 +208,22 @@ def create_app(
         """Parameter specification, presets, scenarios, mechanisms and interventions."""
         return await run_in_threadpool(meta, n, horizon)
 
+    payloads: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def payload_of(key: str, ds: Any) -> dict[str, Any]:
+        # The analysis of a run (timeline, example couple, story) costs a few hundred ms at the
+        # default population: keep it beside the cached Dataset.
+        if key not in payloads:
+            payloads[key] = couple_payload(ds)
+            while len(payloads) > CACHE_SIZE:
+                payloads.popitem(last=False)
+        payloads.move_to_end(key)
+        return payloads[key]
+
     def simulate_sync(req: RunRequest) -> dict[str, Any]:
         t0 = time.perf_counter()
         ds, engine_s = runner.dataset(req.scenario, req.n, req.seed, req.client, req.seq)
-        out = couple_payload(ds)
+        out = dict(payload_of(req.key(), ds))
         out.update(
             seq=req.seq,
             seed=req.seed,
