@@ -188,3 +188,41 @@ def test_toml_export_is_exact(values: dict, description: str) -> None:
     ok = {k: v for k, v in values.items() if SPECS[k].low <= v <= SPECS[k].high}
     sc = cl.scenario("avoidant-anxious").replace(relationship=ok, description=description)
     assert Scenario(**tomllib.loads(sc.to_toml())) == sc
+
+
+def test_bounded_load_gives_no_server_errors() -> None:
+    """64 concurrent clients for two seconds (page loads, cached runs, bad input): no 5xx."""
+    import asyncio
+    import time
+
+    import httpx
+
+    app = create_app(warm=())
+    statuses: list[int] = []
+    latencies: list[float] = []
+
+    async def worker(c: httpx.AsyncClient, i: int, until: float) -> None:
+        while time.perf_counter() < until:
+            t0 = time.perf_counter()
+            if i % 3 == 0:
+                r = await c.get("/api/meta")
+            elif i % 3 == 1:
+                r = await c.post("/api/simulate", json=body())
+            else:
+                r = await c.post("/api/simulate", json=body(n=-1))
+            latencies.append(time.perf_counter() - t0)
+            statuses.append(r.status_code)
+
+    async def main() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE, timeout=60) as c:
+            assert (await c.post("/api/simulate", json=body())).status_code == 200  # fills cache
+            until = time.perf_counter() + 2.0
+            await asyncio.gather(*(worker(c, i, until) for i in range(64)))
+
+    asyncio.run(main())
+    assert statuses and not [s for s in statuses if s >= 500]
+    assert set(statuses) <= {200, 422}
+    lat = sorted(latencies)
+    p50, p95 = lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.95)] * 1000
+    print(f"load: {len(lat)} requests, p50 {p50:.0f} ms, p95 {p95:.0f} ms")

@@ -158,6 +158,7 @@ def create_app(
     """
     runner = Runner()
     lib = library(horizon)
+    page_meta: dict[str, Any] = {}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -206,7 +207,9 @@ def create_app(
     @app.get("/api/meta")
     async def get_meta() -> dict[str, Any]:
         """Parameter specification, presets, scenarios, mechanisms and interventions."""
-        return await run_in_threadpool(meta, n, horizon)
+        if not page_meta:  # the same for the server's whole life: built once
+            page_meta.update(await run_in_threadpool(meta, n, horizon))
+        return page_meta
 
     payloads: OrderedDict[str, dict[str, Any]] = OrderedDict()
 

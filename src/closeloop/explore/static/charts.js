@@ -22,7 +22,7 @@ const Charts = (() => {
   function frame(container, opts) {
     container.replaceChildren();
     const W = opts.width || 640, H = opts.height || 260;
-    const m = { l: 52, r: opts.right || 150, t: 12, b: 40 };
+    const m = { l: 52, r: opts.right || 170, t: 12, b: 40 };
     const id = "c" + (++uid);
     const svg = el("svg", {
       viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": `${id}-t ${id}-d`,
@@ -136,13 +136,16 @@ const Charts = (() => {
       }, f.svg);
       let last = s.y.length - 1;
       while (last >= 0 && (s.y[last] === null || s.y[last] === undefined)) last--;
-      if (last >= 0) labels.push({ y: ys(s.y[last]), x: xs(x[last]), text: s.label, color: s.color });
+      if (last >= 0) labels.push({ y: ys(s.y[last]), text: s.label, color: s.color, dash: s.dash ?? DASHES[k % DASHES.length] });
     });
     // Direct labels at the line ends, nudged apart so they do not overlap.
     labels.sort((a, b) => a.y - b.y);
     for (let i = 1; i < labels.length; i++) labels[i].y = Math.max(labels[i].y, labels[i - 1].y + 14);
     for (const l of labels) {
-      el("text", { x: f.m.l + f.iw + 6, y: l.y + 4, class: "direct", fill: darker(l.color) }, f.svg).textContent = l.text;
+      // A short sample of the line (colour and dash) beside each label: two cues, not one.
+      const x0 = f.m.l + f.iw + 4;
+      el("line", { x1: x0, x2: x0 + 16, y1: l.y, y2: l.y, stroke: l.color, "stroke-width": 3, "stroke-dasharray": l.dash }, f.svg);
+      el("text", { x: x0 + 20, y: l.y + 4, class: "direct", fill: darker(l.color) }, f.svg).textContent = l.text;
     }
     for (const mk of opts.marks || []) {
       const xv = xs(mk.x);
