@@ -226,3 +226,11 @@ def test_bounded_load_gives_no_server_errors() -> None:
     lat = sorted(latencies)
     p50, p95 = lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.95)] * 1000
     print(f"load: {len(lat)} requests, p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+
+
+def test_serve_names_a_bad_port() -> None:
+    from closeloop.errors import InputError
+    from closeloop.explore import serve
+
+    with pytest.raises(InputError, match=r"'port'.*65535"):
+        serve(port=70000)
