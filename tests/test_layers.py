@@ -61,6 +61,7 @@ LAYERS = {
     "demo": 7,
     "cli": 7,
     "bench": 7,
+    "explore": 7,  # the local web page: a command's surface over simulate and the report words
     "docs": 7,
     "": 7,  # closeloop/__init__.py: the public names, loaded lazily
 }

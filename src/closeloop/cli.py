@@ -232,6 +232,26 @@ def sweep(
     typer.echo(f"Sweep written to {path}")
 
 
+@app.command()
+def explore(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to bind (loopback by default; others can reach it).")
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the page in the default browser.")
+    ] = False,
+) -> None:
+    """Serve the interactive explorer: one offline page on this machine, the real model behind
+    every control."""
+    from closeloop.explore import serve
+
+    try:
+        serve(host=host, port=port, open_browser=open_browser)
+    except InputError as e:
+        _fail(str(e))
+
+
 DEVICE_FLAG = "--xla_force_host_platform_device_count"
 
 

@@ -12,6 +12,7 @@ import json
 import math
 import numbers
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -311,6 +312,10 @@ class Scenario(BaseModel):
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), sort_keys=True)
 
+    def to_toml(self) -> str:
+        """The scenario as TOML text that ``load_scenario`` reads back to an equal scenario."""
+        return to_toml(self)
+
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form: identifies the scenario in every output."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()
@@ -333,6 +338,43 @@ def check_pair(a: Mapping[str, Any], b: Mapping[str, Any], owner: str = "compare
             raise bad_value(
                 field, vb, f"{va!r}, the {field} of scenario {a.get('name', 'A')!r}", owner
             )
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, str):
+        # A TOML basic string: quote and backslash escaped, control characters (DEL too) as \u.
+        body = "".join(
+            "\\" + c if c in '"\\' else f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 else c
+            for c in v
+        )
+        return f'"{body}"'
+    if isinstance(v, float):
+        return repr(v)  # repr round-trips every float exactly
+    return str(v)
+
+
+def to_toml(sc: Scenario) -> str:
+    """TOML text for ``sc``: only the keys its kind allows, every number exact."""
+    lines = [
+        f"{k} = {_toml_value(getattr(sc, k))}" for k in ("name", "description", "kind", "days")
+    ]
+    skip = PERSON_ONLY if sc.kind == "couple" else COUPLE_ONLY
+    if sc.ablate:
+        lines.append("ablate = [" + ", ".join(_toml_value(x) for x in sc.ablate) + "]")
+    for key in ("population", "a", "b", "world", "traits", "traits_a", "traits_b", "relationship"):
+        table = getattr(sc, key)
+        if key in skip or not table:
+            continue
+        lines += ["", f"[{key}]"] + [f"{_toml_key(k)} = {_toml_value(x)}" for k, x in table.items()]
+    for iv in sc.interventions:
+        lines += ["", "[[interventions]]"]
+        lines += [f"{k} = {_toml_value(x)}" for k, x in iv.model_dump().items() if k != "who" or x]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_key(k: str) -> str:
+    # Preset names hold hyphens, which bare TOML keys allow; anything else is quoted.
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _toml_value(k)
 
 
 def _table(v: Any, field: str | None) -> dict[str, Any]:

@@ -1,0 +1,153 @@
+"""The explorer's requests: validated against the parameter specification, then simulated.
+
+A request names a whole scenario (the same fields as a scenario TOML file), a population size
+and a seed. Validation reuses ``Scenario`` (every parameter checked against
+``closeloop.params.SPECS``), so the page can set exactly what a TOML file can, and nothing
+else. Results are cached by the canonical form of the request: moving a slider back to where it
+was redraws at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import tomllib
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import xarray as xr
+
+from closeloop.errors import InputError, bad_value
+from closeloop.scenario import COUPLE_ONLY, PERSON_ONLY, Scenario
+from closeloop.simulation import check_int, simulate
+
+MAX_N = 2000
+"""Most couples per request: one compiled call on two devices (chunks of 1024 couples)."""
+MAX_DAYS = 3650
+"""Longest horizon per request (ten years), so one request cannot hold the server for long."""
+DEFAULT_N = 1000
+MAX_SEQ = 2**53
+REQUEST_KEYS = ("scenario", "n", "seed", "seq", "client")
+CACHE_SIZE = 8
+
+
+def _obj(body: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(body, dict):
+        raise bad_value(field, type(body).__name__, "a JSON object", "request")
+    return body
+
+
+def check_keys(body: Mapping[str, Any], allowed: tuple[str, ...], where: str = "request") -> None:
+    """Refuse unknown keys, naming the first one and the allowed ones."""
+    for key in body:
+        if key not in allowed:
+            names = ", ".join(repr(k) for k in allowed)
+            raise InputError(f"Unknown key '{key}' in {where}: allowed keys are {names}.")
+
+
+def scenario_dict(sc: Scenario) -> dict[str, Any]:
+    """The page's form of a scenario: its fields as JSON, without the other kind's keys."""
+    data = sc.model_dump(mode="json")
+    for key in PERSON_ONLY if sc.kind == "couple" else COUPLE_ONLY:
+        data.pop(key, None)
+    return data
+
+
+def parse_scenario(data: Any) -> Scenario:
+    """A couple scenario from the request's ``scenario`` object, within the page's limits."""
+    sc = Scenario(**_obj(data, "scenario"))
+    if sc.kind != "couple":
+        raise bad_value(
+            "scenario.kind",
+            sc.kind,
+            "'couple' (person scenarios run with `closeloop run`)",
+            "request",
+        )
+    if sc.days > MAX_DAYS:
+        raise bad_value("scenario.days", sc.days, f"an integer in [1, {MAX_DAYS}]", "request")
+    return sc
+
+
+class RunRequest:
+    """One validated simulate request."""
+
+    def __init__(self, body: Any) -> None:
+        body = _obj(body, "body")
+        check_keys(body, REQUEST_KEYS)
+        if "scenario" not in body:
+            raise bad_value(
+                "scenario", None, "a scenario object (the fields of a TOML file)", "request"
+            )
+        self.scenario = parse_scenario(body["scenario"])
+        self.n = check_int("n", body.get("n", DEFAULT_N), 1, MAX_N, "request")
+        self.seed = check_int("seed", body.get("seed", 0), 0, 2**31 - 1, "request")
+        self.seq = check_int("seq", body.get("seq", 0), 0, MAX_SEQ, "request")
+        client = body.get("client", "")
+        if not isinstance(client, str) or len(client) > 64:
+            raise bad_value("client", client, "a string of at most 64 characters", "request")
+        self.client = client
+
+    def key(self) -> str:
+        return f"{self.scenario.to_json()}|{self.n}|{self.seed}"
+
+
+class Superseded(Exception):
+    """A newer request from the same page arrived while this one waited."""
+
+
+class Runner:
+    """Runs one simulation at a time (the engine uses every core), newest request first.
+
+    A request waiting for the engine is dropped when a newer one from the same page (same
+    ``client``, higher ``seq``) has arrived: the page only wants the latest state.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, int] = {}
+        self._cache: OrderedDict[str, xr.Dataset] = OrderedDict()
+        self._meta = threading.Lock()
+
+    def note(self, client: str, seq: int) -> None:
+        with self._meta:
+            if client:
+                self._latest[client] = max(seq, self._latest.get(client, -1))
+                if len(self._latest) > 1000:  # bounded: forget the oldest pages
+                    self._latest.pop(next(iter(self._latest)))
+
+    def _check(self, client: str, seq: int) -> None:
+        if client and self._latest.get(client, -1) > seq:
+            raise Superseded
+
+    def dataset(
+        self, sc: Scenario, n: int, seed: int, client: str = "", seq: int = 0
+    ) -> tuple[xr.Dataset, float]:
+        """The simulated Dataset (cached) and the seconds the engine took (0 when cached)."""
+        key = f"{sc.to_json()}|{n}|{seed}"
+        with self._lock:
+            self._check(client, seq)
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key], 0.0
+            t0 = time.perf_counter()
+            ds = simulate(sc, n=n, seed=seed)
+            took = time.perf_counter() - t0
+            self._cache[key] = ds
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return ds, took
+
+
+def parse_toml(body: Any) -> Scenario:
+    """The scenario of an imported TOML text (``{"toml": "..."}``)."""
+    body = _obj(body, "body")
+    check_keys(body, ("toml",))
+    text = body.get("toml")
+    if not isinstance(text, str):
+        raise bad_value("toml", text, "the text of a scenario TOML file", "request")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"The imported file is not valid TOML: {e}.") from None
+    return parse_scenario(data)

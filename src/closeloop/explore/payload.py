@@ -1,0 +1,146 @@
+"""What the explorer page draws, computed from one simulated Dataset.
+
+Every number comes from the same analysis the report uses (``closeloop.analysis``), so the
+page, ``closeloop run`` and ``story.txt`` agree for the same scenario, population and seed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from closeloop import healing, mechanisms
+from closeloop.analysis.couple_events import NAMES, population_facts
+from closeloop.analysis.paired import Comparison
+from closeloop.analysis.timeline import (
+    EXAMPLE_RULE,
+    QUANTILES,
+    example,
+    example_couple,
+    timeline,
+)
+from closeloop.narrative.couple_story import narrative, population_text, walls_text
+from closeloop.person import DEPTH_NAMES
+from closeloop.simulation import NOTICE
+
+# The series the page draws; the report's other series stay in its CSV.
+PAGE_SERIES = ("sat", "pursuit", "withdrawal", "stability")
+
+
+def _clean(x: Any) -> Any:
+    """Floats rounded for the wire, NaN as null (JSON has no NaN)."""
+    arr = np.asarray(x, dtype=float)
+    out = np.round(arr, 4).tolist()
+
+    def fix(v: Any) -> Any:
+        if isinstance(v, list):
+            return [fix(y) for y in v]
+        return None if isinstance(v, float) and math.isnan(v) else v
+
+    return fix(out)
+
+
+def _depth_profile(ds: xr.Dataset, var: str, member: int) -> list[Any]:
+    """Median felt threat by depth of one member, across couples."""
+    return _clean(np.median(ds[var].values[:, member, :].astype(float), axis=0))
+
+
+def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
+    """The page's view of a couple run: bands, the example couple, threat by depth, the story."""
+    tl = timeline(ds)
+    ex = example(ds, example_couple(ds))
+    p = population_facts(ds)
+    f = ex.facts
+    w, r = f.withdrawer, f.reacher
+    params = [str(x) for x in ds["param"].values]
+    thresholds = np.median(ds["traits"].values[:, :, params.index("threshold")], axis=0)
+    bands = {
+        f"{name}_{m}": {
+            f"q{q:02d}": _clean(tl.bands[f"{name}_{m}"][i]) for i, q in enumerate(QUANTILES)
+        }
+        for name in PAGE_SERIES
+        for m in "ab"
+    }
+    return {
+        "kind": "couple",
+        "n": int(ds.sizes["couple"]),
+        "years": _clean(tl.years),
+        "ended_share": _clean(tl.ended_share),
+        "bands": bands,
+        "class_shares": {k: _clean(v) for k, v in tl.class_shares.items()},
+        "class_years": _clean(tl.years[tl.class_index]),
+        "final_shares": {k: round(float(v), 4) for k, v in tl.final_shares.items()},
+        "members": list(tl.members),
+        "names": list(NAMES),
+        "withdrawer": w,
+        "reacher": r,
+        "example": {
+            "couple": ex.couple,
+            "series": {k: _clean(ex.series[k]) for k in bands},
+            "events": [
+                {"years": round(float(y), 3), "month": int(m), "label": lab}
+                for y, m, lab in ex.events
+            ],
+            "trajectory": f.trajectory,
+            "decline_share": [round(float(x), 4) for x in f.decline_share],
+            "peak_pursuit": [round(float(x), 4) for x in f.peak_pursuit],
+        },
+        "depths": list(DEPTH_NAMES),
+        "threat": {
+            "start": [_depth_profile(ds, "threat0", m) for m in (0, 1)],
+            "end": [_depth_profile(ds, "threat", m) for m in (0, 1)],
+            "threshold": _clean(thresholds),
+        },
+        "population": {
+            "cycle_share": round(float(p.cycle_share), 4),
+            "gave_up_share": round(float(p.gave_up_share), 4),
+            "ended_share": round(float(p.ended_share), 4),
+            "pullback_share": round(float(p.pullback_share), 4),
+        },
+        "story": narrative(f, EXAMPLE_RULE),
+        "population_text": population_text(p),
+        "walls": walls_text(f),
+        "notice": NOTICE,
+    }
+
+
+def comparison_payload(c: Comparison) -> dict[str, Any]:
+    """The effects table of a same-seed what-if."""
+    return {
+        "names": list(c.names),
+        "changes": list(c.changes),
+        "effects": [
+            {
+                "outcome": e.outcome,
+                "label": e.label,
+                "unit": e.unit,
+                "a": _num(e.a),
+                "b": _num(e.b),
+                "diff": _num(e.diff),
+                "low": _num(e.low),
+                "high": _num(e.high),
+                "clear": e.clear,
+            }
+            for e in c.effects
+        ],
+    }
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else round(float(x), 4)
+
+
+def catalogue() -> dict[str, Any]:
+    """What the controls are generated from: mechanisms and interventions, with their words."""
+    return {
+        "mechanisms": [
+            {"name": m.name, "summary": m.summary, "when_off": m.when_off}
+            for m in mechanisms.MECHANISMS
+        ],
+        "interventions": {k: healing.DESCRIPTIONS[k] for k in healing.COUPLE_KINDS},
+        "who": list(healing.WHO),
+        "max_interventions": healing.MAX_INTERVENTIONS,
+    }

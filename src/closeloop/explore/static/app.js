@@ -1,0 +1,428 @@
+// The closeloop explorer page: controls generated from the parameter specification, each
+// change sent to the same simulate() the command line runs; only the newest request counts.
+"use strict";
+
+const C = Charts.OKABE;
+const COLOR = { a: C.blue, b: C.vermillion };
+const $ = id => document.getElementById(id);
+const api = {
+  client: Math.random().toString(36).slice(2, 12),
+  seq: 0,
+  controllers: {},
+};
+const state = { meta: null, base: null, scenario: null, seed: 0, first: null, last: null };
+const perf = { redraws: [], server: [], pendingSince: null };
+window.__explorer = perf;
+
+function clone(x) { return JSON.parse(JSON.stringify(x)); }
+function round(v) { return Number(Number(v).toPrecision(6)); }
+function pct(v) { return v === null || v === undefined ? "–" : Math.round(v * 100) + "%"; }
+
+async function post(path, body, channel) {
+  if (channel) {
+    if (api.controllers[channel]) api.controllers[channel].abort();
+    api.controllers[channel] = new AbortController();
+  }
+  const r = await fetch(path, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    signal: channel ? api.controllers[channel].signal : undefined,
+  });
+  const data = await r.json();
+  if (r.status === 409) return null;  // superseded by a newer request: drop it
+  if (!r.ok) throw new Error(data.error || `request failed (${r.status})`);
+  return data;
+}
+
+function status(text) { $("status").textContent = text; }
+
+// ---- controls from the specification -------------------------------------------------
+
+function slider(parent, spec, table, member) {
+  const id = `${table}-${spec.name}`;
+  const wrap = document.createElement("div");
+  wrap.className = "control";
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = spec.label;
+  const input = document.createElement("input");
+  Object.assign(input, { type: "range", id, min: spec.low, max: spec.high, step: spec.step });
+  input.dataset.table = table;
+  input.dataset.name = spec.name;
+  const out = document.createElement("output");
+  out.htmlFor = id;
+  out.id = `${id}-out`;
+  const help = document.createElement("span");
+  help.className = "sr";
+  help.id = `${id}-help`;
+  help.textContent = spec.meaning;
+  input.setAttribute("aria-describedby", help.id);
+  input.addEventListener("input", () => show(input, spec, true));
+  input.addEventListener("change", () => {
+    state.scenario[table][spec.name] = round(input.value);
+    show(input, spec, true);
+    schedule();
+  });
+  wrap.append(label, input, out, help);
+  parent.appendChild(wrap);
+  return { input, spec, table, member };
+}
+
+function show(input, spec, set) {
+  const v = round(input.value);
+  const unit = spec.unit === "1" ? "" : ` ${spec.unit}`;
+  const own = input.dataset.table === "relationship" ? "default" : "the profile's own";
+  const text = set ? `${Charts.fmt(v)}${unit}` : `${Charts.fmt(spec.default)}${unit} (${own})`;
+  input.setAttribute("aria-valuetext", text);
+  $(`${input.id}-out`).textContent = text;
+}
+
+const controls = [];
+
+function buildControls(meta) {
+  for (const s of meta.relationship) controls.push(slider($("relationship"), s, "relationship"));
+  for (const m of ["a", "b"]) for (const s of meta.traits) controls.push(slider($(`traits_${m}`), s, `traits_${m}`));
+  const sel = $("scenario-select");
+  const couples = document.createElement("optgroup"); couples.label = "Couple scenarios";
+  const people = document.createElement("optgroup"); people.label = "Person scenarios (run with closeloop run)";
+  for (const s of meta.scenarios) {
+    const o = new Option(s.name, s.name);
+    if (s.kind !== "couple") { o.disabled = true; people.appendChild(o); } else couples.appendChild(o);
+  }
+  sel.append(couples, people);
+  sel.addEventListener("change", () => { loadScenario(sel.value); schedule(); });
+  for (const m of ["a", "b"]) {
+    const ps = $(`preset-${m}`);
+    for (const p of meta.presets) ps.appendChild(new Option(`${p.name}: ${p.summary}`, p.name));
+    ps.addEventListener("change", () => { state.scenario[m] = { [ps.value]: 1.0 }; schedule(); });
+  }
+  $("years").addEventListener("input", () => yearsText());
+  $("years").addEventListener("change", () => { state.scenario.days = 365 * Number($("years").value); yearsText(); schedule(); });
+  $("seed").addEventListener("change", () => {
+    const v = Number($("seed").value);
+    if (Number.isInteger(v) && v >= 0) { state.seed = v; schedule(); }
+  });
+  for (const k of Object.keys(meta.interventions)) $("iv-kind").appendChild(new Option(k.replace(/_/g, " "), k));
+  $("iv-add").addEventListener("click", addIntervention);
+  for (const m of meta.mechanisms) {
+    const w = document.createElement("div"); w.className = "check";
+    const box = document.createElement("input"); box.type = "checkbox"; box.id = `off-${m.name}`; box.value = m.name;
+    const l = document.createElement("label"); l.htmlFor = box.id;
+    l.textContent = `${m.name.replace(/_/g, " ")}: ${m.summary}`;
+    box.addEventListener("change", () => {
+      const set = new Set(state.scenario.ablate);
+      if (box.checked) set.add(m.name); else set.delete(m.name);
+      state.scenario.ablate = meta.mechanisms.map(x => x.name).filter(n => set.has(n));
+      schedule();
+    });
+    w.append(box, l); $("ablate").appendChild(w);
+  }
+  $("reset").addEventListener("click", () => { loadScenario(meta.default_scenario); state.seed = 0; $("seed").value = 0; schedule(); });
+  $("export").addEventListener("click", exportToml);
+  $("import").addEventListener("change", importToml);
+  buildWhatif(meta);
+}
+
+function yearsText() {
+  const y = Number($("years").value);
+  const t = `${y} year${y === 1 ? "" : "s"}`;
+  $("years-out").textContent = t;
+  $("years").setAttribute("aria-valuetext", t);
+}
+
+function loadScenario(name) {
+  const s = state.meta.scenarios.find(x => x.name === name);
+  state.base = clone(s.scenario);
+  state.scenario = clone(s.scenario);
+  syncControls();
+}
+
+function syncControls() {
+  const sc = state.scenario;
+  $("scenario-select").value = state.meta.scenarios.some(s => s.name === sc.name) ? sc.name : state.meta.default_scenario;
+  const desc = state.meta.scenarios.find(s => s.name === sc.name);
+  $("scenario-desc").textContent = sc.description || (desc ? desc.description : "");
+  for (const c of controls) {
+    const v = sc[c.table][c.spec.name];
+    c.input.value = v ?? c.spec.default;
+    show(c.input, c.spec, v !== undefined);
+  }
+  for (const m of ["a", "b"]) {
+    const names = Object.keys(sc[m]);
+    $(`preset-${m}`).value = names.length === 1 ? names[0] : names[0];
+  }
+  $("years").value = Math.max(1, Math.round(sc.days / 365));
+  yearsText();
+  for (const m of state.meta.mechanisms) $(`off-${m.name}`).checked = sc.ablate.includes(m.name);
+  listInterventions();
+}
+
+function listInterventions() {
+  const ul = $("iv-list"); ul.replaceChildren();
+  state.scenario.interventions.forEach((iv, i) => {
+    const li = document.createElement("li");
+    li.textContent = `${iv.kind.replace(/_/g, " ")}, days ${iv.start} to ${iv.end}` + (iv.who ? `, for ${iv.who}` : "") + " ";
+    const b = document.createElement("button"); b.type = "button"; b.textContent = "Remove";
+    b.setAttribute("aria-label", `Remove ${iv.kind.replace(/_/g, " ")}`);
+    b.addEventListener("click", () => { state.scenario.interventions.splice(i, 1); listInterventions(); schedule(); });
+    li.appendChild(b); ul.appendChild(li);
+  });
+}
+
+function addIntervention() {
+  const start = 365 * Number($("iv-start").value);
+  const end = Math.min(state.scenario.days, start + 30 * Number($("iv-months").value));
+  if (end <= start) { status("The intervention must start before the end of the run."); return; }
+  const iv = { kind: $("iv-kind").value, start, end, intensity: 1.0 };
+  if ($("iv-who").value) iv.who = $("iv-who").value;
+  state.scenario.interventions.push(iv);
+  listInterventions();
+  schedule();
+}
+
+// ---- running the model ---------------------------------------------------------------
+
+let timer = null;
+function schedule() {
+  perf.pendingSince = performance.now();
+  clearTimeout(timer);
+  timer = setTimeout(run, 150);  // a burst of key presses sends one request
+}
+
+async function run() {
+  const seq = ++api.seq;
+  const since = perf.pendingSince ?? performance.now();
+  status("Running the model…");
+  try {
+    const data = await post("/api/simulate", { scenario: state.scenario, seed: state.seed, n: state.meta.n, seq, client: api.client }, "simulate");
+    if (!data || data.seq !== api.seq) return;
+    state.last = data;
+    renderSandbox(data);
+    const ms = performance.now() - since;
+    perf.redraws.push(ms); perf.server.push(data.server_ms);
+    status(`Updated: ${data.n} simulated couples over ${Math.round(state.scenario.days / 365)} years (server ${Math.round(data.server_ms)} ms, redraw ${Math.round(ms)} ms).`);
+    document.body.dataset.runs = String(perf.redraws.length);
+  } catch (e) {
+    if (e.name !== "AbortError") status(`Not run: ${e.message}`);
+  }
+}
+
+function band(data, key, label, color, dash) {
+  const b = data.bands[key];
+  return { label, color, dash, y: b.q50, lo: b.q25, hi: b.q75, lo2: b.q05, hi2: b.q95 };
+}
+
+function names(data) { return { w: "ab"[data.withdrawer], r: "ab"[data.reacher], W: data.names[data.withdrawer], R: data.names[data.reacher] }; }
+
+function renderSandbox(d) {
+  Charts.line($("fig-sat"), {
+    title: "Satisfaction over the years, both partners", x: d.years, yLabel: "satisfaction (0 to 1)",
+    desc: "Median satisfaction of partners A and B across simulated couples still together, with bands for the middle half and nine in ten.",
+    series: [band(d, "sat_a", `${d.members[0]}`, COLOR.a, ""), band(d, "sat_b", `${d.members[1]}`, COLOR.b, "7 4")],
+  });
+  $("cap-sat").textContent = `Median satisfaction; dark band: middle half of couples, light band: nine in ten. ${pct(d.final_shares.ended)} of relationships had ended by the end.`;
+  loopChart($("fig-sand-loop"), d);
+  $("cap-sand-loop").textContent = "The cycle: how much one partner presses, and how much of it the other turns away.";
+  const story = $("story"); story.replaceChildren();
+  for (const p of d.story) { const e = document.createElement("p"); e.textContent = p; story.appendChild(e); }
+  $("population").textContent = d.population_text;
+}
+
+function loopChart(node, d) {
+  const n = names(d);
+  Charts.line(node, {
+    title: `The loop: ${n.R}'s pursuit and ${n.W}'s turning away`, x: d.years, yLabel: "0 to 1",
+    desc: `Median pursuit of the partner who reached more (${n.R}) and share of bids turned away by the partner who pulled back more (${n.W}), across couples.`,
+    series: [band(d, `pursuit_${n.r}`, `${n.R} presses`, COLOR[n.r], ""), band(d, `withdrawal_${n.w}`, `${n.W} turns away`, COLOR[n.w], "7 4")],
+  });
+}
+
+function renderChapters(d) {
+  const n = names(d), ex = d.example;
+  $("hook-text").textContent =
+    `Meet ${n.W} and ${n.R}, one simulated couple from a run of ${d.n}; they are not real people. ` +
+    `Over their years together ${n.W} turned away ${pct(ex.decline_share[d.withdrawer])} of ${n.R}'s bids for closeness, ` +
+    `while ${n.R}'s pressing for closeness rose as high as ${Charts.fmt(ex.peak_pursuit[d.reacher])} on a scale of 0 to 1.`;
+  Charts.line($("fig-hook"), {
+    title: `${n.R} reaching, ${n.W} pulling back: one simulated couple`, x: d.years, yLabel: "0 to 1",
+    desc: `Month by month, ${n.R}'s pursuit and the share of ${n.R}'s bids ${n.W} turned away, for one couple.`,
+    series: [
+      { label: `${n.R} reaches`, color: COLOR[n.r], dash: "", y: ex.series[`pursuit_${n.r}`] },
+      { label: `${n.W} pulls back`, color: COLOR[n.w], dash: "7 4", y: ex.series[`withdrawal_${n.w}`] },
+    ],
+    marks: ex.events.slice(0, 4).map((e, i) => ({ x: e.years, label: e.label, row: i })),
+  });
+  $("cap-hook").textContent = "From a real run of the model (the couple closest to the run's most common path). Vertical lines mark turning points.";
+  const t = d.threat;
+  Charts.bars($("fig-threat"), {
+    title: "Felt threat by depth of closeness, at the start of the relationship", groups: d.depths.map((x, i) => `${i}`),
+    xLabel: "depth (0 small talk … 4 fully known)", yLabel: "felt threat (0 to 1)",
+    desc: `Median felt threat at each depth for ${d.members.join(" and ")}, with each one's median alarm threshold.`,
+    series: [{ label: d.members[0], color: COLOR.a, values: t.start[0] }, { label: d.members[1], color: COLOR.b, values: t.start[1], hatch: true }],
+    refs: [{ label: `${n.W}'s pull-back point`, value: t.threshold[d.withdrawer], color: COLOR[n.w] }],
+  });
+  $("cap-threat").textContent = `Depths: ${d.depths.map((x, i) => `${i} ${x}`).join("; ")}.`;
+  Charts.bars($("fig-relief"), {
+    title: `${n.W}'s felt threat: start of the relationship and end of the run`, groups: d.depths.map((x, i) => `${i}`),
+    xLabel: "depth", yLabel: "felt threat (0 to 1)",
+    desc: `Median felt threat by depth for ${n.W}, at the start and after ${Math.round(Math.max(...d.years))} years.`,
+    series: [{ label: "start", color: COLOR[n.w], values: t.start[d.withdrawer] }, { label: "end", color: C.black, values: t.end[d.withdrawer], hatch: true }],
+  });
+  $("cap-relief").textContent = "Solid: at the start. Hatched: at the end. Where the threat is avoided, it is rarely tested, so it stays.";
+  Charts.line($("fig-personal"), {
+    title: "How hard each partner presses for closeness", x: d.years, yLabel: "pursuit (0 to 1)",
+    desc: "Median pursuit of each partner across couples still together, with bands.",
+    series: [band(d, `pursuit_${n.r}`, `${n.R}`, COLOR[n.r], ""), band(d, `pursuit_${n.w}`, `${n.W}`, COLOR[n.w], "7 4")],
+  });
+  $("cap-personal").textContent = "Median pursuit; bands: middle half and nine in ten of couples.";
+  loopChart($("fig-loop"), d);
+  $("cap-loop").textContent = "Both lines at once: pressing and turning away feed each other.";
+  $("giveup-text").textContent = `In this run the reaching partner gave up reaching in ${pct(d.population.gave_up_share)} of couples, and ${pct(d.population.ended_share)} of relationships ended.`;
+  Charts.line($("fig-giveup"), {
+    title: "Felt stability and endings", x: d.years, yLabel: "0 to 1",
+    desc: "Median felt stability of each partner, and the share of couples who have ended.",
+    series: [band(d, `stability_${n.r}`, `${n.R}'s stability`, COLOR[n.r], ""), band(d, `stability_${n.w}`, `${n.W}'s stability`, COLOR[n.w], "7 4"),
+      { label: "ended (share)", color: C.black, dash: "2 3", y: d.ended_share }],
+  });
+  $("cap-giveup").textContent = "Stability can stay high while reaching stops: quiet is not the same as close.";
+  const classes = Object.keys(d.class_shares);
+  const palette = [C.green, C.orange, C.purple, C.vermillion, C.black];
+  Charts.line($("fig-quiet"), {
+    title: "Share of couples in each pattern", x: d.class_years, yLabel: "share of couples",
+    desc: "For each year, the share of simulated couples in each trajectory pattern.",
+    series: classes.map((k, i) => ({ label: k.replace(/-/g, " "), color: palette[i % 5], y: d.class_shares[k] })),
+  });
+  $("cap-quiet").textContent = `At the end: ${classes.map(k => `${k.replace(/-/g, " ")} ${pct(d.final_shares[k])}`).join(", ")}.`;
+}
+
+// ---- what-if, export, import ---------------------------------------------------------
+
+function buildWhatif(meta) {
+  const sel = $("wi-kind");
+  for (const s of meta.relationship) sel.appendChild(new Option(`Relationship: ${s.label}`, `rel:${s.name}`));
+  for (const k of Object.keys(meta.interventions)) sel.appendChild(new Option(`Add: ${k.replace(/_/g, " ")} (from year 2, 9 months)`, `iv:${k}`));
+  for (const m of meta.mechanisms) sel.appendChild(new Option(`Switch off: ${m.name.replace(/_/g, " ")}`, `off:${m.name}`));
+  const val = $("wi-value");
+  const text = () => {
+    const rel = sel.value.startsWith("rel:");
+    const t = rel ? `${Charts.fmt(round(val.value))}` : "not needed for this change";
+    val.setAttribute("aria-valuetext", t); $("wi-value-out").textContent = t;
+  };
+  const sync = () => {
+    const [kind, name] = sel.value.split(":");
+    const spec = meta.relationship.find(s => s.name === name);
+    val.disabled = kind !== "rel";
+    if (spec) {
+      Object.assign(val, { min: spec.low, max: spec.high, step: spec.step });
+      val.value = (state.scenario && state.scenario.relationship[name]) ?? spec.default;
+    }
+    text();
+  };
+  sel.addEventListener("change", sync);
+  val.addEventListener("input", text);
+  sync();
+  $("wi-run").addEventListener("click", runWhatif);
+  $("ending-run").addEventListener("click", runEnding);
+}
+
+function variantOf(sc) {
+  const v = clone(sc);
+  const [kind, name] = $("wi-kind").value.split(":");
+  if (kind === "rel") v.relationship[name] = round($("wi-value").value);
+  if (kind === "iv") v.interventions.push({ kind: name, start: 730, end: Math.min(v.days, 1000), intensity: 1.0 });
+  if (kind === "off" && !v.ablate.includes(name)) v.ablate.push(name);
+  return v;
+}
+
+async function compare(base, variant, fig, tableNode, labels) {
+  const seq = ++api.seq;
+  status("Running both versions…");
+  const data = await post("/api/whatif", { base: { scenario: base, seed: state.seed, n: state.meta.n, seq, client: api.client }, variant }, "whatif");
+  if (!data) return;
+  const w = "ab"[data.withdrawer];
+  const sb = data.sat;
+  Charts.line(fig, {
+    title: `Satisfaction, ${labels[0]} and ${labels[1]} (same couples)`, x: data.years, yLabel: "satisfaction (0 to 1)",
+    desc: "Median satisfaction of each partner in both versions.",
+    series: [
+      { label: `A, ${labels[0]}`, color: COLOR.a, dash: "", y: sb[0].sat_a.q50 },
+      { label: `A, ${labels[1]}`, color: COLOR.a, dash: "7 4", y: sb[1].sat_a.q50, lo: sb[1].sat_a.q25, hi: sb[1].sat_a.q75 },
+      { label: `B, ${labels[0]}`, color: COLOR.b, dash: "2 3", y: sb[0].sat_b.q50 },
+      { label: `B, ${labels[1]}`, color: COLOR.b, dash: "10 3 2 3", y: sb[1].sat_b.q50, lo: sb[1].sat_b.q25, hi: sb[1].sat_b.q75 },
+    ],
+  });
+  fig.dataset.withdrawer = w;
+  const t = document.createElement("table");
+  t.innerHTML = "<caption></caption><thead><tr><th scope='col'>outcome</th><th scope='col'></th><th scope='col'></th><th scope='col'>difference</th><th scope='col'>95% interval</th></tr></thead><tbody></tbody>";
+  t.querySelector("caption").textContent = `What changed: ${data.changes.join("; ") || "nothing"}`;
+  const th = t.querySelectorAll("thead th"); th[1].textContent = labels[0]; th[2].textContent = labels[1];
+  const f = (v, u) => v === null ? "–" : (u === "share" ? `${(v * 100).toFixed(1)}%` : Charts.fmt(v));
+  for (const e of data.effects) {
+    const r = t.tBodies[0].insertRow();
+    const h = document.createElement("th"); h.scope = "row"; h.textContent = e.label; r.appendChild(h);
+    const diff = e.unit === "share" && e.diff !== null ? `${e.diff > 0 ? "+" : ""}${(e.diff * 100).toFixed(1)} points` : f(e.diff, e.unit);
+    const ci = e.low === null ? "–" : (e.unit === "share" ? `${(e.low * 100).toFixed(1)} to ${(e.high * 100).toFixed(1)}` : `${Charts.fmt(e.low)} to ${Charts.fmt(e.high)}`);
+    for (const v of [f(e.a, e.unit), f(e.b, e.unit), diff + (e.clear ? " ✱" : ""), ci]) r.insertCell().textContent = v;
+  }
+  const note = document.createElement("p"); note.className = "small";
+  note.textContent = "✱: the 95% interval leaves out zero.";
+  tableNode.replaceChildren(t, note);
+  status(`What-if done (server ${Math.round(data.server_ms)} ms).`);
+}
+
+async function runWhatif() {
+  try { await compare(state.scenario, variantOf(state.scenario), $("fig-whatif"), $("whatif-table"), ["as is", "with the change"]); }
+  catch (e) { if (e.name !== "AbortError") status(`Not run: ${e.message}`); }
+}
+
+async function runEnding() {
+  const get = n => clone(state.meta.scenarios.find(s => s.name === n).scenario);
+  try { await compare(get(state.meta.default_scenario), get("couples-therapy"), $("fig-ending"), $("ending-table"), ["the cycle", "couples therapy"]); }
+  catch (e) { if (e.name !== "AbortError") status(`Not run: ${e.message}`); }
+}
+
+async function exportToml() {
+  try {
+    const sc = clone(state.scenario);
+    if (JSON.stringify(sc) !== JSON.stringify(state.base) && !sc.name.endsWith("-explored")) sc.name += "-explored";
+    const data = await post("/api/export", { scenario: sc });
+    const url = URL.createObjectURL(new Blob([data.toml], { type: "application/toml" }));
+    const a = document.createElement("a");
+    a.href = url; a.download = data.filename; document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    status(`Exported ${data.filename}: run it with "closeloop run ${data.filename} --out out".`);
+  } catch (e) { status(`Not exported: ${e.message}`); }
+}
+
+async function importToml(ev) {
+  const file = ev.target.files[0];
+  if (!file) return;
+  try {
+    const data = await post("/api/import", { toml: await file.text() });
+    state.scenario = data.scenario;
+    state.base = clone(data.scenario);
+    syncControls();
+    status(`Imported ${file.name}.`);
+    schedule();
+  } catch (e) { status(`Not imported: ${e.message}`); }
+  ev.target.value = "";
+}
+
+async function main() {
+  const r = await fetch("/api/meta");
+  state.meta = await r.json();
+  buildControls(state.meta);
+  loadScenario(state.meta.default_scenario);
+  $("present").addEventListener("click", () => {
+    const on = document.body.classList.toggle("present");
+    $("present").setAttribute("aria-pressed", String(on));
+  });
+  $("print").addEventListener("click", () => window.print());
+  const data = await post("/api/simulate", { scenario: state.scenario, seed: 0, n: state.meta.n, seq: ++api.seq, client: api.client }, "simulate");
+  state.first = data;
+  renderChapters(data);
+  renderSandbox(data);
+  status(`Ready: ${data.n} simulated couples (server ${Math.round(data.server_ms)} ms).`);
+  document.body.dataset.ready = "1";
+}
+
+main().catch(e => status(`The explorer could not start: ${e.message}`));

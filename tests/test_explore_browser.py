@@ -1,0 +1,223 @@
+"""The explorer in a real browser: Debian's chromium driven by Playwright, against a real
+uvicorn server on a loopback port, with every request to anywhere else blocked.
+
+Skipped, with the reason, when /usr/bin/chromium or Playwright is missing (`.ci/run` installs
+chromium). The server runs the library's couple scenarios cut to three years with 200 couples,
+so that the whole module stays within about two minutes, compile included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+HORIZON = 1095
+N = 200
+
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)"
+)
+
+SERVER = f"""
+import uvicorn
+from closeloop.explore.app import create_app
+app = create_app(warm=("avoidant-anxious",), n={N}, horizon={HORIZON})
+uvicorn.run(app, host="127.0.0.1", port=int(__import__("sys").argv[1]), log_level="warning")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 240
+    while True:
+        try:
+            with urllib.request.urlopen(url + "api/meta", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            out = proc.stdout.read().decode() if proc.stdout else ""
+            proc.kill()
+            raise RuntimeError(f"explorer server did not start:\n{out}")
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Any]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(
+            viewport={"width": 1200, "height": 900}, accept_downloads=True
+        )
+        blocked: list[str] = []
+
+        def only_loopback(route: Any) -> None:
+            u = route.request.url
+            if u.startswith(server) or u.startswith("blob:") or u.startswith("data:"):
+                route.continue_()
+            else:
+                blocked.append(u)
+                route.abort()
+
+        context.route("**/*", only_loopback)
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.goto(server)
+        pg.wait_for_selector("body[data-ready='1']", timeout=120_000)
+        yield pg
+        assert not blocked, f"the page tried to reach other origins: {blocked}"
+        assert not errors, errors
+        browser.close()
+
+
+def runs(pg: Any) -> int:
+    return int(pg.evaluate("document.body.dataset.runs || '0'"))
+
+
+def wait_until(pg: Any, expression: str, timeout: float = 60.0) -> None:
+    """Poll ``expression`` through the DevTools protocol (``wait_for_function`` evaluates a
+    string inside the page, which the page's CSP rightly refuses)."""
+    deadline = time.time() + timeout
+    while not pg.evaluate(expression):
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        pg.wait_for_timeout(100)
+
+
+def wait_run(pg: Any, before: int) -> None:
+    wait_until(pg, f"Number(document.body.dataset.runs || 0) > {before}")
+
+
+def test_page_loads_offline_with_notice_and_chapters(page: Any) -> None:
+    assert "988" in page.locator("header .notice").inner_text()
+    assert "988" in page.locator("footer .notice").inner_text()
+    for fig in ("fig-hook", "fig-threat", "fig-relief", "fig-loop", "fig-quiet", "fig-sat"):
+        assert page.locator(f"#{fig} svg path, #{fig} svg rect").count() >= 2, fig
+    assert page.locator("#story p").count() >= 2
+    # Controls come from the specification, with readable values.
+    from closeloop.params import COUPLE_SPECS
+
+    for s in COUPLE_SPECS:
+        el = page.locator(f"#relationship-{s.name}")
+        assert el.get_attribute("type") == "range"
+        assert el.get_attribute("aria-valuetext")
+
+
+def test_slider_changes_figure_and_story(page: Any) -> None:
+    story0 = page.locator("#story").inner_text()
+    fig0 = page.locator("#fig-sat svg").inner_html()
+    slider = page.locator("#relationship-bid_rate")
+    slider.focus()
+    before = runs(page)
+    for _ in range(40):  # keyboard only: far down the range
+        page.keyboard.press("ArrowLeft")
+    wait_run(page, before)
+    page.wait_for_timeout(300)
+    assert page.locator("#fig-sat svg").inner_html() != fig0
+    assert page.locator("#story").inner_text() != story0
+    assert "0.2" in (slider.get_attribute("aria-valuetext") or "")
+    timing = page.evaluate("window.__explorer")
+    assert timing["redraws"] and timing["server"]
+
+
+def test_whatif_shows_difference(page: Any) -> None:
+    page.select_option("#wi-kind", "rel:bid_rate")
+    page.locator("#wi-value").press("End")  # keyboard: the top of the range
+    page.click("#wi-run")
+    page.wait_for_selector("#whatif-table table", timeout=90_000)
+    text = page.locator("#whatif-table").inner_text()
+    assert "difference" in text and "95% interval" in text and "bid_rate" in text
+
+
+def test_export_and_import_round_trip(page: Any, tmp_path: Path) -> None:
+    crit = page.locator("#relationship-criticism")
+    crit.focus()
+    page.keyboard.press("Home")
+    for _ in range(50):
+        page.keyboard.press("ArrowRight")  # 0.5 with a step of 0.01
+    with page.expect_download() as dl:
+        page.click("#export")
+    path = tmp_path / "exported.toml"
+    dl.value.save_as(path)
+    data = tomllib.loads(path.read_text())
+    assert data["relationship"]["criticism"] == 0.5
+    from closeloop.scenario import load_scenario
+
+    sc = load_scenario(path)  # what `closeloop run` reads
+    assert sc.relationship["criticism"] == 0.5
+    # Import a changed file back: the controls follow it.
+    data["relationship"]["criticism"] = 0.1
+    changed = tmp_path / "changed.toml"
+    changed.write_text(sc.replace(relationship={**sc.relationship, "criticism": 0.1}).to_toml())
+    page.set_input_files("#import", str(changed))
+    wait_until(page, "document.getElementById('relationship-criticism').value === '0.1'", 10)
+    assert "Imported" in page.locator("#status").inner_text()
+
+
+def test_reset_all(page: Any) -> None:
+    page.click("#reset")
+    page.wait_for_timeout(200)
+    value = page.locator("#relationship-criticism").input_value()
+    assert float(value) == pytest.approx(0.2)
+
+
+def test_print_to_pdf(page: Any, tmp_path: Path) -> None:
+    pdf = page.pdf(path=str(tmp_path / "handout.pdf"), format="A4")
+    assert pdf.startswith(b"%PDF")
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 1 <= pages <= 3, pages
+
+
+def test_axe_has_no_serious_violations(page: Any) -> None:
+    # Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, json.dumps(serious, indent=1)
