@@ -56,6 +56,7 @@ def test_reported_notes_are_plain_json_and_shown_in_the_table(quick_results, cap
 ABLATIONS = [(c.id, m) for c in CLAIMS for m in c.mechanisms]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("cid", "mechanism"), ABLATIONS)
 def test_claim_fails_without_its_mechanism(cid, mechanism):
     (r,) = check_claims(quick=True, only=cid, ablate=(mechanism,))

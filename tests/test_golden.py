@@ -11,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_golden_run_is_unchanged() -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "golden.py"), "--check"],
