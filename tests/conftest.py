@@ -17,7 +17,7 @@ import closeloop as cl
 from closeloop import engine, mechanisms
 from closeloop.errors import InputError
 from closeloop.params import world_params
-from closeloop.simulation import _tables
+from closeloop.simulation import population_tables
 
 DAYS = 40
 """Adult days of every engine run in the suite: not a multiple of engine.SNAP_DAYS, so the padded
@@ -45,7 +45,7 @@ def base_scenario() -> cl.Scenario:
 
 @pytest.fixture(scope="session")
 def base_tables(base_scenario: cl.Scenario) -> dict[str, np.ndarray]:
-    return _tables(base_scenario.population, base_scenario.traits)
+    return population_tables(base_scenario.population, base_scenario.traits)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from closeloop.person import PARTNER, C, K, initial_state
 from closeloop.presets import PRESET_NAMES
 from closeloop.response import N_PERSON_DRAWS
 from closeloop.response import person_step as step
-from closeloop.simulation import _tables
+from closeloop.simulation import population_tables
 from closeloop.world import world_offer
 
 
@@ -126,8 +126,12 @@ def test_new_values_do_not_recompile(run, base_scenario, base_world, caplog):
     base = run(5, seed=1)  # compiled here at the latest
     size = _cache_size()
     variants = {
-        "traits": dict(tables=_tables(base_scenario.population, {"threshold": 0.2, "beta": 3.0})),
-        "weights": dict(tables=_tables({n: float(i + 1) for i, n in enumerate(PRESET_NAMES)})),
+        "traits": dict(
+            tables=population_tables(base_scenario.population, {"threshold": 0.2, "beta": 3.0})
+        ),
+        "weights": dict(
+            tables=population_tables({n: float(i + 1) for i, n in enumerate(PRESET_NAMES)})
+        ),
         "world": dict(world=base_world._replace(warmth=np.float32(0.2), ramp_days=np.float32(3.0))),
         "world_params": dict(world=world_params(hurt_rate=0.5, offer_rate=1)),
         "ablation": dict(ablate=("observation", "automatic_route", "relief_habit")),
@@ -252,9 +256,9 @@ _OTHER_PROCESS = """
 import sys, numpy as np
 from closeloop import engine, mechanisms
 from closeloop.params import couple_params, world_params
-from closeloop.simulation import _tables
+from closeloop.simulation import population_tables
 assert len(engine.devices()) == 2
-tab = _tables({"avoidant": 1.0, "secure": 1.0})
+tab = population_tables({"avoidant": 1.0, "secure": 1.0})
 people = engine.run_population(9, 5, tab, world_params(), mechanisms.flags(), days=40)
 couples = engine.run_couples(9, 5, tab, tab, couple_params(), mechanisms.flags(), days=40)
 np.savez(sys.argv[1], people=people["V"], sat=couples["monthly"]["sat"], end=couples["end_day"],
@@ -276,7 +280,7 @@ def test_two_devices_give_the_same_bits(tmp_path):
     out = tmp_path / "two.npz"
     subprocess.run([sys.executable, "-c", _OTHER_PROCESS, str(out)], check=True, env=env)
     two = np.load(out)
-    tab = _tables({"avoidant": 1.0, "secure": 1.0})
+    tab = population_tables({"avoidant": 1.0, "secure": 1.0})
     people = engine.run_population(9, 5, tab, wp(), mechanisms.flags(), days=40)
     couples = engine.run_couples(9, 5, tab, tab, couple_params(), mechanisms.flags(), days=40)
     np.testing.assert_array_equal(two["people"], people["V"])

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from closeloop import engine, mechanisms
-from closeloop.params import couple_params, world_params
-from closeloop.simulation import _tables
+from closeloop.params import PERSON_SPECS, TRAITS, couple_params, world_params
+from closeloop.simulation import population_tables
 
 N = 6
 DAYS = 40
@@ -17,7 +17,7 @@ DAYS = 40
 
 @pytest.fixture(scope="module")
 def tab() -> dict[str, np.ndarray]:
-    return _tables({"avoidant": 0.5, "anxious": 0.5})
+    return population_tables({"avoidant": 0.5, "anxious": 0.5})
 
 
 def _couples(tab, cp, traits=None):
@@ -71,17 +71,18 @@ def test_new_values_do_not_recompile(tab):
 
 def test_fixed_traits_replace_the_drawn_ones_and_leave_the_rest(tab):
     drawn = _couples(tab, couple_params())
-    P = drawn["params"].shape[-1]
-    fixed = np.full((N, 2, P), np.nan, np.float32)
-    j = 7  # any trait
-    fixed[2, 0, j] = 0.5
+    fixed = np.full((N, 2, len(PERSON_SPECS)), np.nan, np.float32)
+    names = [s.name for s in PERSON_SPECS]
+    fixed[2, 0, names.index("threshold")] = 0.5
     out = _couples(tab, couple_params(), traits=fixed)
+    j = TRAITS.index("threshold")  # the output's trait axis holds the traits only
     assert out["params"][2, 0, j] == np.float32(0.5)
     untouched = np.ones_like(out["params"], dtype=bool)
     untouched[2, 0, j] = False
     np.testing.assert_array_equal(out["params"][untouched], drawn["params"][untouched])
     # Other couples are the same couples, bit for bit.
-    np.testing.assert_array_equal(out["threat"][[0, 1, 3, 4, 5]], drawn["threat"][[0, 1, 3, 4, 5]])
+    others = [0, 1, 3, 4, 5]
+    np.testing.assert_array_equal(out["threat"][others], drawn["threat"][others])
 
 
 def test_per_person_world(tab):

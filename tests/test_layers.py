@@ -83,8 +83,6 @@ KNOWN_PRIVATE = {
     # The healing claims share the person claims' runner and condition helpers.
     ("closeloop.claims.healing", "closeloop.claims.person._cond"),
     ("closeloop.claims.healing", "closeloop.claims.person._people"),
-    # The benchmark builds the mix tables the way simulate does.
-    ("closeloop.bench", "closeloop.simulation._tables"),
 }
 """(importer, imported name) pairs that import a private name across modules today."""
 

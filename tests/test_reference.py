@@ -19,7 +19,7 @@ from closeloop import engine, mechanisms, reference
 from closeloop.couple import HERE, N_COUPLE_DRAWS, couple_day
 from closeloop.params import couple_params
 from closeloop.person import K, effective_threat
-from closeloop.simulation import _tables
+from closeloop.simulation import population_tables
 
 N, DAYS, SEED = 64, 200, 3
 LOOP_N = 12
@@ -33,8 +33,8 @@ ABLATE = ("repair_vulnerability", "commitment", "extinction_protection", "genera
 @pytest.fixture(scope="module")
 def inputs():
     traits = {"alpha_expect": 0.05, "give_up": 0.5}
-    ta = _tables({"avoidant": 1.0}, traits)
-    tb = _tables({"anxious": 0.5, "secure": 0.5}, traits)
+    ta = population_tables({"avoidant": 1.0}, traits)
+    tb = population_tables({"anxious": 0.5, "secure": 0.5}, traits)
     cp = couple_params(
         felt_rate=0.2,
         pursuit_rate=0.2,

@@ -70,11 +70,11 @@ def _log(msg: str) -> None:
 def _inputs(scenario: str = SCENARIO) -> tuple[dict, dict, Any, np.ndarray]:
     """Tables of both members, relationship settings and flags of a couple scenario."""
     import closeloop as cl
-    from closeloop.simulation import _tables
+    from closeloop.simulation import population_tables
 
     sc = cl.scenario(scenario)
-    ta = _tables(sc.a, sc.traits, sc.traits_a)
-    tb = _tables(sc.b, sc.traits, sc.traits_b)
+    ta = population_tables(sc.a, sc.traits, sc.traits_a)
+    tb = population_tables(sc.b, sc.traits, sc.traits_b)
     return ta, tb, couple_params(**sc.relationship), mechanisms.flags(sc.ablate)
 
 

@@ -118,7 +118,7 @@ def adult_start(
 
     Example:
         >>> from closeloop import mechanisms, params, simulation
-        >>> t = simulation._tables({"secure": 1.0})
+        >>> t = simulation.population_tables({"secure": 1.0})
         >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
         >>> st.state.person.V.shape
         (1, 5, 2, 3)
@@ -227,7 +227,7 @@ def numpy_couples(
 
     Example:
         >>> from closeloop import mechanisms, params, simulation
-        >>> t = simulation._tables({"secure": 1.0})
+        >>> t = simulation.population_tables({"secure": 1.0})
         >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
         >>> numpy_couples(st.pp, st.cp, st.state, mechanisms.flags(), 5)["counts"]["bids"].shape
         (2, 3)

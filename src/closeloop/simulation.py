@@ -36,7 +36,9 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.ndarray]:
+def population_tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.ndarray]:
+    """The engine's population tables for a preset mix and trait overrides (later ones win):
+    ``presets.MixTables`` plus the caregiving and event tables and the event-age jitter."""
     merged: dict[str, float] = {}
     for t in traits:
         merged.update(t)
@@ -90,8 +92,8 @@ def simulate(
             return engine.run_couples(
                 n,
                 seed,
-                _tables(sc.a, sc.traits, sc.traits_a),
-                _tables(sc.b, sc.traits, sc.traits_b),
+                population_tables(sc.a, sc.traits, sc.traits_a),
+                population_tables(sc.b, sc.traits, sc.traits_b),
                 couple_params(**sc.relationship),
                 flags,
                 days=sc.days,
@@ -102,7 +104,7 @@ def simulate(
         return engine.run_population(
             n,
             seed,
-            _tables(sc.population, sc.traits),
+            population_tables(sc.population, sc.traits),
             world_params(**sc.world),
             flags,
             days=sc.days,

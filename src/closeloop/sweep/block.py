@@ -12,29 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from closeloop import engine, history, mechanisms
+from closeloop import engine, mechanisms
 from closeloop.params import PERSON_SPECS, couple_params, world_params
-from closeloop.presets import EVENT_AGE_JITTER, MixTables
+from closeloop.simulation import population_tables
 from closeloop.sweep.design import design
 from closeloop.sweep.spec import SweepSpec
 from closeloop.trajectory import CLASSES, DECLINE, PURSUIT, WINDOW, classify_arrays
 
 DEEP_FROM = 3
 """First depth level counted as deep (fears and needs and beyond; as the engine's threat_deep)."""
-
-
-def tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.ndarray]:
-    """The engine's population tables for a preset mix and trait overrides (as simulate)."""
-    merged: dict[str, float] = {}
-    for t in traits:
-        merged.update(t)
-    tab = MixTables(mix, merged).arrays()
-    tab.update(
-        style_table=history.STYLE_TABLE,
-        event_table=history.EVENT_TABLE,
-        age_jitter=np.asarray(EVENT_AGE_JITTER, dtype=np.float32),
-    )
-    return tab
 
 
 def blocks(spec: SweepSpec, n_points: int) -> list[tuple[int, int]]:
@@ -86,8 +72,8 @@ def simulate_block(spec: SweepSpec, start: int, stop: int) -> dict[str, Any]:
         return engine.run_couples(
             n_units,
             spec.seed,
-            tables(sc.a, sc.traits, sc.traits_a),
-            tables(sc.b, sc.traits, sc.traits_b),
+            population_tables(sc.a, sc.traits, sc.traits_a),
+            population_tables(sc.b, sc.traits, sc.traits_b),
             couple_params(**pu["settings"]),
             flags,
             days=sc.days,
@@ -98,7 +84,7 @@ def simulate_block(spec: SweepSpec, start: int, stop: int) -> dict[str, Any]:
     return engine.run_population(
         n_units,
         spec.seed,
-        tables(sc.population, sc.traits),
+        population_tables(sc.population, sc.traits),
         world_params(**pu["settings"]),
         flags,
         days=sc.days,
