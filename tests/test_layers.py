@@ -24,7 +24,8 @@ LAYERS = {
     # L0 base
     "errors": 0,
     "io": 0,
-    "sizing": 0,  # what a run needs (memory, disk, time), checked before the engine loads
+    "sizing": 0,
+    "markdown": 0,  # what a run needs (memory, disk, time), checked before the engine loads
     # L1 parameters: declarations
     "params": 1,
     "mechanisms": 1,
@@ -74,8 +75,6 @@ KNOWN_UPWARD = {
     ("closeloop.scenario", "closeloop.healing"),
     # The results builder classifies couple trajectories (lazy import).
     ("closeloop.simulation", "closeloop.trajectory"),
-    # The diary schema borrows the docs' markdown table helper (lazy import).
-    ("closeloop.observation", "closeloop.docs"),
 }
 """(importer, imported) arrows that point up a layer today."""
 

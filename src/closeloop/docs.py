@@ -28,7 +28,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from closeloop import (
     trajectory,
 )
 from closeloop.io import write_text
+from closeloop.markdown import table
 from closeloop.scenario import MAX_DAYS, Intervention, Scenario, scenario, scenarios
 
 MODEL_MD = Path(__file__).resolve().parents[2] / "docs" / "model.md"
@@ -57,23 +58,8 @@ _BLOCK = re.compile(
 )
 
 
-def _cell(value: object) -> str:
-    """One table cell: pipes escaped, line breaks folded."""
-    return " ".join(str(value).split()).replace("|", "\\|")
-
-
 def _num(x: float) -> str:
     return f"{x:g}"
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A markdown table (no trailing newline)."""
-    lines = [
-        "| " + " | ".join(_cell(h) for h in headers) + " |",
-        "|" + "|".join("---" for _ in headers) + "|",
-    ]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _params_table(specs: Sequence[params.ParamSpec]) -> str:

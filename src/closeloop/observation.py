@@ -495,7 +495,7 @@ def schema_json() -> str:
 
 def schema_table() -> str:
     """The column table of docs/diary.md, rendered from :data:`SCHEMA`."""
-    from closeloop.docs import table  # lazily: docs imports the engine
+    from closeloop.markdown import table
 
     rows = [
         [f"`{c.name}`", c.dtype, c.allowed(), c.missing(), c.description, c.source] for c in SCHEMA
