@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from closeloop import healing, mechanisms
-from closeloop.couple import (
+from closeloop import mechanisms
+from closeloop.model import healing
+from closeloop.model.couple import (
     AGAINST,
     N_COUPLE_DRAWS,
     NONE,
@@ -23,9 +24,9 @@ from closeloop.couple import (
     couple_day,
     couple_day_full,
 )
-from closeloop.decisions import CoupleDraws, depth_log_prob, depth_sample
+from closeloop.model.decisions import CoupleDraws, depth_log_prob, depth_sample
+from closeloop.model.person import K, PersonState
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, couple_params, person_params
-from closeloop.person import K, PersonState
 
 N = 24
 PROPS = settings(max_examples=40, deadline=None, derandomize=True)

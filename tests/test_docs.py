@@ -13,11 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 import closeloop as cl
-from closeloop import docs, healing, mechanisms
+from closeloop import docs, mechanisms
 from closeloop.cli import app
-from closeloop.couple import CoupleState, Day
+from closeloop.model import healing
+from closeloop.model.couple import CoupleState, Day
+from closeloop.model.person import Offer, PersonState, Response
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS
-from closeloop.person import Offer, PersonState, Response
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "docs" / "model.md"

@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 
 from closeloop import engine, mechanisms
-from closeloop.history import EVENT_TABLE, HISTORY_STEPS, STYLE_TABLE, history_offer
+from closeloop.model.history import EVENT_TABLE, HISTORY_STEPS, STYLE_TABLE, history_offer
+from closeloop.model.person import PARTNER, C, K, initial_state
+from closeloop.model.response import N_PERSON_DRAWS
+from closeloop.model.response import person_step as step
+from closeloop.model.world import world_offer
 from closeloop.params import TRAITS, person_params, world_params
-from closeloop.person import PARTNER, C, K, initial_state
 from closeloop.presets import PRESET_NAMES
-from closeloop.response import N_PERSON_DRAWS
-from closeloop.response import person_step as step
 from closeloop.simulation import population_tables
-from closeloop.world import world_offer
 
 
 def _leaves(tree) -> dict[str, np.ndarray]:

@@ -16,8 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from closeloop import engine, healing, mechanisms, person, response
-from closeloop.healing import (
+from closeloop import engine, mechanisms
+from closeloop.mechanisms import NAMES
+from closeloop.model import healing, person, response
+from closeloop.model.healing import (
     FLOOD_PUSH,
     KINDS,
     LEVELS,
@@ -28,9 +30,7 @@ from closeloop.healing import (
     SESSION_SALIENCE,
     L,
 )
-from closeloop.mechanisms import NAMES
-from closeloop.params import PERSON_SPECS, person_params
-from closeloop.person import (
+from closeloop.model.person import (
     FRIEND,
     PARTNER,
     THERAPY,
@@ -39,7 +39,8 @@ from closeloop.person import (
     Offer,
     PersonState,
 )
-from closeloop.response import N_PERSON_DRAWS
+from closeloop.model.response import N_PERSON_DRAWS
+from closeloop.params import PERSON_SPECS, person_params
 
 PROPS = settings(max_examples=60, deadline=None, derandomize=True)
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")

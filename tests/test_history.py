@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from closeloop.errors import InputError
-from closeloop.history import (
+from closeloop.mechanisms import NAMES
+from closeloop.model.history import (
     ADULT_AGE,
     EVENT_TABLE,
     EVENTS,
@@ -28,11 +29,10 @@ from closeloop.history import (
     history_offer,
     style_index,
 )
-from closeloop.mechanisms import NAMES
+from closeloop.model.person import HOME, PARTNER, C, K, effective_threat
+from closeloop.model.person import initial_state as newborn
+from closeloop.model.response import N_PERSON_DRAWS, person_step
 from closeloop.params import person_params
-from closeloop.person import HOME, PARTNER, C, K, effective_threat
-from closeloop.person import initial_state as newborn
-from closeloop.response import N_PERSON_DRAWS, person_step
 
 N = 64
 PROPS = settings(max_examples=50, deadline=None, derandomize=True)

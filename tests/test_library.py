@@ -22,8 +22,9 @@ import xarray as xr
 from typer.testing import CliRunner
 
 import closeloop as cl
-from closeloop import engine, healing
+from closeloop import engine
 from closeloop.cli import app
+from closeloop.model import healing
 from closeloop.scenario import Scenario
 
 SHORT = 90

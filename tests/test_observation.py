@@ -13,9 +13,9 @@ import pytest
 import xarray as xr
 
 import closeloop as cl
-from closeloop.couple import AGAINST, AWAY, TOWARD
 from closeloop.errors import InputError
-from closeloop.person import K
+from closeloop.model.couple import AGAINST, AWAY, TOWARD
+from closeloop.model.person import K
 
 # The module, not the function: closeloop exports the function ``diary`` under the same name.
 dm = importlib.import_module("closeloop.observation")

@@ -23,10 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from closeloop import person, response
 from closeloop.mechanisms import INDEX, NAMES
-from closeloop.params import PERSON_SPECS, person_params
-from closeloop.person import (
+from closeloop.model import person, response
+from closeloop.model.person import (
     BEHAVIOURS,
     FRIEND,
     HOME,
@@ -38,7 +37,8 @@ from closeloop.person import (
     PersonState,
     Response,
 )
-from closeloop.response import N_PERSON_DRAWS
+from closeloop.model.response import N_PERSON_DRAWS
+from closeloop.params import PERSON_SPECS, person_params
 
 
 def _to_last(tree, xp=np):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from closeloop.errors import InputError
-from closeloop.history import EVENT_NAMES, MAX_EVENTS, STYLE_NAMES
+from closeloop.model.history import EVENT_NAMES, MAX_EVENTS, STYLE_NAMES
 from closeloop.params import PERSON_SPECS
 from closeloop.presets import (
     DEFAULT_MIX,

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from closeloop import engine, mechanisms, reference
-from closeloop.couple import HERE, N_COUPLE_DRAWS, couple_day
+from closeloop.model.couple import HERE, N_COUPLE_DRAWS, couple_day
+from closeloop.model.person import K, effective_threat
 from closeloop.params import couple_params
-from closeloop.person import K, effective_threat
 from closeloop.simulation import population_tables
 
 N, DAYS, SEED = 64, 200, 3

@@ -17,8 +17,8 @@ from closeloop import figures, report, trajectory
 from closeloop.analysis import couple_events, profiles, timeline
 from closeloop.errors import InputError
 from closeloop.figures import person as person_figures
+from closeloop.model.person import DEPTH_NAMES
 from closeloop.narrative import couple_story, person_summary
-from closeloop.person import DEPTH_NAMES
 from closeloop.report import couple as couple_report
 from closeloop.results import files
 from closeloop.simulation import NOTICE

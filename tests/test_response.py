@@ -17,9 +17,8 @@ import numpy as np
 import pytest
 
 from closeloop import mechanisms
-from closeloop.params import person_params
-from closeloop.person import PARTNER, C, K, Offer, PersonState, initial_state
-from closeloop.response import (
+from closeloop.model.person import PARTNER, C, K, Offer, PersonState, initial_state
+from closeloop.model.response import (
     N_PERSON_DRAWS,
     PersonDecisions,
     PersonDraws,
@@ -30,6 +29,7 @@ from closeloop.response import (
     response_probs,
     sample_decisions,
 )
+from closeloop.params import person_params
 
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
 

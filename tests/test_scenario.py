@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import closeloop as cl
-from closeloop import healing, mechanisms
+from closeloop import mechanisms
 from closeloop.errors import InputError
+from closeloop.model import healing
 from closeloop.params import person_params, world_params
 from closeloop.presets import DEFAULT_MIX, PRESET_NAMES, MixTables
 from closeloop.scenario import MAX_DAYS, Scenario, load_scenario, scenario, scenarios

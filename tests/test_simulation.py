@@ -11,9 +11,9 @@ import pytest
 import closeloop as cl
 from closeloop import engine
 from closeloop.errors import InputError
-from closeloop.history import EVENT_NAMES, STYLE_NAMES
+from closeloop.model.history import EVENT_NAMES, STYLE_NAMES
+from closeloop.model.person import BEHAVIOURS, CONTEXT_NAMES, C, K
 from closeloop.params import TRAITS
-from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, C, K
 from closeloop.simulation import MAX_UNITS
 
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from closeloop.model.person import FRIEND, PARTNER, K
+from closeloop.model.world import N_WORLD_DRAWS, W_CONTEXT, depth_ceiling, world_offer
 from closeloop.params import WORLD_SPECS, world_params
-from closeloop.person import FRIEND, PARTNER, K
-from closeloop.world import N_WORLD_DRAWS, W_CONTEXT, depth_ceiling, world_offer
 
 N = 512
 PROPS = settings(max_examples=80, deadline=None, derandomize=True)

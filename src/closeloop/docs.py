@@ -32,19 +32,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from closeloop import (
-    couple,
-    engine,
-    healing,
-    history,
-    mechanisms,
-    params,
-    person,
-    presets,
-    trajectory,
-)
+from closeloop import engine, mechanisms, params, presets, trajectory
 from closeloop.io import write_text
 from closeloop.markdown import table
+from closeloop.model import couple, healing, history, person
 from closeloop.scenario import MAX_DAYS, Intervention, Scenario, scenario, scenarios
 
 MODEL_MD = Path(__file__).resolve().parents[2] / "docs" / "model.md"
@@ -322,7 +313,7 @@ def scenarios_table() -> str:
 def interventions_table() -> str:
     """The intervention kinds a scenario may schedule (``healing.KINDS``, ``DESCRIPTIONS``), where
     each is allowed (``PERSON_KINDS``, ``COUPLE_KINDS``) and whose it is by default in a couple
-    (``DEFAULT_WHO``), then the constants of ``closeloop.healing``."""
+    (``DEFAULT_WHO``), then the constants of ``closeloop.model.healing``."""
 
     def allowed(kind: str, kinds: tuple[str, ...]) -> str:
         return "yes" if kind in kinds else "no"

@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from closeloop.couple import AGAINST, AWAY, NONE, RESPONSES, TALK, TOWARD
 from closeloop.errors import InputError, one_of
 from closeloop.io import atomic_write, write_text
+from closeloop.model.couple import AGAINST, AWAY, NONE, RESPONSES, TALK, TOWARD
+from closeloop.model.person import BEHAVIOURS, K
 from closeloop.params import DAY_FIELDS, SPECS
-from closeloop.person import BEHAVIOURS, K
 from closeloop.presets import PRESET_NAMES
 
 # --- The schema: the one definition of the table -----------------------------------------------

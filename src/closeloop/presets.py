@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from closeloop.errors import bad_value, one_of
-from closeloop.history import MAX_EVENTS, STYLE_NAMES, check_age, event_index, style_index
+from closeloop.model.history import MAX_EVENTS, STYLE_NAMES, check_age, event_index, style_index
 from closeloop.params import PERSON_SPECS, SPECS, person_params
 
 

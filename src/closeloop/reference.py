@@ -1,8 +1,9 @@
 """Reference engines: the couple-day kernel run by NumPy, vectorised and one couple at a time.
 
 The benchmark (``closeloop bench``) compares the JAX engine with two other ways of running the
-*same* model: these are not simplified copies. Both call :func:`closeloop.couple.couple_day` with
-``xp=numpy``, the function the engine scans with ``xp=jax.numpy``:
+*same* model: these are not simplified copies. Both call
+:func:`closeloop.model.couple.couple_day` with ``xp=numpy``, the function the engine scans with
+``xp=jax.numpy``:
 
 - :func:`numpy_couples` batches it over couples (per-couple fields (N,), per-member (N, 2),
   person state (N, 2, C, K)) and loops over days in Python, state in float32;
@@ -31,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from closeloop import engine
-from closeloop.couple import (
+from closeloop.model.couple import (
     AGAINST,
     N_COUPLE_DRAWS,
     NONE,

@@ -29,8 +29,9 @@ from pydantic import (
     model_validator,
 )
 
-from closeloop import healing, mechanisms
+from closeloop import mechanisms
 from closeloop.errors import InputError, bad_value, did_you_mean, is_int, one_of
+from closeloop.model import healing
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS, check_values
 from closeloop.presets import DEFAULT_MIX, check_mix
 

@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from closeloop import engine, history, mechanisms
+from closeloop import engine, mechanisms
 from closeloop.errors import check_int
+from closeloop.model import history
+from closeloop.model.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
 from closeloop.params import TRAITS, couple_params, world_params
-from closeloop.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
 from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
 from closeloop.scenario import Scenario, scenario
 from closeloop.sizing import MAX_UNITS, check_result

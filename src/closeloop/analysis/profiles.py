@@ -18,7 +18,7 @@ import xarray as xr
 
 from closeloop.analysis.measures import quiet
 from closeloop.errors import InputError
-from closeloop.person import DEPTH_NAMES
+from closeloop.model.person import DEPTH_NAMES
 from closeloop.presets import PRESET_NAMES
 
 CONTEXT = "partner"

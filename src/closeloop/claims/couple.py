@@ -10,9 +10,9 @@ import numpy as np
 import xarray as xr
 
 from closeloop.claims.registry import Claim, Condition, Evidence, Settings, register
-from closeloop.couple import AGAINST, AWAY, NONE
 from closeloop.engine import SNAP_DAYS
-from closeloop.person import K
+from closeloop.model.couple import AGAINST, AWAY, NONE
+from closeloop.model.person import K
 from closeloop.scenario import scenario
 from closeloop.simulation import simulate
 from closeloop.stats import bootstrap_ci, d_to_odds_ratio, diff_ci, logit_odds_ratio, mean_ci

@@ -10,20 +10,20 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.special import ndtri
 
-from closeloop.couple import initial_couple
 from closeloop.engine._keys import categorical, draws, fold, unit_keys
-from closeloop.history import (
+from closeloop.mechanisms import INDEX
+from closeloop.model.couple import initial_couple
+from closeloop.model.history import (
     HISTORY_STEPS,
     MAX_EVENTS,
     N_HISTORY_DRAWS,
     WEEKS_PER_YEAR,
     history_offer,
 )
-from closeloop.mechanisms import INDEX
+from closeloop.model.person import PersonState, initial_state
+from closeloop.model.response import N_PERSON_DRAWS, person_step
+from closeloop.model.world import N_WORLD_DRAWS
 from closeloop.params import TRAITS, CoupleParams, PersonParams
-from closeloop.person import PersonState, initial_state
-from closeloop.response import N_PERSON_DRAWS, person_step
-from closeloop.world import N_WORLD_DRAWS
 
 N_DRAWS = N_PERSON_DRAWS + max(N_HISTORY_DRAWS, N_WORLD_DRAWS)
 """Uniforms per person-step: the person's, then those of the world (or history) around them."""

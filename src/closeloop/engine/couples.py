@@ -11,8 +11,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from closeloop import healing
-from closeloop.couple import (
+from closeloop.engine import _loop
+from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
+from closeloop.engine._keys import draws
+from closeloop.engine._population import couple_start
+from closeloop.engine.people import per_unit, schedule_or_none
+from closeloop.model import healing
+from closeloop.model.couple import (
     AGAINST,
     AWAY,
     HERE,
@@ -24,13 +29,8 @@ from closeloop.couple import (
     Day,
     couple_day,
 )
-from closeloop.engine import _loop
-from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
-from closeloop.engine._keys import draws
-from closeloop.engine._population import couple_start
-from closeloop.engine.people import per_unit, schedule_or_none
+from closeloop.model.person import effective_threat
 from closeloop.params import TRAITS, CoupleParams, PersonParams
-from closeloop.person import effective_threat
 
 xp = jnp
 

@@ -10,14 +10,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from closeloop import healing
 from closeloop.engine import _loop
 from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import N_DRAWS, person_start
 from closeloop.mechanisms import INDEX
-from closeloop.params import TRAITS, PersonParams, WorldParams
-from closeloop.person import (
+from closeloop.model import healing
+from closeloop.model.person import (
     BEHAVIOURS,
     PARTNER,
     THERAPY,
@@ -29,8 +28,9 @@ from closeloop.person import (
     effective_threat,
     levels,
 )
-from closeloop.response import N_PERSON_DRAWS, person_step
-from closeloop.world import W_CONTEXT, world_offer
+from closeloop.model.response import N_PERSON_DRAWS, person_step
+from closeloop.model.world import W_CONTEXT, world_offer
+from closeloop.params import TRAITS, PersonParams, WorldParams
 
 xp = jnp
 N_BEHAVIOURS = len(BEHAVIOURS)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from closeloop import healing, mechanisms
+from closeloop import mechanisms
 from closeloop.analysis.couple_events import NAMES, population_facts
 from closeloop.analysis.paired import Comparison
 from closeloop.analysis.timeline import (
@@ -22,8 +22,9 @@ from closeloop.analysis.timeline import (
     example_couple,
     timeline,
 )
+from closeloop.model import healing
+from closeloop.model.person import DEPTH_NAMES
 from closeloop.narrative.couple_story import narrative, population_text, walls_text
-from closeloop.person import DEPTH_NAMES
 from closeloop.simulation import NOTICE
 
 # The series the page draws; the report's other series stay in its CSV.

@@ -25,7 +25,7 @@ from closeloop.figures._style import (
     member_colours,
     wrap_labels,
 )
-from closeloop.person import DEPTH_NAMES
+from closeloop.model.person import DEPTH_NAMES
 
 _HALO = [patheffects.withStroke(linewidth=3.0, foreground="white")]
 _EXAMPLE_DASH = (0, (4, 2))

@@ -23,8 +23,8 @@ from closeloop.analysis.couple_events import (
     Event,
     PopulationFacts,
 )
+from closeloop.model.person import DEPTH_NAMES
 from closeloop.narrative._phrases import and_list, cap, duration, pct, run_span, when
-from closeloop.person import DEPTH_NAMES
 from closeloop.presets import BY_NAME
 from closeloop.simulation import NOTICE
 from closeloop.trajectory import DECLINE, PURSUIT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from closeloop.healing import describe
+from closeloop.model.healing import describe
 
 
 def interventions_text(meta: dict[str, Any]) -> list[str]:

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from closeloop.analysis.profiles import CONTEXT, DEEP, ProfileStats
+from closeloop.model.person import DEPTH_NAMES
 from closeloop.narrative._phrases import and_list, pct, profile_word
-from closeloop.person import DEPTH_NAMES
 from closeloop.simulation import NOTICE
 
 

@@ -1,4 +1,4 @@
-"""How interventions act: the constants of ``closeloop.healing``, declared as parameters.
+"""How interventions act: the constants of ``closeloop.model.healing``, declared as parameters.
 
 ``ChangeParams`` is a registered pytree like the others, but the engine does not pass one yet:
 ``healing`` and ``couple`` read ``CHANGE``, the defaults, which the compiled program holds as

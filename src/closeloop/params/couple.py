@@ -1,5 +1,5 @@
 """A relationship's parameters: the rates and weights of ``relationship.py``, then the terms of
-the couple day's equations promoted from literals of ``closeloop.couple`` (same values)."""
+the couple day's equations promoted from literals of ``closeloop.model.couple`` (same values)."""
 
 from __future__ import annotations
 

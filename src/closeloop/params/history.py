@@ -1,7 +1,7 @@
 """The early history's constants, declared as parameters: when closeness moves from home to peers,
 how a child's need shows, what ordinary peers are like, and how event ages vary.
 
-The caregiving styles and acute events stay declared data tables in ``closeloop.history``
+The caregiving styles and acute events stay declared data tables in ``closeloop.model.history``
 (``STYLES``, ``EVENTS``: one row of several numbers per named style or event, each with its own
 reference; their ranges are checked in tests/test_literals.py) and travel to the engine as data.
 ``HistoryParams`` is a registered pytree like the others, but today the history kernel reads the

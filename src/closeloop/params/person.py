@@ -1,5 +1,5 @@
 """A person's parameters: the traits (``traits.py``) and the person-level terms of the response
-and of the newborn's start, promoted from literals of ``closeloop.person``."""
+and of the newborn's start, promoted from literals of ``closeloop.model.person``."""
 
 from __future__ import annotations
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from closeloop.mechanisms import INDEX
-from closeloop.params import PersonParams
-from closeloop.person import (
+from closeloop.model.person import (
     DEFLECTS,
     GETS_BUSY,
     LEAVES_EARLY,
@@ -36,6 +35,7 @@ from closeloop.person import (
     seeking_weight,
     tick,
 )
+from closeloop.params import PersonParams
 
 N_PERSON_DRAWS = 6
 """Uniforms of one person-step."""

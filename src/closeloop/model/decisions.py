@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from closeloop.response import (
+from closeloop.model.response import (
     N_PERSON_DRAWS,
     TINY,
     PersonDecisions,

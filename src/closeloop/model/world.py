@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from closeloop.model.person import FRIEND, PARTNER, K, Offer
 from closeloop.params import WorldParams
-from closeloop.person import FRIEND, PARTNER, K, Offer
 
 # Positions in the per-step draws used by the adult world (after the person's draws).
 W_OFFER, W_DEPTH, W_IMPORTANCE, W_FORCED, W_CONTEXT = range(5)

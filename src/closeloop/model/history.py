@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from closeloop.errors import bad_value, one_of
+from closeloop.model.person import FRIEND, HOME, PARTNER, K, Offer
 from closeloop.params import SPECS
-from closeloop.person import FRIEND, HOME, PARTNER, K, Offer
 
 WEEKS_PER_YEAR = 52
 ADULT_AGE = 20.0

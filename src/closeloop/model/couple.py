@@ -12,18 +12,17 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from closeloop import healing
-from closeloop.decisions import N_COUPLE_DRAWS as N_COUPLE_DRAWS
-from closeloop.decisions import (
+from closeloop.mechanisms import INDEX
+from closeloop.model import healing
+from closeloop.model.decisions import N_COUPLE_DRAWS as N_COUPLE_DRAWS
+from closeloop.model.decisions import (
     CoupleDecisions,
     CoupleDraws,
     depth_log_prob,
     depth_sample,
     uniform_log_prob,
 )
-from closeloop.mechanisms import INDEX
-from closeloop.params import SPECS, CoupleParams, PersonParams
-from closeloop.person import (
+from closeloop.model.person import (
     LEAVES_EARLY,
     PARTNER,
     THERAPY,
@@ -37,13 +36,14 @@ from closeloop.person import (
     once,
     tick,
 )
-from closeloop.response import (
+from closeloop.model.response import (
     bernoulli_log_prob,
     decisions_log_prob,
     finish,
     response_probs,
     sample_decisions,
 )
+from closeloop.params import SPECS, CoupleParams, PersonParams
 
 # Day moments.
 QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3

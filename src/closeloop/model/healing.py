@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from closeloop.params import CHANGE, PersonParams
-from closeloop.person import (
+from closeloop.model.person import (
     FRIEND,
     PARTNER,
     THERAPY,
@@ -27,6 +26,7 @@ from closeloop.person import (
     PersonState,
     comfort_depth,
 )
+from closeloop.params import CHANGE, PersonParams
 
 KINDS = (
     "observation",
