@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -181,6 +182,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
 NAMES: tuple[str, ...] = tuple(m.name for m in MECHANISMS)
 INDEX: dict[str, int] = {n: i for i, n in enumerate(NAMES)}
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
+
+
+def is_on(flags: Any, name: str) -> Any:
+    """Whether mechanism ``name`` is on in a run's (M,) switch vector (``flags``): one reading of
+    the switches for every kernel."""
+    return flags[INDEX[name]] > 0.0
 
 
 def validate(names: Iterable[str], field: str = "ablate") -> tuple[str, ...]:

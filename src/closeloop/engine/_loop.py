@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import jax
@@ -56,7 +56,7 @@ class Record:
 
     def keeping_days(self, daily: Callable[[Any, Any], dict[str, Any]] | None) -> Record:
         """This record, with (or without) a daily record."""
-        return Record(self.every, self.running, self.block, self.snapshot, daily, self.dims)
+        return replace(self, daily=daily)
 
 
 def _none(batch: tuple[int, ...]) -> None:

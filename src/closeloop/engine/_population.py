@@ -11,7 +11,7 @@ import jax.numpy as jnp
 from jax.scipy.special import ndtri
 
 from closeloop.engine._keys import categorical, draws, fold, unit_keys
-from closeloop.mechanisms import INDEX
+from closeloop.mechanisms import is_on
 from closeloop.model.couple import initial_couple
 from closeloop.model.history import (
     HISTORY_STEPS,
@@ -78,7 +78,7 @@ def history(
     (4, *B) counts: approaches, hurt when approaching, withdrawals, hurt experienced when
     withdrawing."""
     batch = style.shape
-    protected = flags[INDEX["extinction_protection"]] > 0.5
+    protected = is_on(flags, "extinction_protection")
 
     def week(carry: tuple[PersonState, jax.Array], t: jax.Array) -> Any:
         s, acc = carry

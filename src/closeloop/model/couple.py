@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from closeloop.mechanisms import INDEX
+from closeloop.mechanisms import is_on
 from closeloop.model import healing
 from closeloop.model.decisions import N_COUPLE_DRAWS as N_COUPLE_DRAWS
 from closeloop.model.decisions import (
@@ -128,10 +128,6 @@ class Day(NamedTuple):
     conflict: Any
     repaired: Any
     ended_today: Any
-
-
-def _on(flags: Any, name: str) -> Any:
-    return flags[INDEX[name]] > 0.0
 
 
 def _other(x: Any) -> Any:
@@ -254,7 +250,7 @@ def couple_day_full(
     # Without interventions (care None) none of their terms enters the program: the plain day
     # compiles exactly as before they existed.
     safe, pace = lvl("safe_partner"), lvl("pacing")
-    attribution = xp.where(_on(flags, "attribution"), pp.attribution, 0.0)
+    attribution = xp.where(is_on(flags, "attribution"), pp.attribution, 0.0)
     if care is not None:
         # Seeing the cycle, not the partner, as the problem (couples therapy) softens it.
         attribution = attribution * (1.0 - lvl("reframe"))
@@ -318,7 +314,7 @@ def couple_day_full(
     if care is not None:
         # Having decided to face the fear, one reaches one step past one's comfort (the edge),
         # as in the withdrawer's re-engagement in couples therapy.
-        commits = (lvl("commitment") > 0) & _on(flags, "decision_to_approach")
+        commits = (lvl("commitment") > 0) & is_on(flags, "decision_to_approach")
         comfort = comfort + commits.astype(f32)
     ceiling = xp.clip(xp.minimum(reach, comfort), 0, K - 1)
     if care is not None:
@@ -438,12 +434,12 @@ def couple_day_full(
     expect = s.expect + pp.alpha_expect * bf * (metf - s.expect)
     felt = s.felt + c.felt_rate * bf * ((1.0 - metf) - s.felt)
     limit = pp.give_up + xp.where(s.gave_up, c.give_up_margin, 0.0)  # hope must return clearly
-    gave_up = (expect < limit) & _on(flags, "giving_up")
+    gave_up = (expect < limit) & is_on(flags, "giving_up")
     # Attribution amplifies how strongly felt distance turns into pursuit: read as a verdict on
     # oneself, the same distance is more alarming (by default from half to 1.5 times).
     target = xp.minimum(pp.anxiety * felt * (c.attribution_offset + attribution), 1.0)
     target = target * (~gave_up)
-    target = xp.where(_on(flags, "pursuit"), target, 0.0)
+    target = xp.where(is_on(flags, "pursuit"), target, 0.0)
     pursuit = xp.clip(s.pursuit + c.pursuit_rate * (target - s.pursuit), 0.0, 1.0)
     gf = gave_up.astype(f32)
     distance = s.distance + c.distance_rate * (gf - s.distance)
@@ -461,13 +457,13 @@ def couple_day_full(
         "repair",
         lambda d: d.repair < c.repair_base,
         lambda x: xp.where(
-            conflict & ~_on(flags, "repair_vulnerability"),
+            conflict & ~is_on(flags, "repair_vulnerability"),
             bernoulli_log_prob(xp, c.repair_base, x),
             0.0,
         ),
     )
-    repaired = conflict & xp.where(_on(flags, "repair_vulnerability"), both_open, by_chance)
-    keep = xp.where(_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
+    repaired = conflict & xp.where(is_on(flags, "repair_vulnerability"), both_open, by_chance)
+    keep = xp.where(is_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
     ruptures = s.ruptures * keep + (conflict & ~repaired).astype(f32)
 
     # --- Satisfaction: responsiveness, intimacy, hurt on the books, and how personally distance
@@ -493,7 +489,7 @@ def couple_day_full(
     investment = s.investment + c.investment_rate * (1.0 - s.investment)
     alternatives = c.alternatives + c.support_pull * support
     commit = xp.where(
-        _on(flags, "commitment"),
+        is_on(flags, "commitment"),
         sat + investment - alternatives,
         2.0 * sat - 1.0,
     )

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from closeloop.mechanisms import INDEX
+from closeloop.mechanisms import is_on
 from closeloop.params import SPECS, PersonParams
 
 K = 5
@@ -158,15 +158,6 @@ def initial_state(
     )
 
 
-def _sigmoid(xp: Any, x: Any) -> Any:
-    return 1.0 / (1.0 + xp.exp(-x))
-
-
-def _on(flags: Any, name: str) -> Any:
-    """Whether a mechanism is on: flags are one (M,) vector for the whole run."""
-    return flags[INDEX[name]] > 0.0
-
-
 def levels(xp: Any, n: int, like: Any) -> Any:
     """0 .. n-1 along a new leading axis, broadcastable against an array of ``like``'s shape."""
     return xp.arange(n).reshape((n,) + (1,) * xp.ndim(like))
@@ -202,8 +193,8 @@ def comfort_depth(
     ``context`` stays under the automatic route's threshold (raised by ``lift``): the edge of
     what the person can meet without the door closing by itself."""
     T = effective_threat(xp, s, xp.zeros(p.threshold.shape, dtype=xp.int32) + context)
-    drive = T + xp.where(_on(flags, "relief_habit"), p.habit_weight * s.H, 0.0)
-    blocked = (drive >= p.threshold + lift) & _on(flags, "automatic_route")
+    drive = T + xp.where(is_on(flags, "relief_habit"), p.habit_weight * s.H, 0.0)
+    blocked = (drive >= p.threshold + lift) & is_on(flags, "automatic_route")
     # Count the depths before the first blocked one.
     ok_run = xp.cumprod((~blocked).astype(xp.float32), axis=0)
     return xp.sum(ok_run, axis=0) - 1.0
@@ -214,7 +205,7 @@ def generalisation(xp: Any, width: Any, depth: Any, flags: Any) -> Any:
     j = levels(xp, K, depth).astype(xp.float32)
     dist = xp.abs(j - depth.astype(xp.float32))
     g = xp.exp(-dist / width)
-    return xp.where(_on(flags, "generalisation"), g, (dist == 0).astype(xp.float32))
+    return xp.where(is_on(flags, "generalisation"), g, (dist == 0).astype(xp.float32))
 
 
 def seeking_weight(xp: Any, s: PersonState, flags: Any) -> Any:
@@ -225,7 +216,7 @@ def seeking_weight(xp: Any, s: PersonState, flags: Any) -> Any:
     """
     avail = xp.mean(s.R, axis=0)
     w = avail + (1.0 - avail) * (2.0 * s.E - 1.0)
-    return xp.where(_on(flags, "attachment_strategy"), w, 1.0)
+    return xp.where(is_on(flags, "attachment_strategy"), w, 1.0)
 
 
 def learn(
@@ -235,7 +226,7 @@ def learn(
     f32 = xp.float32
     # Withdrawal means no outcome is experienced (protection from extinction); ablated, the
     # person learns from the outcome sharing would have had.
-    experienced = r.approached | (r.offered & ~_on(flags, "extinction_protection"))
+    experienced = r.approached | (r.offered & ~is_on(flags, "extinction_protection"))
     seen = experienced.astype(f32)
     g_act = generalisation(xp, p.gen_width, o.depth, flags)  # (K, *B)
     g = g_act * seen
@@ -247,7 +238,7 @@ def learn(
     sal = o.salience
 
     # Rescorla-Wagner prediction error at each depth, against the threat this context holds.
-    stress = xp.where(_on(flags, "stress_relapse"), o.stress, 0.0)
+    stress = xp.where(is_on(flags, "stress_relapse"), o.stress, 0.0)
     T = effective_threat(xp, s, o.context)
     delta = hurt - T  # (K, *B)
     up = xp.maximum(delta, 0.0) * g
@@ -255,31 +246,31 @@ def learn(
 
     # Worse than predicted: the hurt first undoes safety learned in this context (reinstatement),
     # and what is left of the error raises the excitatory template.
-    rise = xp.where(_on(flags, "threat_learning"), xp.minimum(p.alpha_acq * sal, 1.0) * up, 0.0)
+    rise = xp.where(is_on(flags, "threat_learning"), xp.minimum(p.alpha_acq * sal, 1.0) * up, 0.0)
     I_here = xp.sum(xp.where(oc, s.I, 0.0), axis=0)
     undo = xp.minimum(I_here, rise)
     # Safer than predicted: new inhibitory learning beside the threat, never erasing it. Most of
     # it stays bound to this context; the share ext_transfer is learned in every context.
     # Under stress safety is learned less well, as it is retrieved less well.
-    fall = xp.where(_on(flags, "extinction"), xp.minimum(p.alpha_ext * sal, 1.0) * down, 0.0)
+    fall = xp.where(is_on(flags, "extinction"), xp.minimum(p.alpha_ext * sal, 1.0) * down, 0.0)
     fall = fall * (1.0 - stress)
-    transfer = xp.where(_on(flags, "context_binding"), p.ext_transfer, 1.0)
+    transfer = xp.where(is_on(flags, "context_binding"), p.ext_transfer, 1.0)
 
     # Acquisition reaches every context's template unless shared_template is off.
-    shared = xp.where(_on(flags, "shared_template"), 1.0, oc.astype(f32))
+    shared = xp.where(is_on(flags, "shared_template"), 1.0, oc.astype(f32))
     dV = (rise - undo)[None] * shared
     dI = (fall * transfer)[None] + xp.where(oc, (fall * (1.0 - transfer) - undo)[None], 0.0)
     V = xp.clip(s.V + dV, 0.0, 1.0)
     I = xp.clip(s.I + dI, 0.0, 1.0)
 
     dR = xp.minimum(p.alpha_reward * sal, 1.0) * g * (warm - s.R)
-    R = xp.clip(s.R + xp.where(_on(flags, "reward_learning"), dR, 0.0), 0.0, 1.0)
+    R = xp.clip(s.R + xp.where(is_on(flags, "reward_learning"), dR, 0.0), 0.0, 1.0)
 
     # Relief (the activation escaped) reinforces the avoidance habit; staying weakens it.
     withdrew = (r.offered & ~r.approached).astype(f32)
     dH = withdrew * p.habit_rate * r.activation * g_act * (1.0 - s.H)
     dH = dH - r.approached.astype(f32) * p.habit_decay * g_act * s.H
-    H = xp.clip(s.H + xp.where(_on(flags, "relief_habit"), dH, 0.0), 0.0, 1.0)
+    H = xp.clip(s.H + xp.where(is_on(flags, "relief_habit"), dH, 0.0), 0.0, 1.0)
 
     # Seeking efficacy: does reaching out with need get a response?
     seeking = r.approached.astype(f32) * s.L
@@ -296,8 +287,8 @@ def tick(xp: Any, p: PersonParams, s: PersonState, flags: Any) -> PersonState:
     """The passing of one step: unmet need grows toward 1 at a rate set by the drive, and
     learned safety fades a little unless renewed (spontaneous recovery)."""
     L = xp.clip(s.L + p.longing_rate * p.drive * (1.0 - s.L), 0.0, 1.0)
-    fade = xp.where(_on(flags, "spontaneous_recovery"), p.recovery, 0.0)
-    return s._replace(L=xp.where(_on(flags, "unmet_need"), L, 0.0), I=s.I * (1.0 - fade))
+    fade = xp.where(is_on(flags, "spontaneous_recovery"), p.recovery, 0.0)
+    return s._replace(L=xp.where(is_on(flags, "unmet_need"), L, 0.0), I=s.I * (1.0 - fade))
 
 
 def once(xp: Any, tree: Any, token: Any) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from closeloop.mechanisms import INDEX
+from closeloop.mechanisms import is_on
 from closeloop.model.person import (
     DEFLECTS,
     GETS_BUSY,
@@ -109,10 +109,6 @@ class ResponseProbs(NamedTuple):
     tolerance: Any
 
 
-def _on(flags: Any, name: str) -> Any:
-    return flags[INDEX[name]] > 0.0
-
-
 def _sigmoid(xp: Any, x: Any) -> Any:
     return 1.0 / (1.0 + xp.exp(-x))
 
@@ -120,20 +116,20 @@ def _sigmoid(xp: Any, x: Any) -> Any:
 def response_probs(xp: Any, p: PersonParams, s: PersonState, o: Offer, flags: Any) -> ResponseProbs:
     """The two routes' probabilities: automatic closing of the door, or a deliberate weighing."""
     k = o.depth
-    stress = xp.where(_on(flags, "stress_relapse"), o.stress, 0.0)
+    stress = xp.where(is_on(flags, "stress_relapse"), o.stress, 0.0)
     t_k = at_depth(xp, effective_threat(xp, s, o.context, stress), k)
-    gain = xp.where(_on(flags, "pressure"), p.pressure_gain * o.pressure, 0.0)
+    gain = xp.where(is_on(flags, "pressure"), p.pressure_gain * o.pressure, 0.0)
     activation = t_k * (1.0 + gain)
-    habit = xp.where(_on(flags, "relief_habit"), p.habit_weight * at_depth(xp, s.H, k), 0.0)
+    habit = xp.where(is_on(flags, "relief_habit"), p.habit_weight * at_depth(xp, s.H, k), 0.0)
     p_auto = _sigmoid(xp, (activation + habit - p.threshold) / p.auto_softness)
-    p_auto = xp.where(_on(flags, "automatic_route"), p_auto, 0.0)
+    p_auto = xp.where(is_on(flags, "automatic_route"), p_auto, 0.0)
     observe = xp.where(
-        _on(flags, "observation"), xp.clip(p.observe + o.observe_boost, 0.0, 1.0), 0.0
+        is_on(flags, "observation"), xp.clip(p.observe + o.observe_boost, 0.0, 1.0), 0.0
     )
     # A committed decision to face the fear is also a plan made in advance ("when the urge to
     # pull back comes, I stay"): an implementation intention that catches a share of reactions
     # that noticing alone would miss.
-    commit = xp.where(_on(flags, "decision_to_approach"), o.commit, 0.0)
+    commit = xp.where(is_on(flags, "decision_to_approach"), o.commit, 0.0)
     caught = 1.0 - (1.0 - observe) * (1.0 - commit)
 
     r_k = at_depth(xp, s.R, k)
@@ -153,7 +149,7 @@ def response_probs(xp: Any, p: PersonParams, s: PersonState, o: Offer, flags: An
     auto_kind = xp.where(
         strong, xp.where(o.pressure >= p.leave_pressure, LEAVES_EARLY, SHUTS_DOWN), DEFLECTS
     )
-    tolerance = xp.where(_on(flags, "overwhelm"), p.tolerance, xp.inf)
+    tolerance = xp.where(is_on(flags, "overwhelm"), p.tolerance, xp.inf)
     return ResponseProbs(
         p_auto=p_auto,
         caught=caught,
