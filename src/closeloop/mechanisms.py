@@ -67,7 +67,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "automatic_route",
         "Activation past a threshold closes the door before any deliberation.",
         "every response is decided by the deliberate route",
-        "LeDoux 1996, The emotional brain; Daw, Niv & Dayan 2005",
+        "LeDoux 1996, The emotional brain; Dayan, Niv, Seymour & Daw 2006, The misbehavior of "
+        "value and the discipline of the will",
     ),
     Mechanism(
         "observation",
@@ -79,7 +80,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "relief_habit",
         "The relief of withdrawing reinforces an avoidance habit that adds to the automatic pull.",
         "withdrawal builds no habit",
-        "Mowrer 1947; Maia 2010; Moutoussis et al. 2008",
+        "Mowrer 1947, On the dual nature of learning",
     ),
     Mechanism(
         "extinction_protection",
@@ -117,7 +118,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "attribution",
         "Reading distance personally amplifies pursuit and the loss of satisfaction.",
         "distance is never read as a verdict on oneself",
-        "Bradbury & Fincham 1990, Attributions in marriage: review and critique",
+        "Downey & Feldman 1996, Implications of rejection sensitivity for intimate relationships",
     ),
     Mechanism(
         "giving_up",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from closeloop.params._spec import Array, build, param, params_class
-from closeloop.params.refs import ASSUMPTION, CASCADE, GOTTMAN_BIDS, RUSBULT
+from closeloop.params.refs import ASSUMPTION, CASCADE, DOWNEY, GOTTMAN_BIDS, RUSBULT
 from closeloop.params.relationship import Relationship
 
 KARNEY = "Karney & Bradbury 1995, The longitudinal course of marital quality and stability"
@@ -197,7 +197,7 @@ class CoupleParams(Relationship):
             "Pursuit target is anxiety x felt distance x (attribution_offset + attribution): from "
             "half (no attribution) to 1.5 times (full)."
         ),
-        ref="Bradbury & Fincham 1990, Attributions in marriage: review and critique",
+        ref=DOWNEY,
         claims=("D2",),
         mechanisms=("pursuit", "attribution"),
     )
@@ -230,7 +230,7 @@ class CoupleParams(Relationship):
         unit="1",
         label="how much distance read personally costs satisfaction",
         meaning="Loss of felt quality per unit of attribution x felt distance.",
-        ref="Bradbury & Fincham 1990, Attributions in marriage: review and critique",
+        ref=DOWNEY,
         claims=("D2",),
         mechanisms=("attribution",),
     )

@@ -8,6 +8,10 @@ DAW = (
     "Daw, Niv & Dayan 2005, Uncertainty-based competition between prefrontal and "
     "dorsolateral striatal systems for behavioral control"
 )
+DAYAN_2006 = (
+    "Dayan, Niv, Seymour & Daw 2006, The misbehavior of value and the discipline of the will"
+)
+DOWNEY = "Downey & Feldman 1996, Implications of rejection sensitivity for intimate relationships"
 GOTTMAN_BIDS = (
     "Driver & Gottman 2004, Daily marital interactions and positive affect during marital "
     "conflict among newlywed couples"

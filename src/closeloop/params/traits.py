@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from closeloop.params._spec import Array, ParamsBase, param
-from closeloop.params.refs import BOUTON, DAW, GOTTMAN_BIDS, MAIA, MOWRER, RW
+from closeloop.params.refs import BOUTON, DAW, DOWNEY, GOTTMAN_BIDS, MOWRER, RW
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,7 +164,7 @@ class Traits(ParamsBase):
             "Learning rate of the avoidance habit from the relief (activation escaped) of each "
             "withdrawal."
         ),
-        ref=MAIA,
+        ref=MOWRER,
         mechanisms=("relief_habit",),
     )
     habit_decay: Array = param(
@@ -184,7 +184,7 @@ class Traits(ParamsBase):
         unit="activation",
         label="how much habit adds to the automatic pull",
         meaning="Weight of the avoidance habit in the automatic route's drive.",
-        ref="Moutoussis et al. 2008, A temporal difference account of avoidance learning",
+        ref=MOWRER,
         mechanisms=("relief_habit",),
     )
     observe: Array = param(
@@ -303,7 +303,7 @@ class Traits(ParamsBase):
             "How much a partner's distance is taken as a verdict on oneself: amplifies pursuit and "
             "the loss of satisfaction from unmet bids."
         ),
-        ref="Bradbury & Fincham 1990, Attributions in marriage: review and critique",
+        ref=DOWNEY,
         claims=("D2",),
         mechanisms=("attribution",),
     )
