@@ -266,7 +266,8 @@ def validate(
             path = run_calibration(out, budget=budget, seed=seed, quick=quick, force=force)
             typer.echo(f"Calibration written to {path}")
             return
-        from closeloop.calibration import render_json, render_text, validate as check
+        from closeloop.calibration import render_json, render_text
+        from closeloop.calibration import validate as check
 
         rows = check(relationship, quick=quick, seed=seed)
     except InputError as e:

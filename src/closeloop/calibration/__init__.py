@@ -30,7 +30,6 @@ _LAZY = {
     "Setting": "closeloop.calibration.runs",
     "SEARCHED": "closeloop.calibration.search",
     "Point": "closeloop.calibration.search",
-    "search": "closeloop.calibration.search",
     "DEFAULT_BUDGET": "closeloop.calibration.procedure",
     "calibrate": "closeloop.calibration.procedure",
 }

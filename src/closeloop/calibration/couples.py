@@ -136,9 +136,10 @@ def commitment(runs: Runs, raw: dict[str, Any], day: int) -> tuple[np.ndarray, .
     i = snap(day)
     sat = m["sat"][ok, i]
     inv = m["investment"][ok, i][:, None]
-    alt = relationship_value(runs.setting, "alternatives") + relationship_value(
-        runs.setting, "support_pull"
-    ) * m["support"][ok, i]
+    alt = (
+        relationship_value(runs.setting, "alternatives")
+        + relationship_value(runs.setting, "support_pull") * m["support"][ok, i]
+    )
     stay = together(raw, COUPLE_YEARS * YEAR - 1)[ok]
     return sat, alt, sat + inv - alt, stay
 

@@ -22,8 +22,8 @@ from closeloop.io import atomic_write, staged, write_text
 DEFAULT_BUDGET = 384
 """Points evaluated by default (256 design, 128 refinement): well under 15 minutes on 2 cores."""
 
-SEARCH_COUPLES = 512
-"""Couples per point in the search (four points fill one engine call)."""
+SEARCH_COUPLES = 256
+"""Couples per point in the search (eight points fill one engine call of 2 x 1024 units)."""
 
 
 def calibrate(

@@ -8,7 +8,7 @@ runs several of its points in one call (no recompilation); a setting's runs are 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ def relationship_value(setting: Setting, name: str) -> float:
 
 def snap(day: int) -> int:
     """Index of the monthly snapshot nearest to the end of ``day``."""
-    return max(int(round(day / engine.SNAP_DAYS)) - 1, 0)
+    return max(round(day / engine.SNAP_DAYS) - 1, 0)
 
 
 def therapy_scenario() -> Scenario:
@@ -78,7 +78,7 @@ def _take(raw: Any, sl: slice) -> Any:
 
 
 def run_couple_points(
-    points: list[Mapping[str, float]], m: int, seed: int, therapy: bool
+    points: Sequence[Mapping[str, float]], m: int, seed: int, therapy: bool
 ) -> list[dict[str, Any]]:
     """Run ``m`` couples for each relationship setting of ``points`` in one engine call (each
     couple its own parameters) and return each point's raw outputs (couple-first arrays).

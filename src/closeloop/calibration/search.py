@@ -95,7 +95,7 @@ def engine_evaluate(m: int, seed: int, reps: int) -> Evaluate:
 def search(budget: int, seed: int, evaluate: Evaluate) -> list[Point]:
     """Sobol' design then local refinement; every evaluated point, in order."""
     d = len(SEARCHED)
-    n_design = 2 ** max(int(math.floor(math.log2(max(budget * DESIGN_SHARE, 1)))), 0)
+    n_design = 2 ** max(math.floor(math.log2(max(budget * DESIGN_SHARE, 1))), 0)
     n_design = min(n_design, budget)
     sobol = qmc.Sobol(d, scramble=True, seed=np.random.default_rng(seed))
     design = sobol.random_base2(int(math.log2(n_design)))

@@ -109,9 +109,7 @@ def render_text(rows: list[Row]) -> str:
             cells = [c.ljust(w) for c, w in zip(x[:-1], widths, strict=True)]
             lines.append("  ".join([*cells, x[-1]]).rstrip())
         parts.append("\n".join(lines))
-    parts.append(
-        f"Loss: calibration {total_loss(rows):.3f}, held out {total_loss(rows, True):.3f}"
-    )
+    parts.append(f"Loss: calibration {total_loss(rows):.3f}, held out {total_loss(rows, True):.3f}")
     parts.append(NOTICE)
     return "\n\n".join(parts) + "\n"
 
