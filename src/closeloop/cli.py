@@ -263,7 +263,12 @@ def validate(
                 raise InputError("validate --calibrate needs --out, a folder for its results.")
             from closeloop.calibration import calibrate as run_calibration
 
-            path = run_calibration(out, budget=budget, seed=seed, quick=quick, force=force)
+            def told(k: int, best: float) -> None:
+                typer.echo(f"calibration: {k}/{budget} points, best loss {best:.4g}", err=True)
+
+            path = run_calibration(
+                out, budget=budget, seed=seed, quick=quick, force=force, progress=told
+            )
             typer.echo(f"Calibration written to {path}")
             return
         from closeloop.calibration import render_json, render_text

@@ -3,6 +3,7 @@ to one folder (docs/calibration.md 5)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ def calibrate(
     seed: int = 0,
     quick: bool = False,
     force: bool = False,
+    progress: Callable[[int, float], None] | None = None,
 ) -> Path:
     """Run the search and write ``points.parquet`` (every point and its loss),
     ``calibrated.toml`` (the chosen values), ``before.json``/``after.json`` and ``table.md``
@@ -41,7 +43,7 @@ def calibrate(
     seed = check_int("seed", seed, 0, 2**31 - 1, "validate --calibrate")
     with staged(out, force) as folder:
         m = 64 if quick else SEARCH_COUPLES
-        points = search(budget, seed, engine_evaluate(m, seed, 50))
+        points = search(budget, seed, engine_evaluate(m, seed, 50), progress)
         best = relationship_of(best_point(points))
         table = pd.DataFrame(points_table(points))
         atomic_write(folder / "points.parquet", lambda p: table.to_parquet(p, index=False))

@@ -44,6 +44,10 @@ CENTRES = 4
 STEP = 0.1
 """First refinement round's Gaussian scale in the unit cube (halved every round)."""
 
+REPORT_EVERY = 32
+"""Design points evaluated between progress reports (a multiple of the points one engine call
+holds, so reporting never changes which couples a point gets)."""
+
 Evaluate = Callable[[list[dict[str, float]]], list[tuple[float, list[Row]]]]
 """Loss and rows of each of a list of relationship settings."""
 
@@ -92,14 +96,28 @@ def engine_evaluate(m: int, seed: int, reps: int) -> Evaluate:
     return run
 
 
-def search(budget: int, seed: int, evaluate: Evaluate) -> list[Point]:
-    """Sobol' design then local refinement; every evaluated point, in order."""
+def search(
+    budget: int,
+    seed: int,
+    evaluate: Evaluate,
+    progress: Callable[[int, float], None] | None = None,
+) -> list[Point]:
+    """Sobol' design then local refinement; every evaluated point, in order. ``progress`` is
+    told the number of points evaluated and the best loss so far after each batch."""
+
+    def told(points: list[Point]) -> list[Point]:
+        if progress is not None:
+            progress(len(points), best_point(points).loss)
+        return points
+
     d = len(SEARCHED)
     n_design = 2 ** max(math.floor(math.log2(max(budget * DESIGN_SHARE, 1))), 0)
     n_design = min(n_design, budget)
     sobol = qmc.Sobol(d, scramble=True, seed=np.random.default_rng(seed))
     design = sobol.random_base2(int(math.log2(n_design)))
-    points = _evaluate("design", 0, design, evaluate)
+    points: list[Point] = []
+    for i in range(0, n_design, REPORT_EVERY):
+        points = told(points + _evaluate("design", 0, design[i : i + REPORT_EVERY], evaluate))
     rng = np.random.default_rng([seed, 1])
     left = budget - n_design
     for r in range(ROUNDS):
@@ -110,7 +128,7 @@ def search(budget: int, seed: int, evaluate: Evaluate) -> list[Point]:
         best = sorted(points, key=lambda p: _finite(p.loss))[:CENTRES]
         centres = np.array([best[i % len(best)].u for i in range(k)])
         u = np.clip(centres + STEP / 2**r * rng.standard_normal((k, d)), 0.0, 1.0)
-        points += _evaluate("refine", r + 1, u, evaluate)
+        points = told(points + _evaluate("refine", r + 1, u, evaluate))
     return points
 
 
