@@ -56,7 +56,15 @@ def calibrate(
         after = validate(best, quick=quick, seed=seed)
         write_text(folder / "before.json", render_json(before))
         write_text(folder / "after.json", render_json(after, best))
-        md = "## Before (defaults)\n\n" + render_markdown(before)
-        md += "\n## After (calibrated)\n\n" + render_markdown(after)
+        md = ""
+        for title, held in (("Calibration figures", False), ("Held-out figures", True)):
+            for when, rows in (("before (defaults)", before), ("after (calibrated)", after)):
+                sub = [r for r in rows if r.held_out == held]
+                md += f"## {title}, {when}\n\n" + render_markdown(sub) + "\n"
+        md += "## Loss per figure (before -> after)\n\n"
+        for b, a in zip(before, after, strict=True):
+            if b.expressible:
+                mark = " (held out)" if b.held_out else ""
+                md += f"- {b.id}{mark}: {b.loss():.3g} -> {a.loss():.3g}\n"
         write_text(folder / "table.md", md)
     return Path(out)
