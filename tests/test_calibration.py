@@ -164,6 +164,8 @@ def test_missing_parameters_file_and_calibrate_without_out(tmp_path: Path) -> No
     assert res.exit_code == 2 and "none.toml" in _one_error_line(res.output)
     res = runner.invoke(app, ["validate", "--calibrate"])
     assert res.exit_code == 2 and "--out" in _one_error_line(res.output)
+    res = runner.invoke(app, ["validate", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "--calibrate" in _one_error_line(res.output)
 
 
 # --- the figures at a tiny size (every figure's simulations: about a minute) --------------
@@ -224,3 +226,24 @@ def test_engine_search_is_deterministic(tmp_path: Path) -> None:
     b = search(2, seed=4, evaluate=ev)
     assert [p.loss for p in a] == [p.loss for p in b]
     assert all(math.isfinite(p.loss) for p in a)
+
+
+@pytest.mark.slow
+def test_calibrate_writes_points_values_and_tables(tmp_path: Path) -> None:
+    out = tmp_path / "cal"
+    args = ["validate", "--calibrate", "--out", str(out), "--budget", "2", "--quick"]
+    res = runner.invoke(app, [*args, "--seed", "1"])
+    assert res.exit_code == 0, res.output
+    import pandas as pd
+
+    table = pd.read_parquet(out / "points.parquet")
+    assert len(table) == 2 and set(SEARCHED) <= set(table.columns) and "loss" in table
+    chosen = load_params(out / "calibrated.toml")
+    assert set(chosen) == set(SEARCHED)
+    best = table.loc[table["loss"].idxmin()]
+    for k, v in chosen.items():
+        assert v == pytest.approx(best[k], rel=1e-5)
+    after = json.loads((out / "after.json").read_text(encoding="utf-8"))
+    assert after["relationship"] == pytest.approx(chosen)
+    md = (out / "table.md").read_text(encoding="utf-8")
+    assert "Held-out figures, after (calibrated)" in md and "K11" in md

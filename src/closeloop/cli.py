@@ -258,6 +258,8 @@ def validate(
 
     try:
         relationship = load_params(params) if params is not None else None
+        if out is not None and not calibrate:
+            raise InputError("validate --out is for --calibrate's results; add --calibrate.")
         if calibrate:
             if out is None:
                 raise InputError("validate --calibrate needs --out, a folder for its results.")
