@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import qmc
 
-from closeloop import engine
 from closeloop.calibration.rows import Row, total_loss
 from closeloop.calibration.runs import Runs, Setting, run_couple_points
 from closeloop.calibration.table import SEARCHED_FIGURES, rows_for
@@ -43,6 +42,11 @@ CENTRES = 4
 
 STEP = 0.1
 """First refinement round's Gaussian scale in the unit cube (halved every round)."""
+
+UNITS_PER_CALL = 2048
+"""Couples per engine call in the search. Fixed, not read from the machine's device count, so
+that which couples a point gets, and so the search's result, is the same on every machine (two
+chunks of 1024 on a 2-core machine)."""
 
 REPORT_EVERY = 32
 """Design points evaluated between progress reports (a multiple of the points one engine call
@@ -77,9 +81,9 @@ def to_values(u: np.ndarray, names: tuple[str, ...] = SEARCHED) -> dict[str, flo
 
 
 def engine_evaluate(m: int, seed: int, reps: int) -> Evaluate:
-    """Evaluate points on the searched figures with ``m`` couples each, as many points per
-    engine call as one call's units hold."""
-    per_call = max(1, engine.CHUNK * len(engine.devices()) // m)
+    """Evaluate points on the searched figures with ``m`` couples each, ``UNITS_PER_CALL // m``
+    points per engine call."""
+    per_call = max(1, UNITS_PER_CALL // m)
 
     def run(points: list[dict[str, float]]) -> list[tuple[float, list[Row]]]:
         out = []
