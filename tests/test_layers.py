@@ -46,6 +46,7 @@ LAYERS = {
     "observation": 5,
     "claims": 5,
     "sweep": 5,
+    "calibration": 5,  # published figures and the calibration search; only commands import it
     # L6 surfaces: words, figures, pages
     "narrative": 6,
     "figures": 6,

@@ -233,6 +233,56 @@ def sweep(
 
 
 @app.command()
+def validate(
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
+    quick: Annotated[bool, typer.Option(help="Smaller populations (for CI).")] = False,
+    params: Annotated[
+        Path | None,
+        typer.Option(help="A parameters file (TOML [relationship] table, as --calibrate writes)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
+    calibrate: Annotated[
+        bool, typer.Option(help="Run the calibration search (docs/calibration.md) into --out.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option(help="Folder for --calibrate's results.")] = None,
+    budget: Annotated[int, typer.Option(help="Points the calibration search evaluates.")] = 384,
+    force: Annotated[
+        bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
+    ] = False,
+) -> None:
+    """Print the model beside the published figures K1 to K11 (held-out ones marked); a report,
+    not a gate: exit 0 whatever the verdicts. With --calibrate, run the search and write it."""
+    from closeloop.calibration import load_params
+
+    try:
+        relationship = load_params(params) if params is not None else None
+        if out is not None and not calibrate:
+            raise InputError("validate --out is for --calibrate's results; add --calibrate.")
+        if calibrate:
+            if out is None:
+                raise InputError("validate --calibrate needs --out, a folder for its results.")
+            from closeloop.calibration import calibrate as run_calibration
+
+            def told(k: int, best: float) -> None:
+                typer.echo(f"calibration: {k}/{budget} points, best loss {best:.4g}", err=True)
+
+            path = run_calibration(
+                out, budget=budget, seed=seed, quick=quick, force=force, progress=told
+            )
+            typer.echo(f"Calibration written to {path}")
+            return
+        from closeloop.calibration import render_json, render_text
+        from closeloop.calibration import validate as check
+
+        rows = check(relationship, quick=quick, seed=seed)
+    except InputError as e:
+        _fail(str(e))
+    typer.echo(render_json(rows, relationship) if json_out else render_text(rows), nl=False)
+
+
+@app.command()
 def explore(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8765,
     host: Annotated[

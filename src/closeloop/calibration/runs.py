@@ -1,0 +1,144 @@
+"""The simulations the figures share, made once per setting: default-mix couples over ten years,
+the couples-therapy scenario to its two-year follow-up, and people (template, safe exposure).
+
+Couple runs go to the engine directly with per-couple relationship parameters, so that the search
+runs several of its points in one call (no recompilation); a setting's runs are cached on its
+``Runs`` object and shared by the figures that need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from closeloop import engine, mechanisms
+from closeloop.params import COUPLE_SPECS, couple_params
+from closeloop.presets import DEFAULT_MIX
+from closeloop.scenario import Scenario, scenario
+from closeloop.simulation import population_tables, simulate
+
+YEAR = 365
+"""Days in a year (the figures' horizons are in years)."""
+
+COUPLE_YEARS = 10
+"""The longest horizon a couple figure needs (K11: ten years)."""
+
+FOLLOW_UP_YEARS = 2
+"""Follow-up after couples therapy (K6: two years)."""
+
+THERAPY_SCENARIO = "couples-therapy"
+"""The shipped scenario of emotionally focused couple therapy (K5, K6)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a validation or a search point runs: relationship values, sizes and the seed."""
+
+    relationship: Mapping[str, float] = field(default_factory=dict)
+    n_people: int = 2048
+    n_couples: int = 2048
+    seed: int = 0
+    reps: int = 200
+    """Bootstrap resamples for the intervals that need them."""
+
+
+def relationship_value(setting: Setting, name: str) -> float:
+    """The relationship parameter ``name`` of a setting (its override, else the default)."""
+    if name in setting.relationship:
+        return float(setting.relationship[name])
+    return float(next(s.default for s in COUPLE_SPECS if s.name == name))
+
+
+def snap(day: int) -> int:
+    """Index of the monthly snapshot nearest to the end of ``day``."""
+    return max(round(day / engine.SNAP_DAYS) - 1, 0)
+
+
+def therapy_scenario() -> Scenario:
+    """The couples-therapy scenario, cut at the end of the two-year follow-up."""
+    sc = scenario(THERAPY_SCENARIO)
+    end = therapy_span(sc)[1]
+    return sc.replace(days=end + FOLLOW_UP_YEARS * YEAR + engine.SNAP_DAYS)
+
+
+def therapy_span(sc: Scenario) -> tuple[int, int]:
+    """First and last day of the scenario's couples therapy."""
+    iv = next(i for i in sc.interventions if i.kind == "couples_therapy")
+    return int(iv.start), min(int(iv.end), sc.days)
+
+
+def _take(raw: Any, sl: slice) -> Any:
+    if isinstance(raw, dict):
+        return {k: _take(v, sl) for k, v in raw.items()}
+    return raw[sl]
+
+
+def run_couple_points(
+    points: Sequence[Mapping[str, float]], m: int, seed: int, therapy: bool
+) -> list[dict[str, Any]]:
+    """Run ``m`` couples for each relationship setting of ``points`` in one engine call (each
+    couple its own parameters) and return each point's raw outputs (couple-first arrays).
+
+    ``therapy``: the couples-therapy scenario to its follow-up; otherwise default-mix couples
+    over ``COUPLE_YEARS``.
+    """
+    names = sorted({k for p in points for k in p})
+    values = {
+        k: np.repeat(np.array([p.get(k, _default(k)) for p in points], np.float32), m)
+        for k in names
+    }
+    cp = couple_params(**values)
+    if therapy:
+        sc = therapy_scenario()
+        tab_a, tab_b = population_tables(sc.a), population_tables(sc.b)
+        days, sch = sc.days, sc.schedule()
+    else:
+        tab_a = tab_b = population_tables(dict(DEFAULT_MIX))
+        days, sch = COUPLE_YEARS * YEAR, None
+    raw = engine.run_couples(
+        m * len(points), seed, tab_a, tab_b, cp, mechanisms.flags(()), days=days, schedule=sch
+    )
+    return [_take(raw, slice(i * m, (i + 1) * m)) for i in range(len(points))]
+
+
+def _default(name: str) -> float:
+    return float(next(s.default for s in COUPLE_SPECS if s.name == name))
+
+
+class Runs:
+    """A setting's simulations, made on first use and kept."""
+
+    def __init__(
+        self,
+        setting: Setting,
+        couples: dict[str, Any] | None = None,
+        therapy: dict[str, Any] | None = None,
+    ) -> None:
+        self.setting = setting
+        self._couples = couples
+        self._therapy = therapy
+        self._people: dict[str, xr.Dataset] = {}
+
+    def couples(self) -> dict[str, Any]:
+        """Default-mix couples over ten years (raw engine outputs, couple-first)."""
+        if self._couples is None:
+            s = self.setting
+            self._couples = run_couple_points([s.relationship], s.n_couples, s.seed, False)[0]
+        return self._couples
+
+    def therapy(self) -> dict[str, Any]:
+        """The couples-therapy scenario to its two-year follow-up (raw outputs)."""
+        if self._therapy is None:
+            s = self.setting
+            self._therapy = run_couple_points([s.relationship], s.n_couples, s.seed, True)[0]
+        return self._therapy
+
+    def people(self, key: str, sc: Scenario) -> xr.Dataset:
+        """People of a scenario (cached by ``key``), the setting's size and seed."""
+        if key not in self._people:
+            self._people[key] = simulate(sc, n=self.setting.n_people, seed=self.setting.seed)
+        return self._people[key]
