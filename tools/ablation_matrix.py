@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-scale", type=float, default=1.0, help="times each claim's quick size")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", nargs="*", default=[], help="claim ids (default: all)")
+    ap.add_argument("--switches", nargs="*", default=[], help="columns: none and/or mechanisms")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--resume", action="store_true", help="keep the cells already in --out")
     args = ap.parse_args(argv)
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         write_text(args.out, json.dumps(data, indent=1) + "\n")
         print(f"ablation_matrix: {len(cells)} cells in {args.out}", file=sys.stderr, flush=True)
 
-    run_matrix(args.n_scale, args.seed, args.only, done, save)
+    run_matrix(args.n_scale, args.seed, args.only, done, save, args.switches)
     return 0
 
 

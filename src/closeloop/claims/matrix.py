@@ -59,14 +59,16 @@ def run_matrix(
     only: Sequence[str] = (),
     done: Sequence[dict[str, Any]] = (),
     save: Callable[[list[dict[str, Any]]], None] | None = None,
+    switches: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Every claim (or those in ``only``) under the baseline and each mechanism's ablation, at
     ``n_scale`` times the claim's quick size; cells already in ``done`` are kept, and ``save`` is
-    called after each mechanism so that a long run can be resumed."""
+    called after each mechanism so that a long run can be resumed; ``switches`` restricts the
+    columns (the baseline and every mechanism by default), so a run can be split."""
     cells = list(done)
     have = {(c["claim"], c["mechanism"]) for c in cells}
     claims = [c for c in CLAIMS if not only or c.id in only]
-    for m in (BASELINE, *mechanisms.NAMES):
+    for m in switches or (BASELINE, *mechanisms.NAMES):
         for c in claims:
             if (c.id, m) in have:
                 continue
