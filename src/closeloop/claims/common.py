@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import xarray as xr
 
+from closeloop.claims.registry import Settings
 from closeloop.scenario import Scenario
 from closeloop.simulation import simulate
 
@@ -109,3 +110,22 @@ def at_day(
 def days_mean(ds: xr.Dataset, var: str, lo: int, hi: int) -> np.ndarray:
     """Per person: the mean of a daily record over days [lo, hi)."""
     return ds[var].isel(day=slice(lo, hi)).mean("day").values
+
+
+def paired_runs(s: Settings, *scs: Scenario, daily: bool = False) -> list[xr.Dataset]:
+    """The same people (same seed) under each scenario, so that differences are paired."""
+    return [simulate(sc, n=s.n, seed=s.seed, ablate=s.ablate, daily=daily) for sc in scs]
+
+
+def start_threat(ds: xr.Dataset, context: str = PARTNER, depths: list[int] = DEEP) -> np.ndarray:
+    """Threat (mean over ``depths``) at the start of adulthood (the template the history left)."""
+    return mean_threat(ds, "template0", context, depths)
+
+
+def declined_share(ds: xr.Dataset, lo: int, hi: int) -> np.ndarray:
+    """Per person: share of personal offers (depth >= 2) turned down on days [lo, hi)."""
+    win = slice(lo, hi)
+    offered = ds.daily_offered.isel(day=win).values & (ds.daily_depth.isel(day=win).values >= 2)
+    shared = ds.daily_shared.isel(day=win).values & offered
+    n = offered.sum(1)
+    return np.where(n > 0, 1.0 - shared.sum(1) / np.maximum(n, 1), 0.0)

@@ -1,4 +1,4 @@
-"""Claims H1-H7: what healing requires (docs/claims-protocol.md, section 2).
+"""Claims H1-H4: what healing requires (docs/claims-protocol.md, section 2).
 
 Every check runs shipped scenarios (``closeloop/scenarios``) with default parameters; a claim
 chooses which scenarios and time windows it compares, never its own parameter values. Runs that
@@ -13,53 +13,33 @@ import xarray as xr
 
 from closeloop.claims.common import (
     ALL,
-    DEEP,
     PARTNER,
     PERSONAL,
     YEAR,
     at_day,
     days_mean,
+    declined_share,
     fill_mean,
-    mean_threat,
+    paired_runs,
     people,
     rate,
+    start_threat,
 )
 from closeloop.claims.registry import Claim, Evidence, Settings, register
 from closeloop.claims.yardstick import (
-    MEDIUM_H,
-    MOST,
-    Estimate,
     absence,
-    cohen_h,
     d_paired,
     effect,
     statistic_ci,
     wording,
 )
-from closeloop.scenario import Scenario, scenario
-from closeloop.simulation import simulate
+from closeloop.scenario import scenario
 from closeloop.stats import diff_ci
 
 MONTHS_NOT_DAYS = 60.0
 """'Months' in the article's words: at least two of them."""
 SLOWER = 2.0
 """'Slowly', against the original learning: at least twice as long."""
-FRONT_LOADED = 0.25
-"""A quarter of a year's fall in its first month of twelve is front-loaded: most must come after."""
-AFTER = 56
-"""The weeks after an exercise period in which setbacks are counted: eight."""
-MEANINGFUL = 0.20
-"""'A meaningful share' in the article's words: one in five."""
-
-
-def _paired(s: Settings, *scs: Scenario, daily: bool = False) -> list[xr.Dataset]:
-    """The same people (same seed) under each scenario."""
-    return [simulate(sc, n=s.n, seed=s.seed, ablate=s.ablate, daily=daily) for sc in scs]
-
-
-def _start(ds: xr.Dataset, context: str = PARTNER, depths: list[int] = DEEP) -> np.ndarray:
-    """Threat (mean over ``depths``) at the start of adulthood (the template the history left)."""
-    return mean_threat(ds, "template0", context, depths)
 
 
 def _deliberate(ds: xr.Dataset) -> float:
@@ -71,7 +51,7 @@ def _deliberate(ds: xr.Dataset) -> float:
 def check_h1(s: Settings) -> Evidence:
     practice = scenario("observation-practice")
     base = people({"avoidant": 1}, days=practice.days)
-    ds0, ds1 = _paired(s, base, practice)
+    ds0, ds1 = paired_runs(s, base, practice)
 
     def shares_when_it_matters(ds: xr.Dataset) -> np.ndarray:
         sel = dict(context=PARTNER, depth=PERSONAL, importance="high")
@@ -116,9 +96,9 @@ def check_h2(s: Settings) -> Evidence:
     start = min(iv.start for iv in decided.interventions)
     decided = decided.replace(days=3 * YEAR)
     warm, hurt = scenario("made-to-approach"), scenario("hurt-when-sharing")
-    (ds,) = _paired(s, decided, daily=True)
-    (dw,) = _paired(s, warm, daily=True)
-    (dh,) = _paired(s, hurt, daily=True)
+    (ds,) = paired_runs(s, decided, daily=True)
+    (dw,) = paired_runs(s, warm, daily=True)
+    (dh,) = paired_runs(s, hurt, daily=True)
 
     # Unlearning by one's own approach: days from the decision until deep threat is half of what
     # it was on that day.
@@ -129,10 +109,10 @@ def check_h2(s: Settings) -> Evidence:
     # warm responder (unlearning) or a hurtful one (learning). Learning: days until deep threat
     # has risen by as much as unlearning must remove (half the avoidant start).
     fw = dw.daily_threat_deep.values
-    unlearn = _first_day(fw <= _start(dw)[:, None] / 2.0)
-    amount = float(np.median(_start(dw))) / 2.0
+    unlearn = _first_day(fw <= start_threat(dw)[:, None] / 2.0)
+    amount = float(np.median(start_threat(dw))) / 2.0
     fh = dh.daily_threat_deep.values
-    learn = _first_day(fh >= _start(dh)[:, None] + amount)
+    learn = _first_day(fh >= start_threat(dh)[:, None] + amount)
 
     def slower(a: np.ndarray, b: np.ndarray) -> float:
         return _median(a) / max(_median(b), 1.0)
@@ -169,7 +149,7 @@ def check_h2(s: Settings) -> Evidence:
 
 def check_h3(s: Settings) -> Evidence:
     own, pressed = scenario("healing-at-own-pace"), scenario("pressure-during-healing")
-    d_own, d_pr = _paired(s, own, pressed)
+    d_own, d_pr = paired_runs(s, own, pressed)
     end_own, end_pr = at_day(d_own, own.days), at_day(d_pr, pressed.days)
     return Evidence(
         (
@@ -180,20 +160,11 @@ def check_h3(s: Settings) -> Evidence:
             ),
             effect(
                 "deep threat at the start vs after a year at the person's own pace (paired d)",
-                d_paired(_start(d_own), end_own, s.seed),
+                d_paired(start_threat(d_own), end_own, s.seed),
             ),
         ),
         n=2 * s.n,
     )
-
-
-def _declined(ds: xr.Dataset, lo: int, hi: int) -> np.ndarray:
-    """Per person: share of personal offers (depth >= 2) turned down on days [lo, hi)."""
-    win = slice(lo, hi)
-    offered = ds.daily_offered.isel(day=win).values & (ds.daily_depth.isel(day=win).values >= 2)
-    shared = ds.daily_shared.isel(day=win).values & offered
-    n = offered.sum(1)
-    return np.where(n > 0, 1.0 - shared.sum(1) / np.maximum(n, 1), 0.0)
 
 
 def check_h4(s: Settings) -> Evidence:
@@ -203,8 +174,8 @@ def check_h4(s: Settings) -> Evidence:
     control = people({"avoidant": 1}, days=relapse.days)
     moving = scenario("new-circle")
     move = next(iv for iv in moving.interventions if iv.kind == "context_change").start
-    ds, d0, dm = _paired(s, relapse, control, moving, daily=True)
-    turned_down = _declined(dm, move, move + 60) - _declined(dm, move - 60, move)
+    ds, d0, dm = paired_runs(s, relapse, control, moving, daily=True)
+    turned_down = declined_share(dm, move, move + 60) - declined_share(dm, move - 60, move)
 
     # Graded work starts where the person is, at shallow depths: threat over all depths.
     end = therapy.end
@@ -241,170 +212,6 @@ def check_h4(s: Settings) -> Evidence:
                 turned_down, np.zeros_like(turned_down)
             ),
         },
-    )
-
-
-def _arousal(ds: xr.Dataset, lo: int, hi: int) -> np.ndarray:
-    """Per person: mean observed arousal at offers of closeness on days [lo, hi), whether the
-    person stayed or left (a wearable or an observer's rating)."""
-    win = slice(lo, hi)
-    off = ds.daily_offered.isel(day=win).values
-    a = np.where(off, ds.daily_arousal.isel(day=win).values, 0.0).sum(1)
-    n = off.sum(1)
-    return fill_mean(np.where(n > 0, a / np.maximum(n, 1), np.nan))
-
-
-def check_h5(s: Settings) -> Evidence:
-    decided = scenario("decision-with-safe-partner")
-    start = min(iv.start for iv in decided.interventions)
-    alone = scenario("warm-partner").replace(days=decided.days)
-    d_dec, d_alone = _paired(s, decided, alone, daily=True)
-    end_dec, end_alone = at_day(d_dec, decided.days), at_day(d_alone, decided.days)
-    month = 30
-    at_start = at_day(d_dec, start)
-    falls = np.stack([at_start - at_day(d_dec, start + month), at_start - end_dec], 1)
-
-    def front(z: np.ndarray) -> float:
-        total = z[:, 1].mean()
-        return float(z[:, 0].mean() / total) if total != 0 else float("nan")
-
-    return Evidence(
-        (
-            effect(
-                "deep threat after a year with a safe partner, without vs with the decision to "
-                "face the fear (paired d; clearly)",
-                d_paired(end_alone, end_dec, s.seed),
-            ),
-            absence(
-                "deep threat at the start vs after the year with the safe partner alone (paired "
-                "d; little)",
-                d_paired(_start(d_alone), end_alone, s.seed),
-            ),
-            effect(
-                "observed arousal at offers of closeness, the month after the decision vs the "
-                "month before (paired d; the cost comes first)",
-                d_paired(
-                    _arousal(d_dec, start, start + month),
-                    _arousal(d_dec, start - month, start),
-                    s.seed,
-                ),
-            ),
-            wording(
-                "share of the year's fall of deep threat that comes in the first month (the fall "
-                "comes later)",
-                statistic_ci(front, falls, seed=s.seed),
-                FRONT_LOADED,
-                "<=",
-            ),
-        ),
-        n=2 * s.n,
-    )
-
-
-HEALING = (
-    "therapy-and-safe-partner",
-    "betrayal-heals",
-    "couples-therapy",
-    "partner-paces",
-    "therapy-alone",
-    "observation-alone",
-)
-UNTREATED = "avoidant-secure"
-DEEPLY_KNOWN = 3.0
-"""Known by the partner at the depth of fears and needs: deep intimacy."""
-SECURE_RANGE = 0.9
-"""The secure range: deep threat no higher than nine in ten secure partners bring."""
-
-
-def _reached(ds: xr.Dataset, secure_range: float, start: int) -> np.ndarray:
-    """Per couple together when healing began (NaN otherwise): 1 if member a ends together,
-    with deep threat in the secure range and deeply known."""
-    end_day = ds.end_day.values
-    together_then = (end_day < 0) | (end_day >= start)
-    deep = ds.threat.isel(member=0).sel(depth=DEEP).mean("depth").values
-    known = ds.known.isel(month=-1, member=0).values
-    ok = (end_day < 0) & (deep <= secure_range) & (known >= DEEPLY_KNOWN)
-    return np.where(together_then, ok.astype(float), np.nan)
-
-
-def _share(x: np.ndarray, seed: int) -> Estimate:
-    x = x[~np.isnan(x)]
-    return statistic_ci(lambda z: float(z.mean()), x, seed=seed)
-
-
-def check_h6(s: Settings) -> Evidence:
-    untreated = scenario(UNTREATED)
-    scs = [scenario(name) for name in HEALING]
-    start = min(iv.start for sc in scs for iv in sc.interventions)
-    runs = _paired(s, untreated, *scs)
-    secure_deep = runs[0].threat0.isel(member=1).sel(depth=DEEP).mean("depth").values
-    secure_range = float(np.quantile(secure_deep, SECURE_RANGE))
-    shares = {
-        sc.name: _share(_reached(ds, secure_range, start), s.seed)
-        for sc, ds in zip([untreated, *scs], runs, strict=True)
-    }
-    best = HEALING[0]
-    base = _reached(runs[0], secure_range, start)
-    treated = _reached(runs[1], secure_range, start)
-    both = ~np.isnan(base) & ~np.isnan(treated)
-    pair = np.stack([treated[both], base[both]], 1)
-    return Evidence(
-        (
-            wording(
-                f"share of avoidant partners who reach the secure range and are deeply known "
-                f"after eight years of {best} (a meaningful share)",
-                shares[best],
-                MEANINGFUL,
-            ),
-            effect(
-                f"the same share, {best} vs untreated (Cohen's h, same couples)",
-                statistic_ci(lambda z: cohen_h(z[:, 0].mean(), z[:, 1].mean()), pair, seed=s.seed),
-                MEDIUM_H,
-            ),
-        ),
-        n=len(runs) * s.n,
-        notes={f"share reaching the secure range: {k}": v for k, v in shares.items()}
-        | {"secure range (deep threat at most)": secure_range},
-    )
-
-
-def check_h7(s: Settings) -> Evidence:
-    graded, flood = scenario("graded-exposure"), scenario("flooding")
-    ex = next(iv for iv in graded.interventions)
-    d_g, d_f = _paired(s, graded, flood, daily=True)
-
-    def spike(ds: xr.Dataset) -> np.ndarray:
-        """The highest deep threat reached above its level where the exercises began."""
-        x = ds.daily_threat_deep.values[:, : ex.end]
-        return np.maximum(x.max(1) - x[:, 0], 0.0)
-
-    def walked_away(ds: xr.Dataset) -> np.ndarray:
-        """Share of personal offers turned down in the eight weeks after the exercises end
-        (exercises themselves are forced, so setbacks show afterwards: protocol amendment of
-        2026-12-02)."""
-        return _declined(ds, ex.end, ex.end + AFTER)
-
-    deepest = (d_g.daily_depth.values[:, : ex.end].max(1) >= 4).astype(float)
-    return Evidence(
-        (
-            effect(
-                "threat spike above the start of six months of exercises, flooding vs graded "
-                "(paired d)",
-                d_paired(spike(d_f), spike(d_g), s.seed),
-            ),
-            effect(
-                "personal offers turned down in the eight weeks after the exercises (setbacks), "
-                "flooding vs graded (paired d)",
-                d_paired(walked_away(d_f), walked_away(d_g), s.seed),
-            ),
-            wording(
-                "share of graded exercisers who reach the deepest level within the six months "
-                "(the same depth)",
-                statistic_ci(lambda z: float(z.mean()), deepest, seed=s.seed),
-                MOST,
-            ),
-        ),
-        n=2 * s.n,
     )
 
 
@@ -467,51 +274,5 @@ register(
             "What transfers to the partner context is at the medium boundary (paired d 0.56 "
             "[0.50, 0.62], quick, seed 0): the interval's lower end falls just short of 0.5."
         ),
-    )
-)
-register(
-    Claim(
-        "H5",
-        "What healing requires",
-        "A safe partner alone lowers threat little; with the person's decision to face the fear "
-        "it lowers clearly, and arousal at closeness rises first.",
-        ("decision_to_approach", "extinction"),
-        f"{_MEDIUM}; {_SMALL}; a quarter of the year's fall in its first month is front-loaded.",
-        check_h5,
-        negative_controls=("pursuit", "attribution"),
-        expected_to_fail=(
-            "Observed arousal at offers falls in the month after the decision (paired d "
-            "-0.27, quick, seed 0) instead of rising: the model's short-term cost is arousal "
-            "endured while staying, not more arousal; and the safe partner alone lowers deep "
-            "threat by d 0.19 [0.13, 0.25], whose upper end passes 'little'."
-        ),
-    )
-)
-register(
-    Claim(
-        "H6",
-        "What healing requires",
-        "Under sustained healing a meaningful share of avoidant partners reach the secure range "
-        "and deep intimacy (shares reported with intervals).",
-        ("extinction",),
-        "'A meaningful share' is one in five; the difference from untreated is at least a "
-        "medium Cohen's h (0.5).",
-        check_h6,
-        n_quick=300,
-        n_full=1000,
-        negative_controls=("attribution", "pursuit"),
-    )
-)
-register(
-    Claim(
-        "H7",
-        "What healing requires",
-        "Forcing maximal exposure at once brings larger threat spikes and more setbacks (closeness "
-        "turned down in the weeks after) than graded exposure that reaches the same depth.",
-        ("overwhelm", "pressure"),
-        f"{_MEDIUM}; graded exposure reaching the deepest level for most people is 'the same "
-        "depth'.",
-        check_h7,
-        negative_controls=("attribution", "giving_up"),
     )
 )
