@@ -138,11 +138,15 @@ def test_reading_distance_personally_never_lowers_pursuit(b):
 
 @PROPS
 @given(couples())
-def test_without_pursuit_nobody_starts_pursuing(b):
+def test_without_pursuit_it_no_longer_follows_unmet_bids(b):
+    """The pursuit ablation is level-matched: pursuit is held where a fixed felt distance sets
+    it, so two couples that differ only in felt distance pursue alike (giving up, which hope
+    decides, held off)."""
     pp, cp, s, u, day = b
-    s = s._replace(pursuit=np.zeros_like(s.pursuit))
-    s2, _ = couple_day(np, pp, cp, s, day, u, mechanisms.flags(["pursuit"]))
-    assert (s2.pursuit == 0).all()
+    off = mechanisms.flags(["pursuit", "giving_up"])
+    near, _ = couple_day(np, pp, cp, s._replace(felt=np.zeros_like(s.felt)), day, u, off)
+    far, _ = couple_day(np, pp, cp, s._replace(felt=np.ones_like(s.felt)), day, u, off)
+    np.testing.assert_allclose(near.pursuit, far.pursuit)
 
 
 @PROPS

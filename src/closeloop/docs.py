@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -443,7 +444,9 @@ def claims_table() -> str | None:
             c.where,
             c.statement,
             ", ".join(f"`{m}`" for m in c.mechanisms) or "-",
-            c.threshold_why,
+            ", ".join(f"`{m}`" for m in c.negative_controls) or "-",
+            c.threshold_why
+            + (f" **Expected to fail:** {c.expected_to_fail}" if c.expected_to_fail else ""),
         ]
         for c in claims
     ]
@@ -453,10 +456,30 @@ def claims_table() -> str | None:
             "article section",
             "what the check shows",
             "depends on (ablations must fail it)",
+            "must not need (ablations must leave it passing)",
             "threshold: why that size",
         ],
         rows,
     )
+
+
+ABLATION_JSON = MODEL_MD.parent / "ablation-matrix.json"
+
+
+def ablation_matrix_table() -> str | None:
+    """The claims x mechanisms table recorded by ``tools/ablation_matrix.py`` (read from its
+    JSON, never rerun here); a line saying it has not been run when the file is absent."""
+    if not ABLATION_JSON.exists():
+        return "_The ablation matrix has not been run yet (`tools/ablation_matrix.py`)._"
+    try:
+        from closeloop.claims.matrix import render as render_matrix
+    except Exception as e:  # the claims package is optional for the docs; say why it is skipped
+        print(
+            f"closeloop.docs: ablation matrix not rendered ({type(e).__name__}: {e})",
+            file=sys.stderr,
+        )
+        return None
+    return render_matrix(json.loads(ABLATION_JSON.read_text(encoding="utf-8")))
 
 
 BLOCKS: dict[str, Callable[[], str | None]] = {
@@ -477,6 +500,7 @@ BLOCKS: dict[str, Callable[[], str | None]] = {
     "scenarios": scenarios_table,
     "trajectory": trajectory_table,
     "claims": claims_table,
+    "ablation-matrix": ablation_matrix_table,
 }
 """Marker name -> renderer. A renderer returning None leaves its block untouched."""
 

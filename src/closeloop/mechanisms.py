@@ -111,7 +111,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "pursuit",
         "Unmet bids turn into pursuit, in proportion to attachment anxiety (demand-withdraw).",
-        "unmet bids never turn into pursuit",
+        "pursuit no longer follows unmet bids: it is held where a fixed felt distance "
+        "(unlinked_felt) sets it, so contact keeps its level",
         "Christensen & Heavey 1990, demand/withdraw pattern of marital conflict",
     ),
     Mechanism(
@@ -145,7 +146,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "commitment",
         "Staying or leaving follows commitment (satisfaction plus investment minus "
         "alternatives), not satisfaction alone.",
-        "staying or leaving follows satisfaction alone",
+        "staying or leaving follows satisfaction alone on commitment's scale (the shared "
+        "investment stays, outside support no longer opens alternatives)",
         "Rusbult 1980, Commitment and satisfaction in romantic associations",
     ),
     Mechanism(

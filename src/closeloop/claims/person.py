@@ -1,12 +1,10 @@
-"""Claims P1-P6: the person and the template (see ../shared/design/claims.md).
+"""Claims P1-P6: the person and the template (docs/claims-protocol.md, section 2).
 
-Every check runs shipped presets with default parameters through ``closeloop.simulate``; a claim
-chooses which profiles and conditions it compares, never its own parameter values.
+Thresholds come from the one yardstick of ``claims.yardstick``; each condition says which rule
+set it. Observables are what a diary, a questionnaire or an observer would record.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
@@ -14,167 +12,146 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import cross_val_predict
 
-from closeloop.claims.registry import Claim, Condition, Evidence, Settings, register
-from closeloop.scenario import Scenario, scenario
-from closeloop.simulation import simulate
-from closeloop.stats import bootstrap_ci, diff_ci, ratio_of_sums
+from closeloop.claims.common import (
+    DEEP,
+    FRIEND,
+    PARTNER,
+    PERSONAL,
+    SHALLOW,
+    acceptance,
+    fill_mean,
+    mean_threat,
+    people,
+    rate,
+    run,
+    select,
+    tolerance,
+    withdrawal_by_stakes,
+)
+from closeloop.claims.registry import Claim, Evidence, Settings, register
+from closeloop.claims.yardstick import (
+    absence,
+    at_least_as,
+    cohen_d,
+    d_between,
+    d_paired,
+    effect,
+    not_clear,
+    statistic_ci,
+    wording,
+)
+from closeloop.scenario import scenario
+from closeloop.stats import ratio_of_sums
 
-PARTNER, FRIEND = "partner", "friend"
-SHALLOW, DEEP = [0, 1], [3, 4]
-DAYS = 365
+KEPT = 0.75
+"""'Stays high' over three years: three quarters of the deep threat kept (the threshold frozen
+in docs/claims-protocol.md; it had been lowered to 2/3 after its result was seen)."""
+SEPARATES = 0.90
+"""The contract's AUC for 'a classifier separates the two' (claims.md; d of about 1.8)."""
 
 
-def _run(sc: Scenario, s: Settings, groups: int = 1, salt: int = 0) -> xr.Dataset:
-    return simulate(sc, n=s.n * groups, seed=s.seed + 7919 * salt, ablate=s.ablate)
-
-
-def _people(population: Mapping[str, float], **world: float) -> Scenario:
-    return Scenario(name="claim", population=dict(population), world=dict(world), days=DAYS)
-
-
-def acceptance(ds: xr.Dataset, context: str = PARTNER) -> xr.DataArray:
-    """Per person and depth: share of offers the person shared (NaN where none was offered)."""
-    off = ds.offers.sel(context=context).sum("importance")
-    return ds.shares.sel(context=context).sum("importance") / off.where(off > 0)
-
-
-def tolerance(ds: xr.Dataset, context: str = PARTNER) -> np.ndarray:
-    """Expected number of depth levels a person accepts: the area under their acceptance curve."""
-    return acceptance(ds, context).fillna(0.0).sum("depth").values
-
-
-def _sel(ds: xr.Dataset, name: str, by: str = "preset") -> xr.Dataset:
-    idx = np.flatnonzero(ds[by].values == name)
-    if len(idx) < 10:
-        # A comparison on a handful of people would be noise: make the check fail loudly.
-        raise RuntimeError(f"claim population has {len(idx)} people with {by}={name!r}")
-    return ds.isel(unit=idx)
-
-
-def _drop(ds: xr.Dataset) -> np.ndarray:
+def _shallow_deep(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     acc = acceptance(ds)
-    return (acc.sel(depth=SHALLOW).mean("depth") - acc.sel(depth=DEEP).mean("depth")).values
-
-
-def _cond(
-    name: str, est: tuple[float, float, float], threshold: float, direction: str = ">="
-) -> Condition:
-    return Condition(name, est[0], est[1], est[2], threshold, direction)
+    sh = acc.sel(depth=SHALLOW).mean("depth").values
+    dp = acc.sel(depth=DEEP).mean("depth").values
+    return fill_mean(sh), fill_mean(dp)
 
 
 def check_p1(s: Settings) -> Evidence:
-    ds = _run(_people({"avoidant": 1, "secure": 1}), s, groups=2)
-    av, se = _sel(ds, "avoidant"), _sel(ds, "secure")
-    d_av, d_se = _drop(av), _drop(se)
+    ds = run(people({"avoidant": 1, "secure": 1}), 2 * s.n, s.seed, s.ablate)
+    av, se = select(ds, "avoidant"), select(ds, "secure")
+    a_sh, a_dp = _shallow_deep(av)
+    s_sh, s_dp = _shallow_deep(se)
     return Evidence(
         (
-            _cond(
-                "steeper fall of acceptance from shallow to deep, avoidant minus secure",
-                diff_ci(d_av, d_se),
-                0.30,
+            effect(
+                "fall of acceptance from shallow to deep, avoidant vs secure (d)",
+                d_between(a_sh - a_dp, s_sh - s_dp, s.seed),
             ),
-            _cond(
-                "unmet longing for connection, avoidant minus secure (at least as high)",
-                diff_ci(av.mean_longing.values, se.mean_longing.values),
-                -0.02,
+            not_clear(
+                "secure people's fall of acceptance from shallow to deep (paired d)",
+                d_paired(s_sh, s_dp, s.seed),
             ),
-            _cond(
-                "secure fall of acceptance from shallow to deep (stays small)",
-                diff_ci(d_se, np.zeros_like(d_se)),
-                0.30,
-                "<=",
+            at_least_as(
+                "longing for connection, avoidant vs secure (d; at least as high)",
+                d_between(av.mean_longing.values, se.mean_longing.values, s.seed),
             ),
         ),
         n=ds.sizes["unit"],
     )
 
 
-def _auto_share(ds: xr.Dataset, seed: int) -> tuple[float, float, float]:
-    auto = ds.automatic.sum(("context", "depth")).values
-    wd = (ds.offers - ds.shares).sum(("context", "depth", "importance")).values
-    return bootstrap_ci(lambda a, w: ratio_of_sums(a, w), auto, wd, seed=seed)
+def _auto_share(ds: xr.Dataset) -> float:
+    auto = ds.automatic.sel(context=PARTNER).sum("depth").values
+    wd = (ds.offers - ds.shares).sel(context=PARTNER).sum(("depth", "importance")).values
+    return ratio_of_sums(auto, wd)
 
 
 def check_p2(s: Settings) -> Evidence:
-    base = _run(_people({"avoidant": 1}), s)
-    practised = _run(scenario("observation-practice").replace(days=DAYS), s)
-    share0 = _auto_share(base, s.seed)
-    share1 = _auto_share(practised, s.seed)
-
-    auto0 = base.automatic.sum(("context", "depth")).values
-    wd0 = (base.offers - base.shares).sum(("context", "depth", "importance")).values
-    auto1 = practised.automatic.sum(("context", "depth")).values
-    wd1 = (practised.offers - practised.shares).sum(("context", "depth", "importance")).values
-
-    def gain(a0: np.ndarray, w0: np.ndarray, a1: np.ndarray, w1: np.ndarray) -> float:
-        return ratio_of_sums(a0, w0) - ratio_of_sums(a1, w1)
-
-    n0 = np.stack([auto0, wd0], 1)
-    n1 = np.stack([auto1, wd1], 1)
-    shift = bootstrap_ci(lambda x, y: gain(x[:, 0], x[:, 1], y[:, 0], y[:, 1]), n0, n1, seed=s.seed)
+    practice = scenario("observation-practice")
+    base = run(people({"avoidant": 1}, days=practice.days), s.n, s.seed, s.ablate)
+    practised = run(practice, s.n, s.seed, s.ablate)
+    low0, high0 = withdrawal_by_stakes(base)
+    low1, high1 = withdrawal_by_stakes(practised)
     return Evidence(
         (
-            _cond("share of avoidant withdrawals taken by the automatic route", share0, 0.70),
-            _cond("deliberate share gained with observation practice", shift, 0.20),
-            _cond(
-                "automatic share left with practice (still substantial: noticing is not cure)",
-                share1,
-                0.05,
+            absence(
+                "avoidant withdrawal from personal closeness, low minus high stakes (paired d; "
+                "barely tracks how much it matters)",
+                d_paired(low0, high0, s.seed),
+            ),
+            effect(
+                "tracking of the stakes (withdrawal low minus high), with a year of observation "
+                "practice vs without (paired d, same people)",
+                d_paired(low1 - high1, low0 - high0, s.seed),
             ),
         ),
         n=base.sizes["unit"] + practised.sizes["unit"],
+        notes={
+            "share of withdrawals by the automatic route (a code branch; reported)": _auto_share(
+                base
+            ),
+            "the same with observation practice": _auto_share(practised),
+        },
     )
-
-
-def _mean_threat(ds: xr.Dataset, depths: list[int] | None = None) -> np.ndarray:
-    t = ds.template0.sel(context=PARTNER)
-    if depths is not None:
-        t = t.sel(depth=depths)
-    return t.mean("depth").values
 
 
 def check_p3(s: Settings) -> Evidence:
     pop = {"avoidant": 3, "secure": 1, "neglect-shaped": 1, "avoidant-after-betrayal": 1}
-    ds = _run(_people(pop), s, groups=6)
-    se = _sel(ds, "secure")
-    av = _sel(ds, "avoidant")
-    t_se = _mean_threat(se)
-    diffs = []
-    for style in ("critical", "rejecting", "unavailable"):
-        sub = _sel(av, style, by="caregiving")
-        diffs.append((style, diff_ci(_mean_threat(sub), t_se)))
-    worst = min(diffs, key=lambda x: x[1][1])
+    ds = run(people(pop), 6 * s.n, s.seed, s.ablate)
+    se, av = select(ds, "secure"), select(ds, "avoidant")
+    t_se = mean_threat(se)
+    ds_by_style = {
+        style: d_between(mean_threat(select(av, style, by="caregiving")), t_se, s.seed)
+        for style in ("critical", "rejecting", "unavailable")
+    }
+    worst = min(ds_by_style, key=lambda k: ds_by_style[k][1])
 
-    ne = _sel(ds, "neglect-shaped")
-    r_se = se.reward0.mean("depth").values
-    r_ne = ne.reward0.mean("depth").values
-    t_ne = _mean_threat(ne)
+    ne = select(ds, "neglect-shaped")
+    se_rt = np.stack([se.reward0.mean("depth").values, t_se], 1)
+    ne_rt = np.stack([ne.reward0.mean("depth").values, mean_threat(ne)], 1)
 
-    def neglect_gap(rs: np.ndarray, rn: np.ndarray, ts: np.ndarray, tn: np.ndarray) -> float:
-        return float((rs.mean() - rn.mean()) - (tn.mean() - ts.mean()))
+    def neglect(a: np.ndarray, b: np.ndarray) -> float:
+        # d of the reward lost (secure minus neglect) minus d of the threat gained.
+        return cohen_d(a[:, 0], b[:, 0]) - cohen_d(b[:, 1], a[:, 1])
 
-    se_pair = np.stack([r_se, t_se], 1)
-    ne_pair = np.stack([r_ne, t_ne], 1)
-    gap = bootstrap_ci(
-        lambda a, b: neglect_gap(a[:, 0], b[:, 0], a[:, 1], b[:, 1]), se_pair, ne_pair, seed=s.seed
-    )
-
-    be = _sel(ds, "avoidant-after-betrayal")
-    conc_be = _mean_threat(be, [4]) - _mean_threat(be, SHALLOW)
-    conc_se = _mean_threat(se, [4]) - _mean_threat(se, SHALLOW)
+    be = select(ds, "avoidant-after-betrayal")
+    conc_be = mean_threat(be, depths=[4]) - mean_threat(be, depths=SHALLOW)
+    conc_se = mean_threat(se, depths=[4]) - mean_threat(se, depths=SHALLOW)
     return Evidence(
         (
-            _cond(
-                f"adult threat after critical/rejecting/unavailable care minus after responsive "
-                f"care (smallest: {worst[0]})",
-                worst[1],
-                0.10,
+            effect(
+                f"adult threat after critical/rejecting/unavailable care vs responsive care "
+                f"(d; smallest: {worst})",
+                ds_by_style[worst],
             ),
-            _cond("neglect: loss of expected reward of sharing minus rise of threat", gap, 0.05),
-            _cond(
-                "betrayal: deep-minus-shallow threat, betrayed minus same history without",
-                diff_ci(conc_be, conc_se),
-                0.20,
+            effect(
+                "neglect: d of the expected reward of sharing lost minus d of the threat gained",
+                statistic_ci(neglect, se_rt, ne_rt, seed=s.seed),
+            ),
+            effect(
+                "betrayal: deepest-minus-shallow threat, betrayed vs secure (d)",
+                d_between(conc_be, conc_se, s.seed),
             ),
         ),
         n=ds.sizes["unit"],
@@ -182,111 +159,88 @@ def check_p3(s: Settings) -> Evidence:
 
 
 def check_p4(s: Settings) -> Evidence:
-    ds = _run(scenario("friends-and-partner").replace(days=DAYS), s, groups=2)
-    av, se = _sel(ds, "avoidant"), _sel(ds, "secure")
+    ds = run(scenario("friends-and-partner"), 2 * s.n, s.seed, s.ablate)
+    av, se = select(ds, "avoidant"), select(ds, "secure")
 
-    def withdraw_personal(d: xr.Dataset) -> np.ndarray:
-        acc = acceptance(d, FRIEND).sel(depth=[2, 3, 4]).mean("depth")
-        return (1.0 - acc).values
+    def pull_back(d: xr.Dataset) -> np.ndarray:
+        return fill_mean(1.0 - acceptance(d, FRIEND).sel(depth=PERSONAL).mean("depth").values)
 
-    dev = tolerance(av, FRIEND) - tolerance(av, PARTNER)
-    d, lo, hi = diff_ci(dev, np.zeros_like(dev))
     return Evidence(
         (
-            _cond(
-                "rate of pulling back from personal conversations with friends, avoidant minus "
-                "secure",
-                diff_ci(withdraw_personal(av), withdraw_personal(se)),
-                0.20,
+            effect(
+                "pulling back from personal conversations with friends, avoidant vs secure (d)",
+                d_between(pull_back(av), pull_back(se), s.seed),
             ),
-            Condition(
-                "avoidant tolerated depth with friends vs with the partner, |difference| in "
-                "depth levels",
-                abs(d),
-                min(abs(lo), abs(hi)) if lo * hi > 0 else 0.0,
-                max(abs(lo), abs(hi)),
-                0.5,
-                "<=",
+            absence(
+                "avoidant depth tolerated with friends vs with the partner (paired d; the same)",
+                d_paired(tolerance(av, FRIEND), tolerance(av, PARTNER), s.seed),
             ),
         ),
         n=ds.sizes["unit"],
     )
 
 
-def _deep_threat_path(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    start = ds.template0.sel(context=PARTNER, depth=DEEP).mean("depth").values
-    end = ds.threat.sel(context=PARTNER, depth=DEEP).mean("depth").values
-    return start, end
+def _deep_path(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    return mean_threat(ds, "template0", depths=DEEP), mean_threat(ds, "threat", depths=DEEP)
 
 
 def check_p5(s: Settings) -> Evidence:
-    warm = _run(scenario("warm-partner"), s)
-    made = _run(scenario("made-to-approach"), s, salt=1)
-    h = warm.history.values
-    app_rate = h[:, 1] / np.maximum(h[:, 0], 1)
-    wd_rate = h[:, 3] / np.maximum(h[:, 2], 1)
-    s0, s1 = _deep_threat_path(warm)
-    m0, m1 = _deep_threat_path(made)
+    warm = scenario("warm-partner")
+    d_warm = run(warm, s.n, s.seed, s.ablate)
+    d_made = run(scenario("made-to-approach"), s.n, s.seed, s.ablate, salt=1)
+    h = d_warm.history.values
+    hurt_app = h[:, 1] / np.maximum(h[:, 0], 1)
+    hurt_wd = h[:, 3] / np.maximum(h[:, 2], 1)
+    w0, w1 = _deep_path(d_warm)
+    m0, m1 = _deep_path(d_made)
+    years = warm.days // 365
 
-    def kept(a: np.ndarray, b: np.ndarray) -> float:
-        return float(b.mean() / a.mean())
+    def kept(z: np.ndarray) -> float:
+        return float(z[:, 1].mean() / z[:, 0].mean())
 
-    years = warm.attrs and int(scenario("warm-partner").days / 365)
     return Evidence(
         (
-            _cond(
-                "early history: hurt per approach minus hurt per withdrawal (withdrawing "
+            effect(
+                "early history: hurt per approach vs hurt per withdrawal (paired d; withdrawing "
                 "protected then)",
-                diff_ci(app_rate, wd_rate),
-                0.10,
+                d_paired(hurt_app, hurt_wd, s.seed),
             ),
-            _cond(
-                f"share of deep threat kept after {years} years with a warm partner, no change in "
-                "behaviour",
-                bootstrap_ci(lambda x: kept(x[:, 0], x[:, 1]), np.stack([s0, s1], 1), seed=s.seed),
+            wording(
+                f"share of deep threat kept after {years} years with a warm partner, behaviour "
+                "unchanged (stays high)",
+                statistic_ci(kept, np.stack([w0, w1], 1), seed=s.seed),
                 KEPT,
             ),
-            _cond(
-                "share of deep threat lost in a year when made to approach a warm responder",
-                bootstrap_ci(
-                    lambda x: 1.0 - kept(x[:, 0], x[:, 1]), np.stack([m0, m1], 1), seed=s.seed
-                ),
-                0.30,
+            effect(
+                "deep threat at the start vs after a year made to approach a warm responder "
+                "(paired d)",
+                d_paired(m0, m1, s.seed),
             ),
         ),
-        n=warm.sizes["unit"] + made.sizes["unit"],
+        n=d_warm.sizes["unit"] + d_made.sizes["unit"],
     )
-
-
-PERSONAL = [2, 3, 4]
-KEPT = 2.0 / 3.0
 
 
 def _observables(d: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """What an observer could record: how sharing responds to importance, and arousal."""
-    off = d.offers.sel(context=PARTNER, depth=PERSONAL).sum("depth")
-    sh = d.shares.sel(context=PARTNER, depth=PERSONAL).sum("depth")
-    rate = sh / off.where(off > 0)
-    responsive = (rate.sel(importance="high") - rate.sel(importance="low")).fillna(0.0).values
-    n_off = d.offers.sel(context=PARTNER, depth=PERSONAL).sum(("depth", "importance"))
-    arousal = (
-        (d.arousal_sum.sel(context=PARTNER, depth=PERSONAL).sum("depth") / n_off.where(n_off > 0))
-        .fillna(0.0)
-        .values
+    """What an observer could record: how sharing at personal depths follows the stakes, and
+    arousal when personal closeness is offered."""
+    low, high = withdrawal_by_stakes(d)
+    arousal = rate(
+        d.arousal_sum.sel(context=PARTNER, depth=PERSONAL).sum("depth"),
+        d.offers.sel(context=PARTNER, depth=PERSONAL).sum(("depth", "importance")),
     )
-    return responsive, arousal
+    return low - high, fill_mean(arousal.values)
 
 
 def check_p6(s: Settings) -> Evidence:
-    ds = _run(_people({"private": 1, "avoidant": 1}), s, groups=2)
-    pr, av = _sel(ds, "private"), _sel(ds, "avoidant")
+    ds = run(people({"private": 1, "avoidant": 1}), 2 * s.n, s.seed, s.ablate)
+    pr, av = select(ds, "private"), select(ds, "avoidant")
     r_pr, a_pr = _observables(pr)
     r_av, a_av = _observables(av)
     X = np.concatenate([np.stack([r_pr, a_pr], 1), np.stack([r_av, a_av], 1)])
     y = np.concatenate([np.zeros(len(r_pr)), np.ones(len(r_av))])
     # Held-out scores (5-fold), so the AUC is not measured on the data the classifier saw.
     score = cross_val_predict(LogisticRegression(), X, y, cv=5, method="predict_proba")[:, 1]
-    both = np.stack([score, y], 1)
 
     def auc(z: np.ndarray) -> float:
         if len(np.unique(z[:, 1])) < 2:
@@ -295,101 +249,116 @@ def check_p6(s: Settings) -> Evidence:
 
     return Evidence(
         (
-            _cond(
-                "AUC of a classifier on observable behaviour only (private vs avoidant)",
-                bootstrap_ci(auc, both, seed=s.seed),
-                0.90,
+            wording(
+                "AUC of a classifier on observable behaviour only, private vs avoidant "
+                "(the contract's bar for 'separates')",
+                statistic_ci(auc, np.stack([score, y], 1), seed=s.seed),
+                SEPARATES,
             ),
-            _cond(
-                "how much sharing rises when it matters, private minus avoidant",
-                diff_ci(r_pr, r_av),
-                0.15,
+            effect(
+                "how much sharing follows the stakes (withdrawal low minus high), private vs "
+                "avoidant (d)",
+                d_between(r_pr, r_av, s.seed),
             ),
-            _cond(
-                "arousal when personal closeness is offered, avoidant minus private",
-                diff_ci(a_av, a_pr),
-                0.15,
+            effect(
+                "arousal when personal closeness is offered, avoidant vs private (d)",
+                d_between(a_av, a_pr, s.seed),
             ),
         ),
         n=ds.sizes["unit"],
     )
 
 
+_MEDIUM = "a claimed effect must be at least medium (d 0.5, Cohen 1988)"
+_SMALL = "a claimed absence must stay below small (|d| 0.2)"
+
 register(
     Claim(
         "P1",
         "What it is",
-        "Avoidant people want connection at least as much as secure "
-        "people, yet their acceptance of closeness falls steeply past a pull-back depth; "
-        "secure people's does not.",
-        ("threat_learning",),
-        "A 30-point steeper fall from shallow to deep is a clear pull-back point, beyond "
-        "the gentle decline any person shows with depth.",
+        "Avoidant people want connection at least as much as secure people, yet their acceptance "
+        "of closeness falls steeply past a pull-back depth; secure people's does not.",
+        ("threat_learning", "unmet_need"),
+        f"{_MEDIUM}; 'does not fall steeply' stays below medium; 'at least as' is not lower by a "
+        "small effect (d -0.2).",
         check_p1,
+        negative_controls=("spontaneous_recovery", "attribution"),
+        expected_to_fail=(
+            "Secure people's acceptance also falls clearly from shallow to deep (paired d "
+            "1.15 [1.02, 1.29] at quick size, seed 0): their between-person spread is small, "
+            "so a fall of about 0.11 in the share accepted is a large effect on the one "
+            "yardstick."
+        ),
     )
 )
 register(
     Claim(
         "P2",
         "What it is; Distinguishing",
-        "Most avoidant withdrawals go through the "
-        "automatic route; the deliberate share is small unless observation is practised.",
+        "The pulling back is not a decision: avoidant withdrawal barely tracks how much sharing "
+        "matters, and tracks it clearly once observation is practised.",
         ("automatic_route", "observation"),
-        "'Most' means well above half: at least 70% of withdrawals automatic.",
+        f"{_SMALL}; {_MEDIUM}.",
         check_p2,
+        negative_controls=("unmet_need", "pursuit"),
     )
 )
 register(
     Claim(
         "P3",
         "The logic",
-        "The template is learned: critical, rejecting or unavailable "
-        "care raises adult threat; neglect lowers expected reward more than it raises "
-        "threat; betrayal concentrates threat at the deepest levels.",
+        "The template is learned: critical, rejecting or unavailable care raises adult threat; "
+        "neglect lowers expected reward more than it raises threat; betrayal concentrates threat "
+        "at the deepest levels.",
         ("threat_learning", "reward_learning"),
-        "0.10 on a 0-1 threat scale is a third of the secure-to-threshold distance; "
-        "smaller differences would not change behaviour.",
+        f"{_MEDIUM}, for each comparison and for the neglect contrast.",
         check_p3,
         n_quick=200,
         n_full=1000,
+        negative_controls=("pursuit", "giving_up"),
+        expected_to_fail=(
+            "Neglect lowers the expected reward of sharing more than it raises threat by d "
+            "0.64 [0.34, 0.91] (quick, seed 0): a medium effect in its point estimate, not in "
+            "the interval's lower end."
+        ),
     )
 )
 register(
     Claim(
         "P4",
         "What it is",
-        "The same template governs friendships: avoidant people pull "
-        "back from personal conversations with friends more than secure people, at the "
-        "same depth as with a partner.",
+        "The same template governs friendships: avoidant people pull back from personal "
+        "conversations with friends more than secure people, at the same depth as with a partner.",
         ("threat_learning", "shared_template"),
-        "20 points more pulling back is a difference friends would notice; half a depth "
-        "level is below the resolution of the depth scale.",
+        f"{_MEDIUM}; 'the same depth' is an absence: {_SMALL}.",
         check_p4,
+        negative_controls=("pursuit", "unmet_need"),
     )
 )
 register(
     Claim(
         "P5",
         "The logic",
-        "The template protected once and persists: withdrawing brought "
-        "less hurt in the early environment; with a warm partner and unchanged behaviour "
-        "threat stays high for years, while being made to approach lowers it.",
+        "The template protected once and persists: withdrawing brought less hurt in the early "
+        "environment; with a warm partner and unchanged behaviour threat stays high for years, "
+        "while being made to approach lowers it.",
         ("extinction_protection", "extinction"),
-        "Keeping two thirds of deep threat for three years (approach halves it within "
-        "months) is 'stays high'; losing 30% in a year is a change a person would feel.",
+        f"{_MEDIUM}; 'stays high' keeps three quarters of deep threat over three years (the "
+        "frozen 0.75, restored).",
         check_p5,
+        negative_controls=("pursuit", "stress_relapse"),
     )
 )
 register(
     Claim(
         "P6",
         "Distinguishing",
-        "Privacy is chosen and flexible, avoidance compelled: "
-        "private people share when it matters with little arousal; avoidant people's "
-        "sharing barely responds and comes with high arousal (classifier AUC >= 0.9).",
+        "Privacy is chosen and flexible, avoidance compelled: private people's sharing follows "
+        "the stakes, with little arousal; avoidant people's barely does, with high arousal "
+        "(classifier AUC >= 0.9).",
         ("automatic_route", "threat_learning"),
-        "AUC 0.9 is the contract's bar for 'separates'; 15 points of importance response "
-        "and 0.15 of arousal are visible differences.",
+        f"AUC 0.9 is the contract's bar for 'separates'; {_MEDIUM}.",
         check_p6,
+        negative_controls=("pursuit", "spontaneous_recovery"),
     )
 )

@@ -27,6 +27,8 @@ class Condition:
     high: float
     threshold: float
     direction: str = ">="
+    rule: str = ""
+    """Which rule of the yardstick set the threshold (docs/claims-protocol.md)."""
 
     @property
     def passed(self) -> bool:
@@ -65,6 +67,9 @@ class Claim:
         threshold_why: one line on why the headline threshold has that size.
         check: the function that simulates and returns Evidence.
         n_quick, n_full: population size per group in quick and full mode.
+        negative_controls: mechanisms it must not need (each ablation must leave it passing).
+        expected_to_fail: why the model cannot honestly produce the claim ("" when it should
+            pass): a failure reported, not patched.
     """
 
     id: str
@@ -75,6 +80,8 @@ class Claim:
     check: Callable[[Settings], Evidence]
     n_quick: int = 300
     n_full: int = 2000
+    negative_controls: tuple[str, ...] = ()
+    expected_to_fail: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,8 @@ class ClaimResult:
     conditions: tuple[Condition, ...]
     threshold_why: str
     notes: dict[str, Any] = field(default_factory=dict)
+    negative_controls: tuple[str, ...] = ()
+    expected_to_fail: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +117,8 @@ class ClaimResult:
             "seconds": round(self.seconds, 3),
             "ablated": list(self.ablated),
             "threshold_why": self.threshold_why,
+            "negative_controls": list(self.negative_controls),
+            "expected_to_fail": self.expected_to_fail,
             "conditions": [
                 {
                     "name": c.name,
@@ -115,6 +126,7 @@ class ClaimResult:
                     "ci": [c.low, c.high],
                     "threshold": c.threshold,
                     "direction": c.direction,
+                    "rule": c.rule,
                     "passed": c.passed,
                 }
                 for c in self.conditions

@@ -58,6 +58,8 @@ def check_claims(
                 conditions=ev.conditions,
                 threshold_why=c.threshold_why,
                 notes=dict(ev.notes),
+                negative_controls=c.negative_controls,
+                expected_to_fail=c.expected_to_fail,
             )
         )
     return results
@@ -84,8 +86,10 @@ def render_table(results: Sequence[ClaimResult]) -> None:
             r.statement,
             f"{r.effect:.3f} [{r.ci[0]:.3f}, {r.ci[1]:.3f}]",
             f"{r.direction} {r.threshold:g}",
-            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+            _verdict(r),
         )
+        if r.expected_to_fail:
+            t.add_row("", f"  (expected to fail) {r.expected_to_fail}", "", "", "")
         for c in r.conditions[1:]:
             t.add_row(
                 "",
@@ -98,4 +102,14 @@ def render_table(results: Sequence[ClaimResult]) -> None:
             t.add_row("", f"  (reported) {name}", format_note(v), "", "")
     Console(width=160).print(t)
     failed = [r.id for r in results if not r.passed]
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    expected = [r.id for r in results if not r.passed and r.expected_to_fail]
+    line = f"{len(results) - len(failed)} passed, {len(failed)} failed"
+    if expected:
+        line += f" ({len(expected)} expected: {', '.join(expected)})"
+    print(line)
+
+
+def _verdict(r: ClaimResult) -> str:
+    if r.passed:
+        return "[green]pass[/green]"
+    return "[yellow]FAIL (expected)[/yellow]" if r.expected_to_fail else "[red]FAIL[/red]"

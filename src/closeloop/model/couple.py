@@ -437,9 +437,11 @@ def couple_day_full(
     gave_up = (expect < limit) & is_on(flags, "giving_up")
     # Attribution amplifies how strongly felt distance turns into pursuit: read as a verdict on
     # oneself, the same distance is more alarming (by default from half to 1.5 times).
-    target = xp.minimum(pp.anxiety * felt * (c.attribution_offset + attribution), 1.0)
+    # Switched off, pursuit no longer follows one's own unmet bids: it is set by a fixed felt
+    # distance (unlinked_felt), so that the ablation removes the contingency, not the contact.
+    drive = xp.where(is_on(flags, "pursuit"), felt, c.unlinked_felt)
+    target = xp.minimum(pp.anxiety * drive * (c.attribution_offset + attribution), 1.0)
     target = target * (~gave_up)
-    target = xp.where(is_on(flags, "pursuit"), target, 0.0)
     pursuit = xp.clip(s.pursuit + c.pursuit_rate * (target - s.pursuit), 0.0, 1.0)
     gf = gave_up.astype(f32)
     distance = s.distance + c.distance_rate * (gf - s.distance)
@@ -488,10 +490,14 @@ def couple_day_full(
     # --- Commitment (investment model) and ending.
     investment = s.investment + c.investment_rate * (1.0 - s.investment)
     alternatives = c.alternatives + c.support_pull * support
+    # Switched off, staying follows satisfaction alone, on commitment's own scale: the shared
+    # investment (the same for every couple on a given day) stays, the alternatives that outside
+    # support opens do not, so the ablation removes the couple's own commitment and does not
+    # simply make couples end sooner.
     commit = xp.where(
         is_on(flags, "commitment"),
         sat + investment - alternatives,
-        2.0 * sat - 1.0,
+        sat + investment - c.alternatives,
     )
     hazard = c.hazard_base * xp.exp(-c.hazard_slope * xp.min(commit, axis=0))
     end_x = decide(

@@ -201,6 +201,23 @@ class CoupleParams(Relationship):
         claims=("D2",),
         mechanisms=("pursuit", "attribution"),
     )
+    unlinked_felt: Array = param(
+        0.38,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="felt distance pursuit is held at when decoupled (pursuit ablation)",
+        meaning=(
+            "With the pursuit mechanism switched off, pursuit no longer follows one's own unmet "
+            "bids: its target uses this fixed felt distance instead, so that contact (bids a "
+            "month) keeps its level. The default gives the anxious partner of avoidant-anxious "
+            "couples the same mean pursuit (0.27) and bids a month (7.2) as with the mechanism "
+            "on (300 couples, seed 11, ten years)."
+        ),
+        ref=ASSUMPTION,
+        claims=("D1", "D6"),
+        mechanisms=("pursuit",),
+    )
     expect_weight: Array = param(
         0.3,
         low=0.0,
