@@ -173,12 +173,21 @@ def claims(
         list[str] | None, typer.Option(help="Switch a mechanism off (repeatable).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Run seed.")] = 0,
+    variant: Annotated[
+        str,
+        typer.Option(
+            help="The model: closeloop, or a simpler one beside it (static, erasure, linear)."
+        ),
+    ] = "closeloop",
 ) -> None:
-    """Check the model against the behaviour contract; exit non-zero when a claim fails."""
+    """Check the model against the behaviour contract; exit non-zero when a claim fails (or,
+    with a simpler --variant, is not applicable)."""
     from closeloop.claims import check_claims, render_json, render_table
 
     try:
-        results = check_claims(quick=quick, only=only, ablate=tuple(ablate or ()), seed=seed)
+        results = check_claims(
+            quick=quick, only=only, ablate=tuple(ablate or ()), seed=seed, variant=variant
+        )
     except InputError as e:
         _fail(str(e))
     if json_out:

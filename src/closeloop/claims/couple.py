@@ -33,7 +33,9 @@ def _run(
     sc = scenario(name)
     if days is not None:
         sc = sc.replace(days=days)
-    return simulate(sc, n=s.n, seed=s.seed + 7919 * salt, ablate=s.ablate, daily=daily)
+    return simulate(
+        sc, n=s.n, seed=s.seed + 7919 * salt, ablate=s.ablate, variant=s.variant, daily=daily
+    )
 
 
 def _cond(

@@ -24,7 +24,10 @@ THERAPY = "therapy"
 
 def _paired(s: Settings, *scs: Scenario, daily: bool = False) -> list[xr.Dataset]:
     """The same people (same seed) under each scenario."""
-    return [simulate(sc, n=s.n, seed=s.seed, ablate=s.ablate, daily=daily) for sc in scs]
+    return [
+        simulate(sc, n=s.n, seed=s.seed, ablate=s.ablate, variant=s.variant, daily=daily)
+        for sc in scs
+    ]
 
 
 def _start(ds: xr.Dataset, context: str = PARTNER, depths: list[int] = DEEP) -> np.ndarray:

@@ -25,7 +25,9 @@ DAYS = 365
 
 
 def _run(sc: Scenario, s: Settings, groups: int = 1, salt: int = 0) -> xr.Dataset:
-    return simulate(sc, n=s.n * groups, seed=s.seed + 7919 * salt, ablate=s.ablate)
+    return simulate(
+        sc, n=s.n * groups, seed=s.seed + 7919 * salt, ablate=s.ablate, variant=s.variant
+    )
 
 
 def _people(population: Mapping[str, float], **world: float) -> Scenario:
