@@ -3,6 +3,7 @@ keeps what it says it keeps and drops what it says it drops."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -205,6 +206,7 @@ def test_variants_are_deterministic_for_a_seed(name, variant):
     assert any(not np.array_equal(a[k].values, c[k].values) for k in a.data_vars)
 
 
+@pytest.mark.slow
 def test_static_adult_threat_never_changes_in_the_engine():
     ds = cl.simulate(cl.scenario("warm-partner").replace(days=40), n=8, seed=1, variant="static")
     np.testing.assert_array_equal(ds.threat.values, ds.template0.values)
@@ -212,6 +214,7 @@ def test_static_adult_threat_never_changes_in_the_engine():
     np.testing.assert_array_equal(snaps, np.broadcast_to(snaps[:, :1], snaps.shape))
 
 
+@pytest.mark.slow
 def test_linear_run_has_the_couple_record_without_the_absent_variables():
     sc = cl.scenario("avoidant-anxious").replace(days=60)
     ds = cl.simulate(sc, n=5, seed=2, variant="linear", daily=True)
@@ -223,3 +226,52 @@ def test_linear_run_has_the_couple_record_without_the_absent_variables():
     ref = cl.simulate(sc, n=5, seed=2)
     np.testing.assert_array_equal(ds.threat0.values, ref.threat0.values)
     np.testing.assert_array_equal(ds.traits.values, ref.traits.values)
+
+
+def test_cli_claims_unknown_variant_is_one_line():
+    from typer.testing import CliRunner
+
+    from closeloop.cli import app
+
+    res = CliRunner().invoke(app, ["claims", "--only", "P1", "--variant", "lineer"])
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert res.exit_code == 2 and len(lines) == 1 and "Traceback" not in res.output
+    assert "'variant'" in lines[0] and "'lineer'" in lines[0] and "'erasure'" in lines[0]
+
+
+def test_cli_claims_not_applicable_is_reported_and_not_a_pass():
+    from typer.testing import CliRunner
+
+    from closeloop.cli import app
+
+    res = CliRunner().invoke(app, ["claims", "--only", "P", "--variant", "linear", "--json"])
+    out = json.loads(res.output)
+    assert res.exit_code == 1  # not every claim passed
+    assert [r["verdict"] for r in out] == ["n/a"] * 6
+    assert all(r["variant"] == "linear" and r["effect"] is None for r in out)
+
+
+def test_variants_table_renders_recorded_results(tmp_path):
+    from closeloop.claims.variants_table import variants_table
+
+    path = tmp_path / "v.json"
+    cell = {"verdict": "pass", "effect": 0.5, "ci": [0.4, 0.6], "threshold": 0.3}
+    na = {"verdict": "n/a", "effect": None, "ci": [None, None], "threshold": None}
+    fail = {**cell, "verdict": "FAIL"}
+    data = {
+        "quick": True,
+        "seed": 0,
+        "variants": list(variants.NAMES),
+        "claims": {
+            "D1": {"statement": "d", "results": {"closeloop": cell, "linear": na}},
+            "P2": {"statement": "p", "results": {"closeloop": fail}},
+        },
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    text = variants_table(path)
+    assert text is not None
+    lines = text.splitlines()
+    assert lines[2].startswith("| **P2** | **FAIL** 0.50 [0.40, 0.60] | not run")
+    assert lines[3] == "| **D1** | pass 0.50 [0.40, 0.60] | not run | not run | n/a |"
+    assert "1 pass, 1 fail, 0 n/a" in lines[4] and "0 pass, 0 fail, 1 n/a" in lines[4]
+    assert variants_table(tmp_path / "absent.json") is None

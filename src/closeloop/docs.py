@@ -459,6 +459,16 @@ def claims_table() -> str | None:
     )
 
 
+def variants_block() -> str | None:
+    """Claims by model variant, from the recorded docs/variants.json (never rerun here)."""
+    try:
+        from closeloop.claims.variants_table import variants_table
+    except Exception as e:  # as for the claims block: optional, and say why it is skipped
+        print(f"closeloop.docs: variants not rendered ({type(e).__name__}: {e})", file=sys.stderr)
+        return None
+    return variants_table()
+
+
 BLOCKS: dict[str, Callable[[], str | None]] = {
     "person-params": person_params_table,
     "world-params": world_params_table,
@@ -477,6 +487,8 @@ BLOCKS: dict[str, Callable[[], str | None]] = {
     "scenarios": scenarios_table,
     "trajectory": trajectory_table,
     "claims": claims_table,
+    "linear-params": lambda: _params_table(params.LINEAR_SPECS),
+    "variants": variants_block,
 }
 """Marker name -> renderer. A renderer returning None leaves its block untouched."""
 

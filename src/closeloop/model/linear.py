@@ -118,11 +118,9 @@ def drift(xp: Any, lp: LinearParams, x: Any, home: Any) -> Any:
 def fixed_point(lp: LinearParams, home: Any) -> Any:
     """Noise-free fixed point of the linear model (bilinear 0): the solution of
     x_m = (1 - inertia) set_m + inertia x_m + influence x_other for both members."""
-    a = (1.0 - lp.inertia) * home
     g = lp.influence / (1.0 - lp.inertia)
-    # x_a = a_a/(1-r) + g x_b and x_b = a_b/(1-r) + g x_a, solved for both.
-    s = a / (1.0 - lp.inertia)
-    return (s + g * s[::-1]) / (1.0 - g * g)
+    # x_a = set_a + g x_b and x_b = set_b + g x_a, solved for both.
+    return (home + g * home[::-1]) / (1.0 - g * g)
 
 
 def pursuit(xp: Any, x: Any) -> Any:
@@ -191,8 +189,8 @@ def linear_day(
         ended=s.ended | ends,
     )
     # An ended relationship is frozen, as in closeloop's couple day.
-    out = LinearState(
-        *[xp.where(live, a, b) for a, b in zip(new[:-1], s[:-1], strict=True)], new.ended
+    out = LinearState._make(
+        [*[xp.where(live, a, b) for a, b in zip(new[:-1], s[:-1], strict=True)], new.ended]
     )
     moment = xp.where(~live, QUIET, xp.where(conflict, CONFLICT, BIDS))
     day = LinearDay(

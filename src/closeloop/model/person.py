@@ -300,8 +300,11 @@ def learn(
     I = xp.where(one, s.I, I)
     # No adult learning (static): only the need moves.
     fixed = ~variants.learns(variant)
-    keep = [xp.where(fixed, a, b) for a, b in zip(s[:5], (V, I, R, H, E), strict=True)]
-    return PersonState(*keep, L=L)
+    keep = [
+        xp.where(fixed, a, b)
+        for a, b in zip((s.V, s.I, s.R, s.H, s.E), (V, I, R, H, E), strict=True)
+    ]
+    return PersonState._make([*keep, L])
 
 
 def tick(xp: Any, p: PersonParams, s: PersonState, flags: Any, variant: Any = None) -> PersonState:

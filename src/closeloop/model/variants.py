@@ -21,14 +21,11 @@ engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from closeloop.errors import InputError, bad_value, one_of
-
-if TYPE_CHECKING:  # person.py reads the switches: no import at run time, no cycle
-    from closeloop.model.person import PersonState
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ VARIANTS: tuple[Variant, ...] = (
         "A static template: what the early history taught stays fixed; acceptance by depth "
         "never changes in adult life.",
         "person",
-        "Bowlby 1973, Attachment and loss, vol. 2: Separation (working models as stable)",
+        "modelling assumption: the null model of no learning after the early history",
     ),
     Variant(
         "erasure",
@@ -137,9 +134,10 @@ def separate(variant: Any) -> Any:
     return variant[SEPARATE_SAFETY] > 0.0
 
 
-def begin(xp: Any, s: PersonState, variant: Any) -> PersonState:
-    """A person at the start of adult life under a variant: unchanged, except that with one
-    store (erasure) each context's felt threat clip(V - I) becomes the threat and inhibition 0."""
+def begin(xp: Any, s: Any, variant: Any) -> Any:
+    """A person (a ``person.PersonState``, not imported: person.py reads these switches) at the
+    start of adult life under a variant: unchanged, except that with one store (erasure) each
+    context's felt threat clip(V - I) becomes the threat and inhibition 0."""
     one = ~separate(variant)
     return s._replace(
         V=xp.where(one, xp.clip(s.V - s.I, 0.0, 1.0), s.V),

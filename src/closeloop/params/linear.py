@@ -2,8 +2,9 @@
 set point, linear and bilinear influence of the partner, and noise.
 
 Each member's closeness follows a difference equation in the style of Gottman, Murray, Swanson,
-Tyson & Swanson (2002) and Rinaldi (1998): x' = (1 - inertia) set + inertia x + influence y +
-bilinear x y + noise. The values are chosen, not fitted: they give two secure members a steady
+Tyson & Swanson (2002: inertia, an uninfluenced steady state, influence functions of the
+partner's state) and Rinaldi (1998: forgetting, a constant pull, reactions to the partner):
+x' = (1 - inertia) set + inertia x + influence y + bilinear x y + noise. The values are chosen, not fitted: they give two secure members a steady
 closeness well above half and a member with a strong template a clearly lower one, and make the
 partner's pull a fraction of one's own.
 """
@@ -87,7 +88,8 @@ class LinearParams(ParamsBase):
         meaning=(
             "Bilinear influence: one's own closeness times the partner's, times this, is added "
             "too (0: purely linear; negative: the closer one already is, the less the partner's "
-            "closeness adds, Rinaldi's saturating reaction)."
+            "closeness adds). Rinaldi's reactions to the partner are nonlinear; a product term "
+            "is the simplest such."
         ),
         ref=RINALDI,
         claims=("D1",),
