@@ -2,11 +2,11 @@
 set point, linear and bilinear influence of the partner, and noise.
 
 Each member's closeness follows a difference equation in the style of Gottman, Murray, Swanson,
-Tyson & Swanson (2002: inertia, an uninfluenced steady state, influence functions of the
-partner's state) and Rinaldi (1998: forgetting, a constant pull, reactions to the partner):
-x' = (1 - inertia) set + inertia x + influence y + bilinear x y + noise. The values are chosen, not fitted: they give two secure members a steady
-closeness well above half and a member with a strong template a clearly lower one, and make the
-partner's pull a fraction of one's own.
+Tyson & Swanson (2002: inertia, an uninfluenced steady state, influence functions of the partner's
+state) and Rinaldi (1998: forgetting, a constant pull, reactions to the partner): x' = (1 - inertia)
+set + inertia x + influence y + bilinear x y + noise. The values are chosen, not fitted: they give
+two secure members a steady closeness well above half and a member with a strong template a clearly
+lower one, and make the partner's pull a fraction of one's own.
 """
 
 from __future__ import annotations
