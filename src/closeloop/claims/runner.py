@@ -35,7 +35,8 @@ def _evidence(c: Claim, st: Settings) -> tuple[Evidence | None, str]:
         name = _absent(e, st.variant)
         if name is None:
             raise
-        return None, f"the '{st.variant}' variant has no '{name}' (docs/model.md, section 20)"
+        where = "docs/model.md, 'Simpler models beside it'"
+        return None, f"the '{st.variant}' variant has no '{name}' ({where})"
 
 
 def check_claims(
