@@ -67,6 +67,14 @@ STRUCTURAL = {
         "DAYS_PER_WEEK": "therapy comes at most weekly",
         "DAYS_PER_YEAR": "years in the words of a report",
     },
+    "linear.py": {
+        "NOISE": "positions in the draws",
+        "N_LINEAR_DRAWS": "draws per linear couple-day",
+    },
+    "variants.py": {
+        "ADULT_LEARNING": "positions in the switch vector",
+        "N_SWITCHES": "length of the switch vector (a shape)",
+    },
     "presets.py": {},
     "observation.py": {},
 }

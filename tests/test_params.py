@@ -19,6 +19,7 @@ from closeloop.params import (
     COUPLE_SPECS,
     DISTRIBUTIONS,
     HISTORY_SPECS,
+    LINEAR_SPECS,
     OBSERVATION_SPECS,
     PERSON_SPECS,
     ROLES,
@@ -29,6 +30,7 @@ from closeloop.params import (
     ChangeParams,
     CoupleParams,
     HistoryParams,
+    LinearParams,
     ObservationParams,
     ParamSpec,
     PersonParams,
@@ -37,6 +39,7 @@ from closeloop.params import (
     change_params,
     couple_params,
     history_params,
+    linear_params,
     observation_params,
     person_params,
     world_params,
@@ -50,6 +53,7 @@ GROUPS = {
     "change": (CHANGE_SPECS, change_params, ChangeParams, "change"),
     "history": (HISTORY_SPECS, history_params, HistoryParams, "history"),
     "observation": (OBSERVATION_SPECS, observation_params, ObservationParams, "observation"),
+    "linear": (LINEAR_SPECS, linear_params, LinearParams, "linear"),
 }
 ALL = [(g, s) for g, (specs, *_) in GROUPS.items() for s in specs]
 BUILD = {g: build for g, (_, build, *_) in GROUPS.items()}

@@ -482,6 +482,16 @@ def ablation_matrix_table() -> str | None:
     return render_matrix(json.loads(ABLATION_JSON.read_text(encoding="utf-8")))
 
 
+def variants_block() -> str | None:
+    """Claims by model variant, from the recorded docs/variants.json (never rerun here)."""
+    try:
+        from closeloop.claims.variants_table import variants_table
+    except Exception as e:  # as for the claims block: optional, and say why it is skipped
+        print(f"closeloop.docs: variants not rendered ({type(e).__name__}: {e})", file=sys.stderr)
+        return None
+    return variants_table()
+
+
 BLOCKS: dict[str, Callable[[], str | None]] = {
     "person-params": person_params_table,
     "world-params": world_params_table,
@@ -501,6 +511,8 @@ BLOCKS: dict[str, Callable[[], str | None]] = {
     "trajectory": trajectory_table,
     "claims": claims_table,
     "ablation-matrix": ablation_matrix_table,
+    "linear-params": lambda: _params_table(params.LINEAR_SPECS),
+    "variants": variants_block,
 }
 """Marker name -> renderer. A renderer returning None leaves its block untouched."""
 

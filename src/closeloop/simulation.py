@@ -13,9 +13,9 @@ import xarray as xr
 
 from closeloop import engine, mechanisms
 from closeloop.errors import check_int
-from closeloop.model import history
+from closeloop.model import history, variants
 from closeloop.model.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
-from closeloop.params import TRAITS, couple_params, world_params
+from closeloop.params import TRAITS, couple_params, linear_params, world_params
 from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
 from closeloop.scenario import Scenario, scenario
 from closeloop.sizing import MAX_UNITS, check_result
@@ -60,6 +60,7 @@ def simulate(
     daily: bool = False,
     ablate: tuple[str, ...] = (),
     progress: bool = False,
+    variant: str = variants.DEFAULT,
 ) -> xr.Dataset:
     """Simulate ``n`` people of a scenario.
 
@@ -70,6 +71,10 @@ def simulate(
         daily: also keep every day's response (dims unit x day); otherwise summaries stream.
         ablate: mechanisms to switch off in addition to the scenario's own.
         progress: show a progress bar on stderr.
+        variant: the model (``closeloop.model.variants``): "closeloop", "static" (no adult
+            learning), "erasure" (safety lowers threat itself) or "linear" (a linear couple
+            model, without the variables it cannot derive; couple scenarios without
+            interventions or ablations only, else ``variants.NotApplicable``).
 
     Returns:
         An xarray Dataset with dims unit, context, depth, importance, behaviour, month (and day),
@@ -87,8 +92,23 @@ def simulate(
     check_result(sc.kind, n, sc.days, daily)
     off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
     flags = mechanisms.flags(off)
+    variant = variants.check(variant)
+    variants.applicable(variant, sc.kind, len(sc.interventions), off)
+    switches = variants.switches(variant)
 
     def run(report: Callable[[int], None] | None) -> dict[str, Any]:
+        if variants.kernel(variant) == "linear":
+            return engine.run_linear(
+                n,
+                seed,
+                population_tables(sc.a, sc.traits, sc.traits_a),
+                population_tables(sc.b, sc.traits, sc.traits_b),
+                couple_params(**sc.relationship),
+                linear_params(),
+                days=sc.days,
+                daily=daily,
+                progress=report,
+            )
         if sc.kind == "couple":
             return engine.run_couples(
                 n,
@@ -101,6 +121,7 @@ def simulate(
                 daily=daily,
                 progress=report,
                 schedule=sc.schedule(),
+                variant=switches,
             )
         return engine.run_population(
             n,
@@ -112,6 +133,7 @@ def simulate(
             daily=daily,
             progress=report,
             schedule=sc.schedule(),
+            variant=switches,
         )
 
     if progress:
@@ -123,14 +145,19 @@ def simulate(
             raw = run(lambda k: bar.update(task, completed=k))
     else:
         raw = run(None)
-    ds = _couple_dataset(raw, sc, n) if sc.kind == "couple" else _dataset(raw, sc, n)
-    ds.attrs.update(run_attrs(sc, seed, n, off))
+    linear = variants.kernel(variant) == "linear"
+    dims = engine.LINEAR_RECORD.dims if linear else engine.COUPLE_RECORD.dims
+    ds = _couple_dataset(raw, sc, n, dims) if sc.kind == "couple" else _dataset(raw, sc, n)
+    ds.attrs.update(run_attrs(sc, seed, n, off, variant))
     return ds
 
 
-def run_attrs(sc: Scenario, seed: int, n: int, off: tuple[str, ...]) -> dict[str, Any]:
-    """What every result records: the seed, the scenario, its hash, the package versions."""
-    return {
+def run_attrs(
+    sc: Scenario, seed: int, n: int, off: tuple[str, ...], variant: str = variants.DEFAULT
+) -> dict[str, Any]:
+    """What every result records: the seed, the scenario, its hash, the model variant, the
+    package versions."""
+    out = {
         "closeloop_kind": sc.kind,
         "seed": seed,
         "n": n,
@@ -141,6 +168,10 @@ def run_attrs(sc: Scenario, seed: int, n: int, off: tuple[str, ...]) -> dict[str
         "versions": json.dumps(versions(), sort_keys=True),
         "notice": NOTICE,
     }
+    if variant != variants.DEFAULT:
+        # Only when set: closeloop's own results keep the attributes they always had.
+        out["variant"] = variant
+    return out
 
 
 def _threat(V: np.ndarray, I: np.ndarray) -> np.ndarray:
@@ -211,22 +242,28 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
     return xr.Dataset(data, coords=coords)
 
 
-def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
+def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int, dims: Any = None) -> xr.Dataset:
+    """The couple Dataset of a run; ``dims``: its record's dims (the couple engine's by
+    default). Variables the run did not keep (a linear run's) are left out."""
     Cp, Mb, Mo, D = ("couple",), ("member",), ("month",), ("depth",)
     m = raw["monthly"]
+    raw = {**raw, "traits": raw["params"]}
+    layout = {
+        "traits": Cp + Mb + ("param",),
+        "threat0": Cp + Mb + D,
+        "threat": Cp + Mb + D,
+        "first_decline": Cp + Mb,
+        "gave_up_day": Cp + Mb,
+        "first_talk": Cp,
+        "escalation": Cp,
+        "end_day": Cp,
+    }
     data: dict[str, Any] = {
         "preset": (Cp + Mb, np.array(PRESET_NAMES)[raw["preset"]]),
         "caregiving": (Cp + Mb, np.array(history.STYLE_NAMES)[raw["style"]]),
-        "traits": (Cp + Mb + ("param",), raw["params"]),
-        "threat0": (Cp + Mb + D, raw["threat0"]),
-        "threat": (Cp + Mb + D, raw["threat"]),
-        "first_decline": (Cp + Mb, raw["first_decline"]),
-        "gave_up_day": (Cp + Mb, raw["gave_up_day"]),
-        "first_talk": (Cp, raw["first_talk"]),
-        "escalation": (Cp, raw["escalation"]),
-        "end_day": (Cp, raw["end_day"]),
+        **{k: (d, raw[k]) for k, d in layout.items() if k in raw},
     }
-    dims = engine.COUPLE_RECORD.dims
+    dims = engine.COUPLE_RECORD.dims if dims is None else dims
     for k, v in m.items():
         data[k] = (Cp + Mo + dims[f"monthly.{k}"], v)
     n_months = m["ruptures"].shape[1]

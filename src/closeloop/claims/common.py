@@ -25,10 +25,16 @@ SALT = 7919
 
 
 def run(
-    sc: Scenario, n: int, seed: int, ablate: tuple[str, ...], daily: bool = False, salt: int = 0
+    sc: Scenario,
+    n: int,
+    seed: int,
+    ablate: tuple[str, ...],
+    daily: bool = False,
+    salt: int = 0,
+    variant: str = "closeloop",
 ) -> xr.Dataset:
     """One shipped scenario on ``n`` units with the run's ablations."""
-    return simulate(sc, n=n, seed=seed + SALT * salt, ablate=ablate, daily=daily)
+    return simulate(sc, n=n, seed=seed + SALT * salt, ablate=ablate, variant=variant, daily=daily)
 
 
 def people(population: Mapping[str, float], days: int = YEAR, **world: float) -> Scenario:
@@ -114,7 +120,10 @@ def days_mean(ds: xr.Dataset, var: str, lo: int, hi: int) -> np.ndarray:
 
 def paired_runs(s: Settings, *scs: Scenario, daily: bool = False) -> list[xr.Dataset]:
     """The same people (same seed) under each scenario, so that differences are paired."""
-    return [simulate(sc, n=s.n, seed=s.seed, ablate=s.ablate, daily=daily) for sc in scs]
+    return [
+        simulate(sc, n=s.n, seed=s.seed, ablate=s.ablate, variant=s.variant, daily=daily)
+        for sc in scs
+    ]
 
 
 def start_threat(ds: xr.Dataset, context: str = PARTNER, depths: list[int] = DEEP) -> np.ndarray:

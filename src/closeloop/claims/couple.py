@@ -46,7 +46,9 @@ def _run(
     sc = scenario(name)
     if days is not None:
         sc = sc.replace(days=days)
-    return simulate(sc, n=s.n, seed=s.seed + SALT * salt, ablate=s.ablate, daily=daily)
+    return simulate(
+        sc, n=s.n, seed=s.seed + SALT * salt, ablate=s.ablate, variant=s.variant, daily=daily
+    )
 
 
 def _ols_beta(y: np.ndarray, X: np.ndarray) -> float:

@@ -48,12 +48,14 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Settings:
-    """What every claim check receives: population size, seed and mechanisms switched off."""
+    """What every claim check receives: population size, seed, mechanisms switched off and the
+    model variant it simulates (``closeloop.model.variants``)."""
 
     n: int
     seed: int
     ablate: tuple[str, ...]
     quick: bool
+    variant: str = "closeloop"
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,30 @@ class ClaimResult:
     notes: dict[str, Any] = field(default_factory=dict)
     negative_controls: tuple[str, ...] = ()
     expected_to_fail: str = ""
+    variant: str = "closeloop"
+    applicable: bool = True
+    """False when the variant cannot make the runs or the variables the check needs (the
+    result is then neither passed nor failed: ``notes["not applicable"]`` says why)."""
+
+    @property
+    def verdict(self) -> str:
+        """ "pass", "FAIL" or "n/a"."""
+        if not self.applicable:
+            return "n/a"
+        return "pass" if self.passed else "FAIL"
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (a not-applicable result's numbers as null)."""
+        if not self.applicable:
+            na = {"effect": None, "ci": None, "threshold": None}
+            return {**self._as_dict(), **na}
+        return self._as_dict()
+
+    def _as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "variant": self.variant,
+            "verdict": self.verdict,
             "statement": self.statement,
             "effect": self.effect,
             "ci": [self.ci[0], self.ci[1]],

@@ -7,12 +7,44 @@ import time
 from collections.abc import Sequence
 
 from closeloop import mechanisms
-from closeloop.claims.registry import CLAIMS, ClaimResult, Settings, format_note
+from closeloop.claims.registry import CLAIMS, Claim, ClaimResult, Evidence, Settings, format_note
+from closeloop.engine import LINEAR_ABSENT
 from closeloop.errors import bad_value
+from closeloop.model import variants
+
+
+def _absent(e: Exception, variant: str) -> str | None:
+    """The variable a check asked for that the variant does not have (named in the error of
+    a Dataset lookup), or None: any other error is a real one and is raised."""
+    if variants.kernel(variant) != "linear":
+        return None
+    text = str(e)
+    for name in LINEAR_ABSENT:
+        if f"'{name}'" in text:
+            return name
+    return None
+
+
+def _evidence(c: Claim, st: Settings) -> tuple[Evidence | None, str]:
+    """The claim's evidence, or None and why the variant cannot give it."""
+    try:
+        return c.check(st), ""
+    except variants.NotApplicable as e:
+        return None, str(e)
+    except (AttributeError, KeyError) as e:
+        name = _absent(e, st.variant)
+        if name is None:
+            raise
+        where = "docs/model.md, 'Simpler models beside it'"
+        return None, f"the '{st.variant}' variant has no '{name}' ({where})"
 
 
 def check_claims(
-    quick: bool = True, only: str | None = None, ablate: Sequence[str] = (), seed: int = 0
+    quick: bool = True,
+    only: str | None = None,
+    ablate: Sequence[str] = (),
+    seed: int = 0,
+    variant: str = variants.DEFAULT,
 ) -> list[ClaimResult]:
     """Run the claim checks.
 
@@ -21,6 +53,8 @@ def check_claims(
         only: run only claims whose id starts with this prefix ("P", "P3").
         ablate: mechanisms to switch off for every claim.
         seed: run seed.
+        variant: the model every check simulates (``closeloop.model.variants``); a claim whose
+            runs or variables the variant cannot make is reported not applicable, never passed.
 
     Returns:
         One ClaimResult per claim, in registry order.
@@ -31,6 +65,7 @@ def check_claims(
         ['P2']
     """
     off = mechanisms.validate(ablate)
+    variant = variants.check(variant)
     chosen = [c for c in CLAIMS if only is None or c.id.upper().startswith(only.upper())]
     if not chosen:
         ids = ", ".join(c.id for c in CLAIMS)
@@ -39,8 +74,11 @@ def check_claims(
     for c in chosen:
         n = c.n_quick if quick else c.n_full
         t0 = time.perf_counter()
-        ev = c.check(Settings(n=n, seed=seed, ablate=off, quick=quick))
+        ev, why = _evidence(c, Settings(n=n, seed=seed, ablate=off, quick=quick, variant=variant))
         seconds = time.perf_counter() - t0
+        if ev is None:
+            results.append(_not_applicable(c, off, variant, why, seconds))
+            continue
         head = ev.conditions[0]
         results.append(
             ClaimResult(
@@ -60,9 +98,34 @@ def check_claims(
                 notes=dict(ev.notes),
                 negative_controls=c.negative_controls,
                 expected_to_fail=c.expected_to_fail,
+                variant=variant,
             )
         )
     return results
+
+
+def _not_applicable(
+    c: Claim, off: tuple[str, ...], variant: str, why: str, seconds: float
+) -> ClaimResult:
+    nan = float("nan")
+    return ClaimResult(
+        id=c.id,
+        statement=c.statement,
+        effect=nan,
+        ci=(nan, nan),
+        threshold=nan,
+        direction="",
+        passed=False,
+        mechanisms=c.mechanisms,
+        n=0,
+        seconds=seconds,
+        ablated=off,
+        conditions=(),
+        threshold_why=c.threshold_why,
+        notes={"not applicable": why},
+        variant=variant,
+        applicable=False,
+    )
 
 
 def render_json(results: Sequence[ClaimResult]) -> str:
@@ -75,6 +138,8 @@ def render_table(results: Sequence[ClaimResult]) -> None:
     from rich.table import Table
 
     title = "closeloop claims"
+    if results and results[0].variant != variants.DEFAULT:
+        title += f" (variant: {results[0].variant})"
     if results and results[0].ablated:
         title += " (ablated: " + ", ".join(results[0].ablated) + ")"
     t = Table(title=title, show_lines=False)
@@ -84,8 +149,8 @@ def render_table(results: Sequence[ClaimResult]) -> None:
         t.add_row(
             r.id,
             r.statement,
-            f"{r.effect:.3f} [{r.ci[0]:.3f}, {r.ci[1]:.3f}]",
-            f"{r.direction} {r.threshold:g}",
+            f"{r.effect:.3f} [{r.ci[0]:.3f}, {r.ci[1]:.3f}]" if r.applicable else "-",
+            f"{r.direction} {r.threshold:g}" if r.applicable else "-",
             _verdict(r),
         )
         if r.expected_to_fail:
@@ -101,15 +166,20 @@ def render_table(results: Sequence[ClaimResult]) -> None:
         for name, v in r.notes.items():
             t.add_row("", f"  (reported) {name}", format_note(v), "", "")
     Console(width=160).print(t)
-    failed = [r.id for r in results if not r.passed]
-    expected = [r.id for r in results if not r.passed and r.expected_to_fail]
-    line = f"{len(results) - len(failed)} passed, {len(failed)} failed"
+    failed = [r.id for r in results if r.verdict == "FAIL"]
+    expected = [r.id for r in results if r.verdict == "FAIL" and r.expected_to_fail]
+    na = [r.id for r in results if r.verdict == "n/a"]
+    line = f"{len(results) - len(failed) - len(na)} passed, {len(failed)} failed"
     if expected:
         line += f" ({len(expected)} expected: {', '.join(expected)})"
+    if na:
+        line += f", {len(na)} not applicable"
     print(line)
 
 
 def _verdict(r: ClaimResult) -> str:
+    if r.verdict == "n/a":
+        return "n/a"
     if r.passed:
         return "[green]pass[/green]"
     return "[yellow]FAIL (expected)[/yellow]" if r.expected_to_fail else "[red]FAIL[/red]"

@@ -16,7 +16,7 @@ from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, u
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
 from closeloop.engine.people import per_unit, schedule_or_none
-from closeloop.model import healing
+from closeloop.model import healing, variants
 from closeloop.model.couple import (
     AGAINST,
     AWAY,
@@ -51,15 +51,17 @@ def day_step(
     s: CoupleState,
     t: jax.Array,
     valid: jax.Array,
+    variant: jax.Array | None = None,
 ) -> tuple[CoupleState, Day]:
     """One couple-day of a batch of couples under the scenario's interventions (``care``:
     there are some; without, the day is the plain couple day, compiled without their terms;
-    ``therapy``: the templates carry the therapy row)."""
+    ``therapy``: the templates carry the therapy row; ``variant``: how the members learn,
+    ``variants.switches``, None: closeloop's rules)."""
     u = draws(key, t, N_COUPLE_DRAWS)
     tf = t.astype(jnp.float32)
     lv = healing.levels(xp, schedule, tf) if care else None
     sess = healing.sessions(xp, schedule, tf)[0] if therapy else None
-    return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess)
+    return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess, variant)
 
 
 def _counts_zero(batch: tuple[int, ...]) -> dict[str, jax.Array]:
@@ -260,19 +262,25 @@ def _run_couples(
     tab_b: dict[str, jax.Array],
     schedule: jax.Array,
     flags: jax.Array,
+    variant: jax.Array,
     *,
     days: int,
     daily: bool,
+    simpler: bool = False,
     care: bool,
     therapy: bool,
 ) -> dict[str, Any]:
-    """One chunk of couples: sample, both histories, then ``days`` days together. ``cp`` and
-    ``fixed`` come unit-first (each couple its own)."""
+    """One chunk of couples: sample, both histories, then ``days`` days together (the members
+    learning by ``variant``'s rules when ``simpler``, else closeloop's). ``cp`` and ``fixed``
+    come unit-first (each couple its own)."""
     fixed_b = unit_last(fixed)  # (2, P, *B)
     cpl = unit_last(cp)
     st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy, fixed_b, cpl)
     pp, s0 = st["pp"], st["state"]
-    step = partial(day_step, pp, cpl, schedule, flags, st["key"], care, therapy)
+    vr = variant if simpler else None  # closeloop's own program has no switches at all
+    if vr is not None:
+        s0 = s0._replace(person=variants.begin(xp, s0.person, vr))
+    step = partial(day_step, pp, cpl, schedule, flags, st["key"], care, therapy, variant=vr)
     record = RECORD.keeping_days(_daily if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
     out = {
@@ -307,13 +315,15 @@ def run_couples(
     schedule: np.ndarray | None = None,
     traits: np.ndarray | None = None,
     first: int = 0,
+    variant: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
 
     ``couple``: each field a scalar (every couple) or an (n,) array (each couple its own
     value: no recompilation). ``traits``: (n, 2, P) per-member trait values that replace the
     drawn ones where not NaN. ``first``: index of the first couple (couples ``first .. first +
-    n - 1``, each the same couple whatever call it runs in).
+    n - 1``, each the same couple whatever call it runs in). ``variant``: how the members learn
+    in adult life (``variants.switches``; None: closeloop's rules).
 
     Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
     next; monthly summaries have (couple, month, ...); daily records (couple, day, ...). With
@@ -330,5 +340,11 @@ def run_couples(
     tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
     args = (jax.random.PRNGKey(seed), ta, tb, jnp.asarray(sch))
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    f = compiled(_COUPLES, 8, n_split=3, days=days, daily=daily, care=care, therapy=therapy)
-    return chunked(lambda idx, r: f(idx, *r, *args, fl), n, progress, rows, first)
+    # closeloop itself runs without the switches (None): its program, and so its numbers,
+    # stay exactly those of before the variants; the simpler ones share one other program.
+    simpler = variant is not None and bool(np.any(np.asarray(variant) != 1.0))
+    vr = jnp.asarray(variants.switches(variants.DEFAULT) if variant is None else variant)
+    f = compiled(
+        _COUPLES, 9, n_split=3, days=days, daily=daily, simpler=simpler, care=care, therapy=therapy
+    )
+    return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first)

@@ -15,7 +15,7 @@ from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, u
 from closeloop.engine._keys import draws
 from closeloop.engine._population import N_DRAWS, person_start
 from closeloop.mechanisms import INDEX
-from closeloop.model import healing
+from closeloop.model import healing, variants
 from closeloop.model.person import (
     BEHAVIOURS,
     PARTNER,
@@ -45,9 +45,11 @@ def person_day(
     s: PersonState,
     t: jax.Array,
     valid: jax.Array,
+    variant: jax.Array | None = None,
 ) -> tuple[PersonState, tuple[Offer, Response]]:
     """One adult day of a batch of people: the world's offer, the day's interventions, the
-    person's response and learning. Returns the new state and the day's (offer, response)."""
+    person's response and learning (by the rules of ``variant``, a ``variants.switches``
+    vector; None: closeloop's). Returns the new state and the day's (offer, response)."""
     u = draws(key, t, N_DRAWS)
     tf = t.astype(jnp.float32)
     o = world_offer(xp, world, tf, u[N_PERSON_DRAWS:])
@@ -69,7 +71,7 @@ def person_day(
         o._replace(commit=jnp.zeros_like(o.warmth), stress=jnp.zeros_like(o.warmth)),
     )
     o = o._replace(offered=o.offered & valid)
-    s2, r = person_step(xp, p, s, o, u, flags, token=t)
+    s2, r = person_step(xp, p, s, o, u, flags, token=t, variant=variant)
     return s2, (o, r)
 
 
@@ -201,15 +203,19 @@ def _run_people(
     tab: dict[str, jax.Array],
     schedule: jax.Array,
     flags: jax.Array,
+    variant: jax.Array,
     *,
     days: int,
     daily: bool,
+    simpler: bool = False,
 ) -> dict[str, Any]:
     """One chunk of people: sample, run the history, then ``days`` adult days under the
-    scenario's interventions. ``world`` and ``fixed`` come unit-first (each unit its own)."""
+    scenario's interventions, learning by the rules of ``variant`` (read only when
+    ``simpler``: else closeloop's). ``world`` and ``fixed`` come unit-first (each unit its own)."""
     st = person_start(indices, seed_key, tab, unit_last(fixed), flags)
-    p, s0 = st["p"], st["state"]
-    step = partial(person_day, p, unit_last(world), schedule, flags, st["key"])
+    vr = variant if simpler else None
+    p, s0 = st["p"], st["state"] if vr is None else variants.begin(xp, st["state"], vr)
+    step = partial(person_day, p, unit_last(world), schedule, flags, st["key"], variant=vr)
     record = RECORD.keeping_days(_daily(flags) if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
     s = res["state"]
@@ -271,6 +277,7 @@ def run_population(
     schedule: np.ndarray | None = None,
     traits: np.ndarray | None = None,
     first: int = 0,
+    variant: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Simulate ``n`` people; return numpy arrays with a leading unit axis (daily: (unit, day)).
 
@@ -289,6 +296,7 @@ def run_population(
         traits: (n, P) per-unit trait values that replace the drawn ones where not NaN.
         first: index of the first unit (units ``first .. first + n - 1``; their keys and so
             their lives depend on their index alone).
+        variant: how adults learn (``variants.switches``); None: closeloop's rules.
     """
     n_p = tables["traits"].shape[1]
     fixed = np.full((n, n_p), np.nan, np.float32) if traits is None else per_unit(traits, n)
@@ -296,8 +304,12 @@ def run_population(
     tab = {k: jnp.asarray(v) for k, v in tables.items()}
     args = (jax.random.PRNGKey(seed), tab, jnp.asarray(schedule_or_none(schedule)))
     fl = jnp.asarray(flags, dtype=jnp.float32)
-    f = compiled(_PEOPLE, 7, n_split=3, days=days, daily=daily)
-    return chunked(lambda idx, r: f(idx, *r, *args, fl), n, progress, rows, first)
+    # closeloop itself runs without the switches (None): its program, and so its numbers,
+    # stay exactly those of before the variants; the simpler ones share one other program.
+    simpler = variant is not None and bool(np.any(np.asarray(variant) != 1.0))
+    vr = jnp.asarray(variants.switches(variants.DEFAULT) if variant is None else variant)
+    f = compiled(_PEOPLE, 8, n_split=3, days=days, daily=daily, simpler=simpler)
+    return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first)
 
 
 def schedule_or_none(schedule: np.ndarray | None) -> np.ndarray:

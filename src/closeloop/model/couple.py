@@ -182,10 +182,11 @@ def couple_day(
     flags: Any,
     care: Any = None,
     therapy: Any = None,
+    variant: Any = None,
 ) -> tuple[CoupleState, Day]:
     """One day of a relationship, its decisions drawn from the uniforms ``u``
     ((N_COUPLE_DRAWS, *B), named by ``CoupleDraws.of``); see ``couple_day_full``."""
-    out = couple_day_full(xp, pp, cp, s, day, flags, care, therapy, u=u)
+    out = couple_day_full(xp, pp, cp, s, day, flags, care, therapy, u=u, variant=variant)
     return out[0], out[1]
 
 
@@ -202,6 +203,7 @@ def couple_day_full(
     u: Any = None,
     given: CoupleDecisions | None = None,
     score: bool = False,
+    variant: Any = None,
 ) -> tuple[CoupleState, Day, CoupleDecisions, CoupleDecisions | None]:
     """One day of a relationship, simulated or scored.
 
@@ -219,6 +221,7 @@ def couple_day_full(
         u: (N_COUPLE_DRAWS, *B) uniform draws: simulate (decisions drawn from them).
         given: the day's decisions: score (decisions taken as given; ``u`` unused).
         score: also return each decision's log-probability (0 where a decision is not taken).
+        variant: an adult variant's switch vector (``person.learn``); None: closeloop's rules.
 
     Returns:
         The new state, the day's record, the day's decisions and, with ``score``, their
@@ -405,7 +408,7 @@ def couple_day_full(
     both_open = xp.all(r.approached, axis=0)
     rep_outcome = xp.where(_other(r.approached), 1, xp.where(_other(against), -1, 0))
     r = r._replace(outcome=xp.where(conflict, rep_outcome, r.outcome))
-    person = learn(xp, pp, tick(xp, pp, s.person, flags), o, r, flags)
+    person = learn(xp, pp, tick(xp, pp, s.person, flags, variant), o, r, flags, variant)
 
     # The bidder learns what reaching out at that depth brings: the other's response.
     met = _other(received) == TOWARD
@@ -425,7 +428,7 @@ def couple_day_full(
         distress=zero,
         overwhelmed=xp.zeros_like(bid),
     )
-    person = learn(xp, pp, person, ob, rb, flags)
+    person = learn(xp, pp, person, ob, rb, flags, variant)
     person, received, met = once(xp, (person, received, met), day)
 
     # --- The bidder's expectation, felt distance, pursuit and giving up.

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from closeloop.mechanisms import is_on
+from closeloop.model import variants
 from closeloop.params import SPECS, PersonParams
 
 K = 5
@@ -220,9 +221,19 @@ def seeking_weight(xp: Any, s: PersonState, flags: Any) -> Any:
 
 
 def learn(
-    xp: Any, p: PersonParams, s: PersonState, o: Offer, r: Response, flags: Any
+    xp: Any,
+    p: PersonParams,
+    s: PersonState,
+    o: Offer,
+    r: Response,
+    flags: Any,
+    variant: Any = None,
 ) -> PersonState:
-    """Update threat, inhibition, reward, habit, seeking expectation and longing after a step."""
+    """Update threat, inhibition, reward, habit, seeking expectation and longing after a step.
+
+    ``variant``: an adult variant's switch vector (``variants.switches``); None (the early
+    history, and closeloop itself) learns by closeloop's rules.
+    """
     f32 = xp.float32
     # Withdrawal means no outcome is experienced (protection from extinction); ablated, the
     # person learns from the outcome sharing would have had.
@@ -280,14 +291,30 @@ def learn(
     kf = o.depth.astype(f32)
     met = r.approached.astype(f32) * warm * p.satisfy * (kf + 1.0) / K
     L = xp.clip(s.L - met * s.L, 0.0, 1.0)
-    return PersonState(V=V, I=I, R=R, H=H, E=E, L=L)
+    if variant is None:
+        return PersonState(V=V, I=I, R=R, H=H, E=E, L=L)
+    # One store (erasure): safety lowers the threat itself wherever acquisition reaches; the
+    # inhibitory store, emptied at the start of adult life (variants.begin), stays empty.
+    one = ~variants.separate(variant)
+    V = xp.where(one, xp.clip(s.V + dV - fall[None] * shared, 0.0, 1.0), V)
+    I = xp.where(one, s.I, I)
+    # No adult learning (static): only the need moves.
+    fixed = ~variants.learns(variant)
+    keep = [
+        xp.where(fixed, a, b)
+        for a, b in zip((s.V, s.I, s.R, s.H, s.E), (V, I, R, H, E), strict=True)
+    ]
+    return PersonState._make([*keep, L])
 
 
-def tick(xp: Any, p: PersonParams, s: PersonState, flags: Any) -> PersonState:
+def tick(xp: Any, p: PersonParams, s: PersonState, flags: Any, variant: Any = None) -> PersonState:
     """The passing of one step: unmet need grows toward 1 at a rate set by the drive, and
-    learned safety fades a little unless renewed (spontaneous recovery)."""
+    learned safety fades a little unless renewed (spontaneous recovery; not in a variant
+    without adult learning, ``variant`` as in ``learn``)."""
     L = xp.clip(s.L + p.longing_rate * p.drive * (1.0 - s.L), 0.0, 1.0)
     fade = xp.where(is_on(flags, "spontaneous_recovery"), p.recovery, 0.0)
+    if variant is not None:
+        fade = xp.where(variants.learns(variant), fade, 0.0)
     return s._replace(L=xp.where(is_on(flags, "unmet_need"), L, 0.0), I=s.I * (1.0 - fade))
 
 

@@ -258,17 +258,25 @@ def respond(xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: A
 
 
 def person_step(
-    xp: Any, p: PersonParams, s: PersonState, o: Offer, u: Any, flags: Any, token: Any = None
+    xp: Any,
+    p: PersonParams,
+    s: PersonState,
+    o: Offer,
+    u: Any,
+    flags: Any,
+    token: Any = None,
+    variant: Any = None,
 ) -> tuple[PersonState, Response]:
     """One step: respond to the offer; time passes (need grows); learn from what happened.
 
     ``token``: the step's index (a traced scalar shared by the whole batch), so that under JAX
-    the response is computed once (see ``person.once``); None skips that.
+    the response is computed once (see ``person.once``); None skips that. ``variant``: an adult
+    variant's switch vector (``person.learn``); None learns by closeloop's rules.
     """
     r = respond(xp, p, s, o, u, flags)
     if token is not None:
         r = once(xp, r, token)
-    return learn(xp, p, tick(xp, p, s, flags), o, r, flags), r
+    return learn(xp, p, tick(xp, p, s, flags, variant), o, r, flags, variant), r
 
 
 def person_step_scored(

@@ -12,7 +12,8 @@ values never trigger recompilation.
 Modules: ``_spec`` (ParamSpec, priors, ``param()``, build and check), ``traits`` and ``person``
 (PersonParams), ``world`` (WorldParams), ``relationship`` and ``couple`` (CoupleParams), ``change``
 (intervention constants), ``history`` (the early history's constants), ``observation`` (the
-measurement model's), ``refs`` (shared references).
+measurement model's), ``linear`` (the linear couple model beside closeloop, LinearParams),
+``refs`` (shared references).
 """
 
 from closeloop.params._spec import (
@@ -31,6 +32,7 @@ from closeloop.params._spec import (
 from closeloop.params.change import CHANGE, CHANGE_SPECS, ChangeParams, change_params
 from closeloop.params.couple import COUPLE_SPECS, CoupleParams, couple_params
 from closeloop.params.history import HISTORY_SPECS, HistoryParams, history_params
+from closeloop.params.linear import LINEAR_SPECS, LinearParams, linear_params
 from closeloop.params.observation import (
     DAY_FIELDS,
     OBSERVATION_SPECS,
@@ -62,6 +64,7 @@ SPECS: dict[str, ParamSpec] = {
     + CHANGE_SPECS
     + HISTORY_SPECS
     + OBSERVATION_SPECS
+    + LINEAR_SPECS
 }
 """Every parameter by name."""
 
@@ -79,6 +82,7 @@ __all__ = [
     "DOWNEY",
     "GOTTMAN_BIDS",
     "HISTORY_SPECS",
+    "LINEAR_SPECS",
     "MAIA",
     "MOWRER",
     "OBSERVATION_SPECS",
@@ -96,6 +100,7 @@ __all__ = [
     "ChangeParams",
     "CoupleParams",
     "HistoryParams",
+    "LinearParams",
     "LogNormal",
     "ObservationParams",
     "ParamSpec",
@@ -108,6 +113,7 @@ __all__ = [
     "check_values",
     "couple_params",
     "history_params",
+    "linear_params",
     "observation_params",
     "person_params",
     "world_params",
