@@ -67,7 +67,24 @@ def test_reported_notes_are_plain_json_and_shown_in_the_table(quick_results, cap
     assert out.count("(reported)") == sum(len(r.notes) for r in noted)
 
 
-ABLATIONS = [(c.id, m) for c in CLAIMS if not c.expected_to_fail for m in c.mechanisms]
+UNSPECIFIC = {
+    ("D6", "commitment"): (
+        "with the level-matched ablation (the shared investment kept) the pursue-withdraw phase "
+        "is as long as with commitment on: D6 names a mechanism it does not need (reported in "
+        "docs/model.md 19, not patched)"
+    ),
+}
+"""Own mechanisms whose level-matched ablation leaves the claim passing: a known defect of the
+claim's mechanism list, kept visible (strict: the mark must go when it starts to fail)."""
+
+ABLATIONS = [
+    pytest.param(c.id, m, marks=pytest.mark.xfail(strict=True, reason=UNSPECIFIC[(c.id, m)]))
+    if (c.id, m) in UNSPECIFIC
+    else (c.id, m)
+    for c in CLAIMS
+    if not c.expected_to_fail
+    for m in c.mechanisms
+]
 CONTROLS = [(c.id, m) for c in CLAIMS if not c.expected_to_fail for m in c.negative_controls]
 
 
