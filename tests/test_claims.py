@@ -67,8 +67,50 @@ def test_reported_notes_are_plain_json_and_shown_in_the_table(quick_results, cap
     assert out.count("(reported)") == sum(len(r.notes) for r in noted)
 
 
-ABLATIONS = [(c.id, m) for c in CLAIMS if not c.expected_to_fail for m in c.mechanisms]
-CONTROLS = [(c.id, m) for c in CLAIMS if not c.expected_to_fail for m in c.negative_controls]
+UNSPECIFIC = {
+    ("D6", "commitment"): (
+        "with the level-matched ablation (the shared investment kept) the pursue-withdraw phase "
+        "is as long as with commitment on: D6 names a mechanism it does not need (reported in "
+        "docs/model.md 19, not patched)"
+    ),
+    ("D6", "pursuit"): (
+        "with pursuit held at the same mean level (level-matched), months of pursuit past "
+        "trajectory.PURSUIT still occur, so the phase D6 measures does not need pursuit to follow "
+        "unmet bids"
+    ),
+    ("P6", "automatic_route"): (
+        "with every response deliberate, avoidant people's high threat still makes their sharing "
+        "flat across stakes and their arousal high, so P6 separates the two without the "
+        "automatic route"
+    ),
+}
+"""Own mechanisms whose level-matched ablation leaves the claim passing: a known defect of the
+claim's mechanism list, kept visible (strict: the mark must go when it starts to fail)."""
+
+ABLATIONS = [
+    pytest.param(c.id, m, marks=pytest.mark.xfail(strict=True, reason=UNSPECIFIC[(c.id, m)]))
+    if (c.id, m) in UNSPECIFIC
+    else (c.id, m)
+    for c in CLAIMS
+    if not c.expected_to_fail
+    for m in c.mechanisms
+]
+NEEDED_CONTROLS = {
+    ("P2", "unmet_need"): (
+        "without longing avoidant people's withdrawal follows the stakes more than a little: P2's "
+        "'barely tracks' needs unmet_need, which the protocol named as a control"
+    ),
+}
+"""Negative controls that the claim turned out to need: known defects, kept visible (strict)."""
+
+CONTROLS = [
+    pytest.param(c.id, m, marks=pytest.mark.xfail(strict=True, reason=NEEDED_CONTROLS[(c.id, m)]))
+    if (c.id, m) in NEEDED_CONTROLS
+    else (c.id, m)
+    for c in CLAIMS
+    if not c.expected_to_fail
+    for m in c.negative_controls
+]
 
 
 @pytest.mark.slow

@@ -37,6 +37,7 @@ def run_cell(claim: Claim, mechanism: str, n: int, seed: int) -> dict[str, Any]:
     cell: dict[str, Any] = {
         "claim": claim.id,
         "mechanism": mechanism,
+        "n": n,
         "role": "baseline" if mechanism == BASELINE else role(claim, mechanism),
     }
     try:
@@ -78,13 +79,16 @@ def run_matrix(
     return cells
 
 
-def _mark(cell: dict[str, Any]) -> str:
-    ok = "pass" if cell["passed"] else "FAIL"
+def _mark(cell: dict[str, Any], live: bool) -> str:
+    """A cell: bold for an own mechanism, italic for a negative control, (!) where the
+    requirement is broken; a claim that fails with nothing off tests nothing, so its cells carry
+    no requirement."""
+    ok = "pass" if cell["passed"] else "fail"
+    if not live or cell["role"] in ("", "baseline"):
+        return ok
     if cell["role"] == "own":
-        return f"**{ok}**" if not cell["passed"] else "**pass (!)**"
-    if cell["role"] == "control":
-        return f"_{ok}_" if cell["passed"] else "_FAIL (!)_"
-    return ok if cell["passed"] else "fail"
+        return "**fail**" if not cell["passed"] else "**pass (!)**"
+    return "_pass_" if cell["passed"] else "_fail (!)_"
 
 
 def render(data: dict[str, Any]) -> str:
@@ -93,20 +97,27 @@ def render(data: dict[str, Any]) -> str:
     claims = sorted(
         {c["claim"] for c in data["cells"]}, key=lambda i: ("PDH".index(i[0]), int(i[1:]))
     )
+    live = {c: bool(cells.get((BASELINE, c), {}).get("passed")) for c in claims}
     mechs = [BASELINE, *[m for m in mechanisms.NAMES if any(k[0] == m for k in cells)]]
     rows = [
         [f"`{m}`" if m != BASELINE else "(nothing off)"]
-        + [_mark(cells[(m, c)]) if (m, c) in cells else "" for c in claims]
+        + [_mark(cells[(m, c)], live[c]) if (m, c) in cells else "" for c in claims]
         for m in mechs
         if any((m, c) in cells for c in claims)
     ]
-    own = [c for c in data["cells"] if c["role"] == "own"]
-    ctrl = [c for c in data["cells"] if c["role"] == "control"]
+    own = [c for c in data["cells"] if c["role"] == "own" and live[c["claim"]]]
+    ctrl = [c for c in data["cells"] if c["role"] == "control" and live[c["claim"]]]
+    rows_at = data.get("row_scale", {})
+    other = "".join(f" (column {c}: {k:g})" for c, k in sorted(rows_at.items()))
+    dead = [c for c in claims if not live[c]]
     head = (
-        f"Quick populations scaled by {data['n_scale']:g}, seed {data['seed']}, run "
+        f"Quick populations scaled by {data['n_scale']:g}{other}, seed {data['seed']}, run "
         f"{data['date']}. **Bold**: the claim's own mechanism (must fail); _italic_: a negative "
-        "control (must pass); (!) marks a cell that breaks that requirement. "
-        f"Own mechanisms failing the claim: {sum(not c['passed'] for c in own)} of {len(own)}; "
-        f"negative controls passing: {sum(c['passed'] for c in ctrl)} of {len(ctrl)}."
+        "control (must pass); (!) marks a cell that breaks that requirement. A claim that fails "
+        "with nothing switched off (marked as expected to fail, or too few units at this scale) "
+        f"tests nothing in its column, which carries no marks: {', '.join(dead) or 'none'}. "
+        f"Over the other claims, own mechanisms failing the claim: "
+        f"{sum(not c['passed'] for c in own)} of {len(own)}; negative controls passing: "
+        f"{sum(c['passed'] for c in ctrl)} of {len(ctrl)}."
     )
-    return head + "\n\n" + table(["switched off", *claims], rows)
+    return head + "\n\n" + table(["switched off", *[f"{c}" for c in claims]], rows)
