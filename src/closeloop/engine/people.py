@@ -117,6 +117,7 @@ def _snapshot(s: PersonState, _: Any) -> dict[str, jax.Array]:
         "habit": s.H,
         "reward": s.R,
         "longing": s.L,
+        "seeking": s.E,
     }
 
 
@@ -186,6 +187,7 @@ RECORD = _loop.Record(
         "snapshots.habit": ("depth",),
         "snapshots.reward": ("depth",),
         "snapshots.longing": (),
+        "snapshots.seeking": (),
         **{f"daily.{k}": () for k in DAILY_NAMES},
     },
 )
