@@ -2,7 +2,7 @@
 
 JAX compiles the engine once per distinct ``days`` value, ``daily`` flag and table shape (about
 5-8 s each on two cores). Every engine-level test therefore uses the same ``DAYS`` and the same
-base scenario (all six presets, so the population tables always have the same shapes); the runs
+base scenario (every preset, so the population tables always have the same shapes); the runs
 that several tests read are session-scoped.
 """
 

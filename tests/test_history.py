@@ -17,6 +17,7 @@ from closeloop.model.history import (
     HISTORY_STEPS,
     HOME_UNTIL,
     MAX_EVENTS,
+    N_CONTINGENCY,
     N_HISTORY_DRAWS,
     PEERS,
     STYLE_NAMES,
@@ -25,14 +26,17 @@ from closeloop.model.history import (
     WEEKS_PER_YEAR,
     check_age,
     child_exposure,
+    contingency_terms,
     event_index,
     history_offer,
+    learned_anxiety,
+    protest_slope,
     style_index,
 )
 from closeloop.model.person import HOME, PARTNER, C, K, effective_threat
 from closeloop.model.person import initial_state as newborn
 from closeloop.model.response import N_PERSON_DRAWS, person_step
-from closeloop.params import person_params
+from closeloop.params import SPECS, person_params
 
 N = 64
 PROPS = settings(max_examples=50, deadline=None, derandomize=True)
@@ -170,3 +174,64 @@ def test_out_of_range_event_age(age, one_line):
 
 def test_event_ages_inside_the_history_are_accepted():
     assert check_age(0) == 0.0 and check_age(19.9) == pytest.approx(19.9)
+
+
+# --- The anxious strategy, learned (docs/model.md 8.4) ---------------------------------------
+
+
+def _sums(need: np.ndarray, warm: np.ndarray) -> np.ndarray:
+    """The protest contingency's running sums over one child's shared weeks."""
+    return np.array(
+        [len(need), need.sum(), warm.sum(), (need * need).sum(), (need * warm).sum()],
+        dtype=np.float64,
+    )
+
+
+@pytest.mark.parametrize("gain", [-0.3, 0.0, 0.45])
+def test_protest_slope_recovers_how_warmth_follows_need(gain):
+    rng = np.random.default_rng(0)
+    need = rng.random(20000)
+    warm = (rng.random(need.size) < 0.4 + gain * need).astype(float)
+    slope = float(protest_slope(np, _sums(need, warm)))
+    ss = need.size * need.var()
+    shrink = ss / (ss + SPECS["protest_prior"].default)  # the prior's pull toward 0
+    assert slope == pytest.approx(gain * shrink, abs=0.03)
+
+
+def test_no_sharing_or_no_variation_in_need_teaches_no_contingency():
+    assert float(protest_slope(np, np.zeros(N_CONTINGENCY))) == 0.0
+    flat = _sums(np.full(50, 0.3), np.ones(50))
+    assert float(protest_slope(np, flat)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_learned_anxiety_rises_only_with_a_positive_contingency():
+    floor = SPECS["anxiety_floor"].default
+    gain = SPECS["anxiety_per_protest"].default
+    out = learned_anxiety(np, np.array([-0.5, 0.0, 0.2]))
+    assert out.tolist() == pytest.approx([floor, floor, floor + 0.2 * gain])
+
+
+def test_contingency_terms_count_only_sharing_at_home():
+    o = _offers(10, np.zeros(N, np.int32), *_no_events())
+    s = newborn(np, (N,), person_params())
+    u = np.random.default_rng(1).random((N_PERSON_DRAWS + N_HISTORY_DRAWS, N)).astype(np.float32)
+    _, r = person_step(np, person_params(), s, o, u, np.ones(len(NAMES), bool))
+    need = np.full(N, 0.5, np.float32)
+    t = contingency_terms(np, o, r, need)
+    shared_home = r.approached & (o.context == HOME)
+    assert t.shape == (N_CONTINGENCY, N)
+    assert (t[0] == shared_home).all()
+    assert np.allclose(t[2], shared_home & (r.outcome == 1))
+
+
+def test_inconsistent_care_teaches_more_anxiety_than_responsive_care():
+    import closeloop as cl
+
+    sc = cl.Scenario(population={"secure": 1, "anxious": 1}, days=40)
+    ds = cl.simulate(sc, n=160, seed=5)
+    anx = ds.traits.sel(param="anxiety").to_series().groupby(ds.caregiving.values).mean()
+    assert anx["inconsistent"] > anx["responsive"] + 0.3, anx.to_dict()
+    # A scenario that sets the trait replaces the learned value for everyone.
+    fixed = cl.simulate(sc.replace(traits={"anxiety": 0.5}), n=160, seed=5)
+    a = fixed.traits.sel(param="anxiety").to_series().groupby(fixed.caregiving.values).mean()
+    assert a.to_numpy() == pytest.approx([0.5, 0.5], abs=0.03)

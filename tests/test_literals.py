@@ -61,6 +61,7 @@ STRUCTURAL = {
         "WARM_SHALLOW": "columns of the caregiving table",
         "EV_DEPTH": "columns of the events table",
         "N_HISTORY_DRAWS": "draws per history step",
+        "N_CONTINGENCY": "running sums of the protest contingency (a shape)",
     },
     "healing.py": {
         "MAX_INTERVENTIONS": "rows of the schedule array (a shape)",
@@ -76,7 +77,13 @@ STRUCTURAL = {
         "N_SWITCHES": "length of the switch vector (a shape)",
     },
     "presets.py": {},
-    "observation.py": {},
+    "observation/measure.py": {},
+    "observation/questionnaire.py": {
+        "ECR_LOW": "the ECR-R's item scale (1-7) and items per subscale (the instrument's)",
+        "CSI_HIGH": "the CSI-16's highest total (the instrument's)",
+        "DEEP_FROM": "first deep level (fears and needs), a depth index",
+        "STREAM": "tag of the questionnaire's random stream",
+    },
 }
 """Module-level names whose assignments may hold numbers: shapes, layouts and codes."""
 
@@ -88,7 +95,7 @@ DATA_TABLES = {
 reference or rationale), checked by the range tests below."""
 
 SCOPES = {
-    "observation.py": {
+    "observation/measure.py": {
         "NOISE_SD",
         "KNOWN_WEIGHT",
         "DAY_CLOSENESS",
@@ -98,8 +105,8 @@ SCOPES = {
     }
 }
 """Modules only partly about the model: the functions and module-level names scanned
-(observation.py: the measurement model; the rest of it is the diary's file format, and
-``to_rating``'s 1-7 scale is the instrument's)."""
+(observation/measure.py: the diary's measurement model; ``to_rating``'s 1-7 scale is the
+instrument's)."""
 
 MODULES = tuple(STRUCTURAL)
 
@@ -172,7 +179,7 @@ def test_structural_names_exist():
     import importlib
 
     for module, names in STRUCTURAL.items():
-        mod = importlib.import_module(f"closeloop.{_dotted(module)}")
+        mod = importlib.import_module(f"closeloop.{_dotted(module).replace('/', '.')}")
         for name in names:
             assert hasattr(mod, name), f"{module}: {name} is listed but not defined"
 

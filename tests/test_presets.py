@@ -16,6 +16,7 @@ from closeloop.presets import (
     PRESETS,
     TRAIT_SD,
     MixTables,
+    Preset,
     check_mix,
     preset,
 )
@@ -106,3 +107,18 @@ def test_table_shapes_do_not_depend_on_the_mix():
     a = MixTables({"secure": 1.0}).arrays()
     b = MixTables(DEFAULT_MIX).arrays()
     assert {k: np.shape(v) for k, v in a.items()} == {k: np.shape(v) for k, v in b.items()}
+
+
+def test_no_preset_sets_the_anxiety_it_learns():
+    assert all("anxiety" not in p.traits for p in PRESETS)
+    with pytest.raises(ValueError, match="learned"):
+        Preset("x", "x", {"responsive": 1.0}, traits={"anxiety": 0.5})
+    assert (MixTables({"secure": 1.0}).learn_anxiety == 1.0).all()
+    # A scenario's own value replaces the learning, for every preset.
+    assert (MixTables({"secure": 1.0}, traits={"anxiety": 0.4}).learn_anxiety == 0.0).all()
+
+
+def test_fearful_avoidant_grows_up_with_frightening_care():
+    pr = preset("fearful-avoidant")
+    assert dict(pr.styles) == {"frightening": 1.0}
+    assert pr.traits["drive"] > PERSON_SPECS[[s.name for s in PERSON_SPECS].index("drive")].default

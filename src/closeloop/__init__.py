@@ -8,6 +8,7 @@ The public API is this short list; everything else is internal and may change.
     sc = sc.replace(days=730)                       # immutable; returns a new, validated scenario
     ds = cl.simulate(sc, n=1000, seed=0)            # xarray.Dataset
     table = cl.diary(ds, seed=0)                    # the daily-diary table (couples, daily=True)
+    answers = cl.questionnaire(ds, seed=0)          # ECR-R scores, categories, CSI-16 per person
     results = cl.check_claims(quick=True)           # list of claim results
     cl.write_report(ds, "out/")                     # HTML + PNG + summary + data
     table = cl.sweep("examples/sweep-bid-rate.toml")  # parameter sweep (pandas table)
@@ -29,6 +30,7 @@ __all__ = [
     "check_claims",
     "diary",
     "load_scenario",
+    "questionnaire",
     "scenario",
     "scenarios",
     "simulate",
@@ -43,6 +45,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "simulate": "closeloop.simulation",
     "diary": "closeloop.observation",
+    "questionnaire": "closeloop.observation",
     "check_claims": "closeloop.claims",
     "write_report": "closeloop.report",
     "sweep": "closeloop.sweep",
@@ -50,7 +53,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from closeloop.claims import check_claims
-    from closeloop.observation import diary
+    from closeloop.observation import diary, questionnaire
     from closeloop.report import write_report
     from closeloop.simulation import simulate
     from closeloop.sweep import sweep

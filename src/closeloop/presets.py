@@ -26,6 +26,10 @@ class Preset:
     events: tuple[tuple[str, float], ...] = ()
     traits: Mapping[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if "anxiety" in self.traits:  # learned from the history, never set by a preset
+            raise ValueError(f"preset {self.name!r}: anxiety is learned from the history")
+
 
 PRESETS: tuple[Preset, ...] = (
     Preset(
@@ -39,7 +43,6 @@ PRESETS: tuple[Preset, ...] = (
         "sharing feelings and needs was met with hurt or with nothing, so the walls went up "
         "early.",
         {"critical": 1.0, "rejecting": 1.0, "unavailable": 1.0},
-        traits={"anxiety": 0.15},
     ),
     Preset(
         "avoidant-after-betrayal",
@@ -59,7 +62,7 @@ PRESETS: tuple[Preset, ...] = (
         "Responsive childhood and little threat, with a chosen preference for "
         "keeping to oneself (low drive to disclose).",
         {"responsive": 1.0},
-        traits={"openness": 0.15, "drive": 0.45, "anxiety": 0.2},
+        traits={"openness": 0.15, "drive": 0.45},
     ),
     Preset(
         "anxious",
@@ -67,7 +70,15 @@ PRESETS: tuple[Preset, ...] = (
         "intensified: learned to reach harder and hold on longer, and to read distance as "
         "being about oneself.",
         {"inconsistent": 1.0},
-        traits={"anxiety": 0.8, "attribution": 0.6, "give_up": 0.2},
+        traits={"attribution": 0.6, "give_up": 0.2},
+    ),
+    Preset(
+        "fearful-avoidant",
+        "Grew up where the one who comforted was also the one who frightened: learned both to "
+        "reach hard for closeness and that deep closeness hurts, so wanting it and fearing it "
+        "pull at once.",
+        {"frightening": 1.0},
+        traits={"drive": 0.85, "attribution": 0.6, "give_up": 0.2},
     ),
 )
 PRESET_NAMES = tuple(p.name for p in PRESETS)
@@ -80,6 +91,7 @@ DEFAULT_MIX: dict[str, float] = {
     "neglect-shaped": 0.06,
     "private": 0.05,
     "anxious": 0.19,
+    "fearful-avoidant": 0.0,
 }
 """The default population. Roughly 58% secure, 23% dismissing-avoidant and 19% preoccupied, as
 in the meta-analytic distribution of adult attachment interviews in non-clinical samples
@@ -87,7 +99,9 @@ in the meta-analytic distribution of adult attachment interviews in non-clinical
 close to the self-report split of Hazan & Shaver 1987 (Romantic love conceptualized as an
 attachment process: 56/25/19). The avoidant share is split over its routes (critical or
 rejecting care, neglect, betrayal) and private people are carved out of the secure share; those
-splits are modelling assumptions, stated in docs/model.md."""
+splits are modelling assumptions, stated in docs/model.md. The fearful-avoidant preset is not
+part of it (weight 0): the Adult Attachment Interview's three organized categories the mix follows
+have no fearful one, and how large its share should be is left open."""
 
 TRAIT_SD: dict[str, float] = {
     "drive": 0.08,
@@ -170,6 +184,10 @@ class MixTables:
         self.styles = np.array(styles, dtype=np.float32)
         self.ev_kind = np.array(ev_kind, dtype=np.int32)
         self.ev_age = np.array(ev_age, dtype=np.float32)
+        # Anxiety is learned from the history (history.learned_anxiety) unless the scenario sets
+        # it; a preset never does.
+        learn = 0.0 if "anxiety" in (traits or {}) else 1.0
+        self.learn_anxiety = np.full(len(self.names), learn, dtype=np.float32)
         self.trait_sd = np.array(
             [TRAIT_SD.get(s.name, 0.0) for s in PERSON_SPECS], dtype=np.float32
         )
@@ -183,6 +201,7 @@ class MixTables:
             "styles": self.styles,
             "ev_kind": self.ev_kind,
             "ev_age": self.ev_age,
+            "learn_anxiety": self.learn_anxiety,
             "trait_sd": self.trait_sd,
             "low": self.low,
             "high": self.high,

@@ -217,6 +217,7 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
         "habit_t": (U + M + D, snaps["habit"]),
         "reward_t": (U + M + D, snaps["reward"]),
         "longing_t": (U + M, snaps["longing"]),
+        "seeking_t": (U + M, snaps["seeking"]),
     }
     coords: dict[str, Any] = {
         "unit": np.arange(n),

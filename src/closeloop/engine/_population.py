@@ -16,14 +16,18 @@ from closeloop.model.couple import initial_couple
 from closeloop.model.history import (
     HISTORY_STEPS,
     MAX_EVENTS,
+    N_CONTINGENCY,
     N_HISTORY_DRAWS,
     WEEKS_PER_YEAR,
+    contingency_terms,
     history_offer,
+    learned_anxiety,
+    protest_slope,
 )
 from closeloop.model.person import PersonState, initial_state
 from closeloop.model.response import N_PERSON_DRAWS, person_step
 from closeloop.model.world import N_WORLD_DRAWS
-from closeloop.params import TRAITS, CoupleParams, PersonParams
+from closeloop.params import SPECS, TRAITS, CoupleParams, PersonParams
 
 N_DRAWS = N_PERSON_DRAWS + max(N_HISTORY_DRAWS, N_WORLD_DRAWS)
 """Uniforms per person-step: the person's, then those of the world (or history) around them."""
@@ -32,7 +36,8 @@ xp = jnp
 
 
 def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
-    """Draw a unit's preset, caregiving style, traits and event weeks from the population tables."""
+    """Draw a unit's preset, caregiving style, traits and event weeks from the population tables,
+    and the individual jitter of its learned anxiety."""
     # Jitter draws for the traits only (the later person fields never vary), so the draws, and
     # with them every run, stay those of before those fields were declared.
     n_p, n_t = tab["traits"].shape[1], len(TRAITS)
@@ -45,12 +50,14 @@ def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
     age = tab["ev_age"][pre] + (u[2 + n_t :] - 0.5) * 2.0 * tab["age_jitter"]
     age = jnp.clip(age, 0.0, HISTORY_STEPS / WEEKS_PER_YEAR - 0.1)
     step = jnp.where(kind >= 0, (age * WEEKS_PER_YEAR).astype(jnp.int32), -1)
-    return pre, style, traits, step, kind
+    i_anx = TRAITS.index("anxiety")
+    return pre, style, traits, step, kind, tab["trait_sd"][i_anx] * z[i_anx]
 
 
 def sample(keys: jax.Array, tab: dict[str, jax.Array], fixed: jax.Array) -> tuple[Any, ...]:
     """Preset and style (*B), traits as PersonParams of (*B) arrays, event weeks and kinds
-    (MAX_EVENTS, *B) for every key of (*B, 2) keys.
+    (MAX_EVENTS, *B) for every key of (*B, 2) keys, and (*B) whether and with what jitter the
+    adult anxiety is learned from the history (``adult_traits``).
 
     ``fixed``: (P, *B) per-unit trait values that replace the drawn ones where not NaN (a sweep
     or a fit setting a trait unit by unit); the draws are made either way, so fixing one trait
@@ -59,10 +66,21 @@ def sample(keys: jax.Array, tab: dict[str, jax.Array], fixed: jax.Array) -> tupl
     f: Any = partial(_sample_unit, tab=tab)
     for _ in range(keys.ndim - 1):
         f = jax.vmap(f)
-    pre, style, traits, step, kind = f(keys)
+    pre, style, traits, step, kind, jitter = f(keys)
     last = partial(jnp.moveaxis, source=-1, destination=0)
+    # Learned unless the scenario sets the trait for this preset, or a sweep or fit for this unit.
+    learn = (tab["learn_anxiety"][pre] > 0) & jnp.isnan(fixed[TRAITS.index("anxiety")])
     traits = jnp.where(jnp.isnan(fixed), last(traits), fixed)
-    return pre, style, PersonParams(*traits), last(step), last(kind)
+    return pre, style, PersonParams(*traits), last(step), last(kind), (learn, jitter)
+
+
+def adult_traits(p: PersonParams, slope: jax.Array, learn: tuple[Any, Any]) -> PersonParams:
+    """The traits at the start of adult life: ``anxiety`` learned from the history's protest
+    contingency (``history.learned_anxiety``, plus the unit's jitter) where ``learn`` says so."""
+    on, jitter = learn
+    spec = SPECS["anxiety"]
+    anx = jnp.clip(learned_anxiety(xp, slope) + jitter, spec.low, spec.high)
+    return p._replace(anxiety=jnp.where(on, anx, p.anxiety).astype(p.anxiety.dtype))
 
 
 def history(
@@ -73,15 +91,15 @@ def history(
     ev_kind: Any,
     tab: dict[str, jax.Array],
     flags: jax.Array,
-) -> tuple[PersonState, jax.Array]:
-    """Run birth to adulthood for a batch B of people (keys (*B, 2)); return the adult state and
+) -> tuple[PersonState, jax.Array, jax.Array]:
+    """Run birth to adulthood for a batch B of people (keys (*B, 2)); return the adult state,
     (4, *B) counts: approaches, hurt when approaching, withdrawals, hurt experienced when
-    withdrawing."""
+    withdrawing, and (*B) the learned protest contingency (``history.protest_slope``)."""
     batch = style.shape
     protected = is_on(flags, "extinction_protection")
 
-    def week(carry: tuple[PersonState, jax.Array], t: jax.Array) -> Any:
-        s, acc = carry
+    def week(carry: tuple[PersonState, jax.Array, jax.Array], t: jax.Array) -> Any:
+        s, acc, cont = carry
         u = draws(keys, t, N_DRAWS)
         o = history_offer(
             xp,
@@ -98,11 +116,13 @@ def history(
         app = r.approached.astype(jnp.float32)
         wd = (r.offered & ~r.approached).astype(jnp.float32)
         acc = acc + jnp.stack([app, app * hurt, wd, wd * hurt * jnp.where(protected, 0.0, 1.0)])
-        return (s2, acc), None
+        cont = cont + contingency_terms(xp, o, r, s.L)
+        return (s2, acc, cont), None
 
-    init = (initial_state(xp, batch, p), jnp.zeros((4, *batch)))
-    (s, acc), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
-    return s, acc
+    zeros = jnp.zeros
+    init = (initial_state(xp, batch, p), zeros((4, *batch)), zeros((N_CONTINGENCY, *batch)))
+    (s, acc, cont), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
+    return s, acc, protest_slope(xp, cont)
 
 
 def person_start(
@@ -117,8 +137,9 @@ def person_start(
     ``preset``, ``style``, ``event_week``, ``event_kind``."""
     keys = unit_keys(seed_key, indices)
     k_pop, k_hist, k_adult = (fold(keys, j) for j in range(3))
-    pre, style, p, ev_step, ev_kind = sample(k_pop, tab, fixed)
-    s0, hist = history(k_hist, p, style, ev_step, ev_kind, tab, flags)
+    pre, style, p, ev_step, ev_kind, learn = sample(k_pop, tab, fixed)
+    s0, hist, slope = history(k_hist, p, style, ev_step, ev_kind, tab, flags)
+    p = adult_traits(p, slope, learn)
     return {
         "p": p,
         "state": s0,
@@ -158,10 +179,11 @@ def couple_start(
     if fixed is None:
         n_p = tab_a["traits"].shape[1]
         fixed = jnp.full((2, n_p, *indices.shape), jnp.nan, dtype=jnp.float32)
-    pre_a, style_a, p_a, ev_a, kind_a = sample(k[0], tab_a, fixed[0])
-    pre_b, style_b, p_b, ev_b, kind_b = sample(k[1], tab_b, fixed[1])
-    pp = jax.tree.map(lambda a, b: jnp.stack([a, b]), p_a, p_b)
-    persons, _ = history(
+    pre_a, style_a, p_a, ev_a, kind_a, learn_a = sample(k[0], tab_a, fixed[0])
+    pre_b, style_b, p_b, ev_b, kind_b, learn_b = sample(k[1], tab_b, fixed[1])
+    both = lambda a, b: jnp.stack([a, b])  # noqa: E731
+    pp = jax.tree.map(both, p_a, p_b)
+    persons, _, slope = history(
         jnp.stack([k[2], k[3]]),
         pp,
         jnp.stack([style_a, style_b]),
@@ -170,6 +192,7 @@ def couple_start(
         tab_a,
         flags,
     )
+    pp = adult_traits(pp, slope, jax.tree.map(both, learn_a, learn_b))
     return {
         "pp": pp,
         "state": initial_couple(xp, persons, therapy, cp),

@@ -38,6 +38,9 @@ ESCALATION = 0.5
 """Pursuit at which a couple's cycle counts as escalated (the story's event of that name)."""
 DEEP = 2
 """The depth from which a turned-away bid counts as the first deeper bid declined."""
+DEEPEST = 3
+"""The depths from which the monthly deep threat and habit are averaged (fears and needs, being
+fully known)."""
 
 
 def day_step(
@@ -152,7 +155,11 @@ def _snapshot(s: CoupleState, acc: dict[str, jax.Array]) -> dict[str, jax.Array]
         "support": s.support,
         "known": s.known,
         "gave_up": s.gave_up,
-        "threat_deep": jnp.mean(couple_threat(s)[:, 3:], axis=1),
+        "threat_deep": jnp.mean(couple_threat(s)[:, DEEPEST:], axis=1),
+        # What the questionnaire reads besides (closeloop.observation.questionnaire).
+        "habit_deep": jnp.mean(s.person.H[DEEPEST:], axis=0),
+        "seeking": s.person.E,
+        "reward": jnp.mean(s.person.R, axis=0),
         "ruptures": s.ruptures,
         "investment": s.investment,
         "ended": s.ended,
@@ -191,7 +198,7 @@ MONTHLY = {
     **dict.fromkeys(
         ("sat", "stability", "pursuit", "felt", "expect", "distance", "support", "known"), M
     ),
-    **dict.fromkeys(("gave_up", "threat_deep"), M),
+    **dict.fromkeys(("gave_up", "threat_deep", "habit_deep", "seeking", "reward"), M),
     **dict.fromkeys(("ruptures", "investment", "ended"), P),
     **dict.fromkeys(
         (

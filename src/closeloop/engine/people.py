@@ -119,6 +119,7 @@ def _snapshot(s: PersonState, _: Any) -> dict[str, jax.Array]:
         "habit": s.H,
         "reward": s.R,
         "longing": s.L,
+        "seeking": s.E,
     }
 
 
@@ -188,6 +189,7 @@ RECORD = _loop.Record(
         "snapshots.habit": ("depth",),
         "snapshots.reward": ("depth",),
         "snapshots.longing": (),
+        "snapshots.seeking": (),
         **{f"daily.{k}": () for k in DAILY_NAMES},
     },
 )

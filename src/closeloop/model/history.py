@@ -6,6 +6,12 @@ caregiving style sets, for each depth of closeness, how often the child's sharin
 how often it meets hurt, and whether intensified seeking (protest) helps or hurts. Acute events
 (betrayal, loss, humiliation after deep disclosure) are forced deep disclosures met with hurt, at
 a given age, learned with extra salience. The adult template is the state at ``ADULT_AGE``.
+
+The same history teaches the attachment strategy. Where care answers more when the child's need
+is greater (inconsistent care, whose warmth comes mostly to intensified seeking), the child learns
+that reaching harder works: the hyperactivating, anxious strategy (Cassidy & Berlin 1994; Main
+1990 on conditional strategies). ``protest_slope`` measures that lesson from the child's own
+experience at home, and ``learned_anxiety`` carries it into adulthood as the gain ``anxiety``.
 """
 
 from __future__ import annotations
@@ -31,8 +37,13 @@ HOME_UNTIL = SPECS["home_until"].default
 EXPOSURE_BIRTH = SPECS["exposure_birth"].default
 EXPOSURE_DROP = SPECS["exposure_drop"].default
 PEER_PARTNER_SHARE = SPECS["peer_partner_share"].default
+ANXIETY_FLOOR = SPECS["anxiety_floor"].default
+ANXIETY_PER_PROTEST = SPECS["anxiety_per_protest"].default
+PROTEST_PRIOR = SPECS["protest_prior"].default
 HISTORY_STEPS = int(ADULT_AGE * WEEKS_PER_YEAR)
 MAX_EVENTS = 2
+N_CONTINGENCY = 5
+"""Running sums of the protest contingency: count, need, warmth, need squared, need x warmth."""
 
 # Positions in the per-step draws used by the history's world (after the person's draws).
 H_DEPTH, H_IMPORTANCE, H_FORCED, H_CONTEXT = range(4)
@@ -117,6 +128,18 @@ STYLES: tuple[Caregiving, ...] = (
         0.45,
         "Warmth comes unpredictably and mostly when seeking is intensified.",
         "Cassidy & Berlin 1994, The insecure/ambivalent pattern of attachment",
+    ),
+    Caregiving(
+        "frightening",
+        0.45,
+        0.20,
+        0.10,
+        0.50,
+        0.45,
+        "The one who comforts is also the one who frightens: warmth comes unpredictably, more "
+        "to intensified seeking, and deep sharing often meets hurt.",
+        "Main & Hesse 1990, Parents' unresolved traumatic experiences are related to infant "
+        "disorganized attachment status",
     ),
 )
 STYLE_NAMES = tuple(s.name for s in STYLES)
@@ -272,3 +295,40 @@ def history_offer(
         salience=xp.where(any_ev, ev_sal, 1.0).astype(f32),
         observe_boost=xp.zeros_like(warm).astype(f32),
     )
+
+
+def contingency_terms(xp: Any, o: Offer, r: Any, need: Any) -> Any:
+    """(N_CONTINGENCY, *B) this week's terms of the protest contingency's running sums.
+
+    Counted where the child shared with a caregiver (home context): ``need`` is the longing the
+    child shared with, the outcome 1 when the caregiver met it warmly (else 0).
+    """
+    f32 = xp.float32
+    on = (r.approached & (o.context == HOME)).astype(f32)
+    warm = (r.outcome == 1).astype(f32)
+    n = need.astype(f32)
+    return xp.stack([on, on * n, on * warm, on * n * n, on * n * warm])
+
+
+def protest_slope(xp: Any, sums: Any) -> Any:
+    """(*B) the learned protest contingency: the (shrunken) least-squares slope of warmth on the
+    need shared with, over the child's sharing with caregivers: how much more often comfort came
+    when the need was greater.
+
+    Positive when greater need brought more than expected (reaching harder works), negative when
+    it brought less (reaching is rebuffed), 0 without sharing or without variation in need.
+    """
+    count, s_n, s_e, s_nn, s_ne = (sums[i] for i in range(N_CONTINGENCY))
+    c = xp.maximum(count, 1.0)
+    # Sums of squares and products about the means; the prior shrinks a slope learned from
+    # little variation in need toward 0 (no contingency learned).
+    ss = xp.maximum(s_nn - s_n * s_n / c, 0.0)
+    sp = s_ne - s_n * s_e / c
+    return sp / (ss + PROTEST_PRIOR)
+
+
+def learned_anxiety(xp: Any, slope: Any) -> Any:
+    """The adult's attachment anxiety (the gain from felt distance to pursuit) from the history:
+    ``anxiety_floor + anxiety_per_protest * max(slope, 0)`` (unclipped; the engine adds the
+    individual jitter and clips to the trait's range)."""
+    return ANXIETY_FLOOR + ANXIETY_PER_PROTEST * xp.maximum(slope, 0.0)

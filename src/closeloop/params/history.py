@@ -21,6 +21,11 @@ FURMAN = (
     "relationships"
 )
 KOPP = "Kopp 1989, Regulation of distress and negative emotions: a developmental view"
+CASSIDY = (
+    "Cassidy & Berlin 1994, The insecure/ambivalent pattern of attachment: theory and research; "
+    "Main 1990, Cross-cultural studies of attachment organization"
+)
+BRENNAN = "Brennan, Clark & Shaver 1998, Self-report measurement of adult attachment"
 
 
 def _peer(default: float, label: str, meaning: str) -> Array:
@@ -114,6 +119,50 @@ class HistoryParams(ParamsBase):
         ref=ASSUMPTION,
         claims=("P4",),
         mechanisms=("context_binding",),
+    )
+    anxiety_floor: Array = param(
+        0.15,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="attachment anxiety when reaching harder never paid",
+        meaning=(
+            "The adult's anxiety (gain from felt distance to pursuit) learned by a child whose "
+            "greater need never brought more warmth than expected (protest contingency <= 0)."
+        ),
+        ref=BRENNAN,
+        claims=("D1", "D2"),
+        mechanisms=("pursuit",),
+    )
+    anxiety_per_protest: Array = param(
+        2.6,
+        low=0.0,
+        high=5.0,
+        unit="1/slope",
+        label="how much learning that reaching harder works raises anxiety",
+        meaning=(
+            "Rise of the adult's anxiety per unit of the learned protest contingency (the slope "
+            "of warmth beyond expectation on the need shared with, at home)."
+        ),
+        ref=CASSIDY,
+        claims=("D1", "D2"),
+        mechanisms=("pursuit",),
+        step=0.05,
+    )
+    protest_prior: Array = param(
+        5.0,
+        low=0.0,
+        high=50.0,
+        unit="need^2",
+        label="how much varied need it takes to learn that reaching harder works",
+        meaning=(
+            "Prior of the learned protest contingency: added to the sum of squared deviations of "
+            "need, so that a slope learned from little variation in need stays near 0."
+        ),
+        ref=ASSUMPTION,
+        claims=("D1", "D2"),
+        mechanisms=("pursuit",),
+        step=0.1,
     )
     event_age_jitter: Array = param(
         0.5,

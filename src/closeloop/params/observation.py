@@ -14,6 +14,22 @@ LAURENCEAU = (
     "importance of self-disclosure, partner disclosure, and perceived partner responsiveness"
 )
 REIS = "Reis & Shaver 1988, Intimacy as an interpersonal process"
+FRALEY = (
+    "Fraley, Waller & Brennan 2000, An item response theory analysis of self-report measures of "
+    "adult attachment"
+)
+SIBLEY = (
+    "Sibley, Fischer & Liu 2005, Reliability and validity of the revised Experiences in Close "
+    "Relationships (ECR-R) self-report measure of adult romantic attachment"
+)
+BARTHOLOMEW = (
+    "Bartholomew & Horowitz 1991, Attachment styles among young adults: a test of a "
+    "four-category model"
+)
+FUNK = (
+    "Funk & Rogge 2007, Testing the ruler with item response theory: increasing precision of "
+    "measurement for relationship satisfaction with the Couples Satisfaction Index"
+)
 
 
 def _noise(default: float, what: str) -> Array:
@@ -79,6 +95,115 @@ class ObservationParams(ParamsBase):
     day_repaired: Array = _day(0.75, "conflict repaired")
     day_not_repaired: Array = _day(0.1, "conflict not repaired")
     day_nothing: Array = _day(0.5, "nothing happened")
+    # The questionnaire (closeloop.observation.questionnaire).
+    ecr_threat_weight: Array = param(
+        0.5,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="how much deep threat counts in questionnaire avoidance",
+        meaning=(
+            "Share of latent avoidance from felt threat at the deep levels (fears and needs, "
+            "being fully known; partner context); the rest is the avoidance habit there."
+        ),
+        ref=FRALEY,
+    )
+    ecr_trait_weight: Array = param(
+        0.8,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="how much the anxiety gain counts in questionnaire anxiety",
+        meaning=(
+            "Share of latent anxiety from the learned gain `anxiety`; the rest is the "
+            "hyperactivating part of the seeking strategy, (1 - mean R) x max(2E - 1, 0)."
+        ),
+        ref=FRALEY,
+    )
+    ecr_score_sd: Array = param(
+        1.1,
+        low=0.1,
+        high=3.0,
+        unit="scale points",
+        label="spread of ECR-R subscale scores in a study sample",
+        meaning=(
+            "Standard deviation of an ECR-R subscale score (mean of 18 items, 1-7) in a typical "
+            "sample; with the reliability it sets the measurement error."
+        ),
+        ref=ASSUMPTION,
+    )
+    ecr_reliability: Array = param(
+        0.85,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="reliability of the ECR-R subscales over weeks",
+        meaning=(
+            "Share of a subscale score's variance that is stable over three weeks (about 85% in "
+            "Sibley et al. 2005); the error SD is ecr_score_sd x sqrt(1 - reliability)."
+        ),
+        ref=SIBLEY,
+    )
+    ecr_cut_anxiety: Array = param(
+        4.0,
+        low=1.0,
+        high=7.0,
+        unit="scale points",
+        label="anxiety score from which a person counts as anxious",
+        meaning=(
+            "Cut-off on the anxiety score for the four categories (the scale midpoint): at or "
+            "above it, preoccupied or fearful."
+        ),
+        ref=BARTHOLOMEW,
+    )
+    ecr_cut_avoidance: Array = param(
+        4.0,
+        low=1.0,
+        high=7.0,
+        unit="scale points",
+        label="avoidance score from which a person counts as avoidant",
+        meaning=(
+            "Cut-off on the avoidance score for the four categories (the scale midpoint): at or "
+            "above it, dismissing or fearful."
+        ),
+        ref=BARTHOLOMEW,
+    )
+    csi_score_sd: Array = param(
+        15.0,
+        low=1.0,
+        high=40.0,
+        unit="scale points",
+        label="spread of CSI-16 scores in a study sample",
+        meaning=(
+            "Standard deviation of the CSI-16 total (0-81) in a typical sample; with the "
+            "reliability it sets the measurement error."
+        ),
+        ref=ASSUMPTION,
+    )
+    csi_reliability: Array = param(
+        0.98,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="reliability of the CSI-16",
+        meaning=(
+            "Internal consistency of the CSI-16 in its development sample; the error SD is "
+            "csi_score_sd x sqrt(1 - reliability)."
+        ),
+        ref=FUNK,
+    )
+    csi_cut: Array = param(
+        51.5,
+        low=0.0,
+        high=81.0,
+        unit="scale points",
+        label="CSI-16 score below which a relationship counts as distressed",
+        meaning=(
+            "Distress cut-off of the CSI-16 given by its authors: totals below it indicate "
+            "notable relationship dissatisfaction."
+        ),
+        ref=FUNK,
+    )
 
 
 OBSERVATION_SPECS = ObservationParams.SPECS
