@@ -194,7 +194,7 @@ def test_every_figure_gives_a_well_formed_row(tiny_rows: list[Row]) -> None:
                 assert m.lo <= m.value <= m.hi, (r.id, m)
             assert m.verdict in ("pass", "fail")
     expressible = {r.id for r in tiny_rows if r.measures}
-    assert expressible == {"K3", "K5", "K6", "K8", "K9", "K10", "K11"}
+    assert expressible == {"K3", "K4", "K5", "K6", "K8", "K9", "K10", "K11"}
     text = render_text(tiny_rows)
     assert all(fid in text for fid in FIGURES) and "988" in text
     data = json.loads(render_json(tiny_rows))
