@@ -121,3 +121,16 @@ def shrink(draws: np.ndarray, factor: float) -> np.ndarray:
 def shift(draws: np.ndarray, sds: float) -> np.ndarray:
     """Negative control: each posterior moved by ``sds`` of its own standard deviation."""
     return draws + sds * draws.std(1, keepdims=True)
+
+
+def band_halfwidth(n: int, z: np.ndarray) -> np.ndarray:
+    """Half-width of the simultaneous ``BAND`` ECDF band at ``z`` for ``n`` ranks (for plots):
+    binomial quantiles at the pointwise level that makes the band simultaneous."""
+    grid = np.arange(1, GRID) / GRID
+    rng = np.random.default_rng(12345)
+    sims = np.sort(rng.uniform(size=(BAND_SIMULATIONS, n)), axis=1)
+    sim_counts = np.stack([np.searchsorted(s, grid, side="right") for s in sims])
+    gamma = float(np.quantile(_min_tail(sim_counts, n, grid), 1.0 - BAND))
+    lo = stats.binom.ppf(gamma / 2, n, z) / n
+    hi = stats.binom.ppf(1 - gamma / 2, n, z) / n
+    return np.maximum(z - lo, hi - z)

@@ -152,7 +152,8 @@ def save(net: Network, folder: Path) -> dict[str, str]:
         "ood_limit": np.asarray(net.ood_limit),
     }
     abuf = io.BytesIO()
-    np.savez(abuf, **{k: np.asarray(v, np.float32) for k, v in arrays.items()})
+    packed = {k: np.asarray(v, np.float32) for k, v in arrays.items()}
+    np.savez(abuf, **packed)  # type: ignore[arg-type]
     atomic_write(folder / "npe.npz", lambda p: Path(p).write_bytes(abuf.getvalue()))
     return {"weights": "npe.eqx", "arrays": "npe.npz"}
 

@@ -158,6 +158,11 @@ def unbounded_log_prior(z: np.ndarray, index: int) -> np.ndarray:
 def describe() -> list[list[str]]:
     """Rows (quantity, kind, prior, meaning) for docs/fitting.md."""
     return [
-        [f"`{q.name}`", q.kind, q.prior.describe() if q.prior else "(follows from the others)", q.label]
+        [
+            f"`{q.name}`",
+            q.kind,
+            q.prior.describe() if q.prior else "(follows from the others)",
+            q.label,
+        ]
         for q in QUANTITIES
     ]

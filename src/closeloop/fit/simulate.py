@@ -13,7 +13,7 @@ import xarray as xr
 from closeloop import engine, mechanisms
 from closeloop.fit import prior
 from closeloop.observation import diary
-from closeloop.params import PERSON_SPECS, TRAITS, couple_params
+from closeloop.params import PERSON_SPECS, SPECS, TRAITS, couple_params
 from closeloop.presets import DEFAULT_MIX, PRESET_NAMES
 from closeloop.simulation import population_tables
 
@@ -90,7 +90,7 @@ def _truth(raw: dict[str, Any], couple: dict[str, Any], n: int) -> np.ndarray:
         if q.kind == "person":
             out[:, j] = used[:, q.member, TRAITS.index(q.base)]
         elif q.kind == "couple":
-            out[:, j] = couple[q.base] if q.base in couple else np.nan
+            out[:, j] = couple.get(q.base, SPECS[q.base].default)
         else:  # threat_d1: the felt threat of a depth-1 bid at day 0
             out[:, j] = raw["threat0"][:, q.member, 1]
     return out

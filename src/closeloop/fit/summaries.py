@@ -97,6 +97,7 @@ def dense(table: pd.DataFrame, days: int) -> Dense:
     cols: dict[str, np.ndarray] = {}
     for c in READ[3:]:
         s = t[c]
+        v: np.ndarray
         if isinstance(s.dtype, pd.CategoricalDtype):
             v = s.cat.codes.to_numpy(np.float64)
             v[v < 0] = np.nan
@@ -164,7 +165,11 @@ def summarise(table: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarray, n
     stats["away_share"] = _share(away.sum(1), recv.sum(1), 0.0)
     stats["against_share"] = _share(against.sum(1), recv.sum(1), 0.0)
     overall = stats["away_share"]
-    for k, sel in (("away_d0", depth_in == 0), ("away_d1", depth_in == 1), ("away_d2", depth_in >= 2)):
+    for k, sel in (
+        ("away_d0", depth_in == 0),
+        ("away_d1", depth_in == 1),
+        ("away_d2", depth_in >= 2),
+    ):
         w = recv * sel
         stats[k] = (((away * w).sum(1)) + SMOOTH * overall) / (w.sum(1) + SMOOTH)
     stats["received_deep"] = np.log1p((recv * (depth_in >= 1)).sum(1))

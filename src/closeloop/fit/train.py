@@ -5,6 +5,7 @@ metrics, sizes, timings and the model's behavioural fingerprint)."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from closeloop.fit import checks, flow, prior, simulate, summaries
-from closeloop.io import write_text
+from closeloop.io import atomic_write, write_text
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 """Where the shipped network lives (package data)."""
@@ -93,8 +94,9 @@ def train(
     net, record = flow.train(prior.to_unbounded(truth), s, seed)
     t_train = time.perf_counter() - t1
     say(f"checking on {VALIDATION} fresh couples")
-    metrics, _, _ = validate_network(net, VALIDATION, seed + 1, days)
+    metrics, draws, vtruth = validate_network(net, VALIDATION, seed + 1, days)
     files = flow.save(net, folder)
+    files["validation"] = save_validation(draws, vtruth, folder)
     manifest = {
         "network": "flowjax coupling flow, rational-quadratic splines",
         "layers": flow.LAYERS,
@@ -117,6 +119,7 @@ def train(
         ],
         "fixed": "every other trait and relationship rate at its default; histories from the "
         "default population mix",
+        "prior_sd": {q.name: float(truth[:, j].std()) for j, q in enumerate(prior.QUANTITIES)},
         "summaries": list(summaries.NAMES),
         "fingerprint": fingerprint(days),
         "training": {
@@ -146,6 +149,26 @@ def train(
     }
     write_text(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def save_validation(draws: np.ndarray, truth: np.ndarray, folder: Path) -> str:
+    """The validation couples' truth, posterior means, 90% intervals and SBC ranks, for the
+    report's recovery and calibration plots (``validation.npz``)."""
+    u = np.stack(
+        [checks.ranks(draws[:, :, j], truth[:, j], j) for j in range(truth.shape[1])], axis=1
+    )
+    arrays = {
+        "truth": truth,
+        "mean": draws.mean(1),
+        "q05": np.quantile(draws, 0.05, axis=1),
+        "q95": np.quantile(draws, 0.95, axis=1),
+        "rank": u,
+    }
+    buf = io.BytesIO()
+    packed = {k: np.asarray(v, np.float32) for k, v in arrays.items()}
+    np.savez(buf, **packed)  # type: ignore[arg-type]
+    atomic_write(folder / "validation.npz", lambda p: Path(p).write_bytes(buf.getvalue()))
+    return "validation.npz"
 
 
 def _version(pkg: str) -> str:
