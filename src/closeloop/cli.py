@@ -273,7 +273,7 @@ def fit(
         bool, typer.Option(help="Retrain the posterior network (and rewrite its manifest).")
     ] = False,
     sims: Annotated[
-        int | None, typer.Option(help="Simulated couples for --train (default 32768).")
+        int | None, typer.Option(help="Simulated couples for --train (default 65536).")
     ] = None,
     network: Annotated[
         Path | None,

@@ -4,6 +4,7 @@ validation), optionally the population layer."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -59,7 +60,16 @@ class FitResult:
 
 def load_network(folder: str | Path | None = None) -> tuple[flow.Network, dict[str, Any]]:
     """The posterior network and its manifest (default: the shipped one)."""
-    path = Path(folder) if folder is not None else WEIGHTS
+    path = (Path(folder) if folder is not None else WEIGHTS).resolve()
+    man_path = path / "manifest.json"
+    stamp = man_path.stat().st_mtime_ns if man_path.is_file() else -1
+    return _load(path, stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: Path, stamp: int) -> tuple[flow.Network, dict[str, Any]]:
+    """Loaded once per folder and manifest version: building the flow's skeleton and compiling
+    its sampler are the slow part of a small fit."""
     man_path = path / "manifest.json"
     if not man_path.is_file():
         raise InputError(
@@ -73,7 +83,8 @@ def load_network(folder: str | Path | None = None) -> tuple[flow.Network, dict[s
             "The posterior network was trained for another version of the fit (other quantities "
             "or summaries): run `closeloop fit --train` (a few minutes)."
         )
-    return flow.load(path), manifest
+    arch = {k: manifest[k] for k in ("layers", "width", "depth", "knots")}
+    return flow.load(path, arch), manifest
 
 
 def fit(

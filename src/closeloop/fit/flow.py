@@ -24,7 +24,7 @@ from closeloop.io import atomic_write
 
 LAYERS = 6
 """Coupling layers of the flow."""
-WIDTH = 96
+WIDTH = 64
 """Width of each layer's conditioner network."""
 DEPTH = 2
 """Hidden layers of each conditioner network."""
@@ -62,15 +62,20 @@ class Network:
         return int(self.z_mean.shape[0])
 
 
-def _skeleton(dim: int, cond_dim: int, seed: int = 0) -> Any:
+ARCHITECTURE = {"layers": LAYERS, "width": WIDTH, "depth": DEPTH, "knots": KNOTS}
+"""The architecture new networks get (a loaded one takes its own from its manifest)."""
+
+
+def _skeleton(dim: int, cond_dim: int, seed: int = 0, arch: dict[str, Any] | None = None) -> Any:
+    a = ARCHITECTURE if arch is None else arch
     return coupling_flow(
         jax.random.PRNGKey(seed),
         base_dist=Normal(jnp.zeros(dim)),
-        transformer=RationalQuadraticSpline(knots=KNOTS, interval=INTERVAL),
+        transformer=RationalQuadraticSpline(knots=int(a["knots"]), interval=INTERVAL),
         cond_dim=cond_dim,
-        flow_layers=LAYERS,
-        nn_width=WIDTH,
-        nn_depth=DEPTH,
+        flow_layers=int(a["layers"]),
+        nn_width=int(a["width"]),
+        nn_depth=int(a["depth"]),
     )
 
 
@@ -158,11 +163,12 @@ def save(net: Network, folder: Path) -> dict[str, str]:
     return {"weights": "npe.eqx", "arrays": "npe.npz"}
 
 
-def load(folder: Path) -> Network:
-    """Read a network written by :func:`save`."""
+def load(folder: Path, arch: dict[str, Any] | None = None) -> Network:
+    """Read a network written by :func:`save` with architecture ``arch`` (its manifest's
+    layers, width, depth and knots)."""
     with np.load(folder / "npe.npz") as a:
         arr = {k: np.asarray(a[k], np.float64) for k in a.files}
-    skeleton = _skeleton(arr["z_mean"].shape[0], arr["s_mean"].shape[0])
+    skeleton = _skeleton(arr["z_mean"].shape[0], arr["s_mean"].shape[0], arch=arch)
     flow = eqx.tree_deserialise_leaves(folder / "npe.eqx", skeleton)
     return Network(
         flow,

@@ -22,7 +22,7 @@ WEIGHTS = Path(__file__).resolve().parent / "weights"
 """Where the shipped network lives (package data)."""
 DAYS = 60
 """Diary length the shipped network is trained for: the first 60 days of a relationship."""
-SIMS = 32_768
+SIMS = 65_536
 """Simulated couples for the shipped network."""
 SEED = 20261202
 """Training seed of the shipped network."""
