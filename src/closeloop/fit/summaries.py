@@ -158,9 +158,8 @@ def summarise(table: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarray, n
     stats: dict[str, np.ndarray] = {}
     stats["bid_rate"] = bid.sum(1) / n_obs
     stats["bid_depth_mean"] = _mean(c["bid_depth"], bid, 0.0)
-    stats["bid_deep_share"] = _share(
-        (np.nan_to_num(c["bid_depth"]) >= 2).astype(float).__mul__(bid).sum(1), bid.sum(1), 0.0
-    )
+    deep = (np.nan_to_num(c["bid_depth"]) >= 2).astype(np.float64) * bid
+    stats["bid_deep_share"] = _share(deep.sum(1), bid.sum(1), 0.0)
     stats["bid_trend"] = _mean(bid, late, 0.0) - _mean(bid, half, 0.0)
     stats["away_share"] = _share(away.sum(1), recv.sum(1), 0.0)
     stats["against_share"] = _share(against.sum(1), recv.sum(1), 0.0)
