@@ -59,6 +59,7 @@ LAYERS = {
     "bench": 7,
     "explore": 7,  # the local web page: a command's surface over simulate and the report words
     "docs": 7,
+    "fit": 7,  # fitting to diaries: a command-level package over simulate, diary and report
     "": 7,  # closeloop/__init__.py: the public names, loaded lazily
 }
 """Layer of each top-level module or subpackage of closeloop (a subpackage's modules share it)."""

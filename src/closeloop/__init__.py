@@ -12,6 +12,7 @@ The public API is this short list; everything else is internal and may change.
     results = cl.check_claims(quick=True)           # list of claim results
     cl.write_report(ds, "out/")                     # HTML + PNG + summary + data
     table = cl.sweep("examples/sweep-bid-rate.toml")  # parameter sweep (pandas table)
+    res = cl.fit(table)                             # posterior per couple (res.idata: ArviZ)
 
 Educational model, not a diagnosis or treatment. In a crisis in the US, call or text 988.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "Scenario",
     "check_claims",
     "diary",
+    "fit",
     "load_scenario",
     "questionnaire",
     "scenario",
@@ -49,10 +51,12 @@ _LAZY = {
     "check_claims": "closeloop.claims",
     "write_report": "closeloop.report",
     "sweep": "closeloop.sweep",
+    "fit": "closeloop.fit",
 }
 
 if TYPE_CHECKING:
     from closeloop.claims import check_claims
+    from closeloop.fit import fit
     from closeloop.observation import diary, questionnaire
     from closeloop.report import write_report
     from closeloop.simulation import simulate

@@ -312,6 +312,57 @@ def explore(
         _fail(str(e))
 
 
+@app.command()
+def fit(
+    diary: Annotated[
+        Path | None, typer.Argument(help="A diary table (.parquet or .csv; docs/diary.md).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the fit's results.")] = None,
+    population: Annotated[
+        bool, typer.Option(help="Also fit the population layer (NumPyro) over the couples.")
+    ] = False,
+    draws: Annotated[int, typer.Option(help="Posterior draws per couple.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the draws and predictive checks.")] = 0,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Write into a non-empty folder closeloop did not write (keeps its files)."
+        ),
+    ] = False,
+    train: Annotated[
+        bool, typer.Option(help="Retrain the posterior network (and rewrite its manifest).")
+    ] = False,
+    sims: Annotated[
+        int | None, typer.Option(help="Simulated couples for --train (default 65536).")
+    ] = None,
+    network: Annotated[
+        Path | None,
+        typer.Option(
+            help="A network folder to use (or, with --train, to write) instead of the shipped one."
+        ),
+    ] = None,
+) -> None:
+    """Fit the model to a couple diary (each couple's posterior, predictive checks, a report);
+    with --train, retrain the posterior network on fresh simulations."""
+    from closeloop.fit.command import run_command
+
+    try:
+        line = run_command(
+            diary,
+            out,
+            draws=draws,
+            seed=seed,
+            population=population,
+            force=force,
+            train=train,
+            sims=sims,
+            network=network,
+        )
+    except InputError as e:
+        _fail(str(e))
+    typer.echo(line)
+
+
 DEVICE_FLAG = "--xla_force_host_platform_device_count"
 
 
