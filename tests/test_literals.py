@@ -67,6 +67,11 @@ STRUCTURAL = {
         "DAYS_PER_WEEK": "therapy comes at most weekly",
         "DAYS_PER_YEAR": "years in the words of a report",
     },
+    "events.py": {},
+    "life.py": {
+        "LOGISTIC_SD": "spread of the standard logistic (a unit conversion)",
+        "HALF_GRID": "half the spacing of the float32 uniforms (centres the draws)",
+    },
     "presets.py": {},
     "observation.py": {},
 }

@@ -27,7 +27,8 @@ that no draw maps to an infinite shock."""
 
 def shock(xp: Any, u: Any) -> Any:
     """A unit-variance, zero-mean logistic shock from a uniform in [0, 1) (inverse CDF)."""
-    c = u + HALF_GRID
+    # Clipped too: NumPy's float32 uniforms (a finer grid) may sit half a step below 1.
+    c = xp.clip(u + HALF_GRID, HALF_GRID, 1.0 - HALF_GRID)
     return xp.log(c / (1.0 - c) + TINY) / LOGISTIC_SD
 
 
