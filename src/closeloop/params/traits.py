@@ -351,7 +351,7 @@ class Traits(ParamsBase):
         mechanisms=("overwhelm",),
     )
     recovery: Array = param(
-        0.0003,
+        0.0116,
         low=0.0,
         high=0.1,
         unit="1/step",
@@ -359,11 +359,14 @@ class Traits(ParamsBase):
         meaning=(
             "Fraction per step (a day in adulthood, a week in the history) by which inhibitory "
             "(extinction) learning fades with the time since it was learned (mechanism "
-            "spontaneous_recovery)."
+            "spontaneous_recovery). In days: unrenewed safety loses about 8% in a week, 29% in a "
+            "month and half in two months (ln 2 / 0.0116 = 60 days), the weeks-to-months return "
+            "of fear after exposure; a single rate cannot also give the partial recovery seen a "
+            "day after one laboratory extinction session."
         ),
         ref=(
-            "Rescorla 2004, Spontaneous recovery; Bouton 2004, Context and behavioral processes in "
-            "extinction"
+            "Rescorla 2004, Spontaneous recovery; Vervliet, Craske & Hermans 2013, Fear "
+            "extinction and relapse: state of the art"
         ),
         claims=("H4",),
         mechanisms=("spontaneous_recovery",),
