@@ -71,7 +71,7 @@ def test_flooding_overwhelms_more_than_graded_from_the_same_equations():
     of tolerance; an overwhelmed exercise raises the template instead of teaching safety."""
     flags = mechanisms.flags()
     low = {"tolerance": 0.7}  # a narrow window, so that overwhelm is common enough to count
-    _, g2, graded = _exercise(2, flags, **low)
+    graded = _exercise(2, flags, **low)[2]
     s, f2, flood = _exercise(K - 1, flags, **low)
     assert flood.overwhelmed.mean() > graded.overwhelmed.mean() + 0.1
     # Overwhelmed units learn threat at the deep levels; the others learn safety.

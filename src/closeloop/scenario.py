@@ -37,7 +37,6 @@ from closeloop.presets import DEFAULT_MIX, check_mix
 from closeloop.scenario_events import MAX_DAYS, AdultEvent, check_events, check_fit, toml_lines
 from closeloop.scenario_events import schedule as schedule_rows
 
-
 Mix = dict[str, float]
 
 

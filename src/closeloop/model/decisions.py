@@ -49,7 +49,8 @@ class CoupleDraws(NamedTuple):
     @classmethod
     def of(cls, u: Any) -> CoupleDraws:
         """Named draws from a (N_COUPLE_DRAWS, *B) uniform array: member a's six person draws,
-        member b's, then bid (2), depth (2), importance (2), conflict, talk, repair, end, life (2)."""
+        member b's, then bid (2), depth (2), importance (2), conflict, talk, repair, end and
+        life (2)."""
         n = 2 * N_PERSON_DRAWS
         # (2, N_PERSON_DRAWS, *B) -> each person draw per member, (2, *B).
         per = u[:n].reshape((2, N_PERSON_DRAWS) + u.shape[1:])

@@ -3,11 +3,11 @@ outside the relationship and spill into it.
 
 Each member carries a strain ``life`` (0 on an ordinary stretch, positive under more strain than
 usual, negative in an easier stretch), an AR(1) process with unit stationary spread that the bids
-and the template never touch: it is exogenous. It moves the relationship in two places (docs/model.md
-12.14): a strained member reaches out less (less time and energy for bids) and is less satisfied
-on the same days (stress spillover: Randall & Bodenmann 2009; Neff & Karney 2009). The couple's
-usual level of outside stress is part of its base quality; the process is the swing around it,
-so on average it shifts neither bids nor satisfaction.
+and the template never touch: it is exogenous. It moves the relationship in two places
+(docs/model.md 12.14): a strained member reaches out less (less time and energy for bids) and
+is less satisfied on the same days (stress spillover: Randall & Bodenmann 2009; Neff & Karney
+2009). The couple's usual level of outside stress is part of its base quality; the process is
+the swing around it, so on average it shifts neither bids nor satisfaction.
 """
 
 from __future__ import annotations

@@ -351,7 +351,7 @@ class Traits(ParamsBase):
         mechanisms=("overwhelm",),
     )
     recovery: Array = param(
-        0.0116,
+        0.0003,
         low=0.0,
         high=0.1,
         unit="1/step",
@@ -359,14 +359,15 @@ class Traits(ParamsBase):
         meaning=(
             "Fraction per step (a day in adulthood, a week in the history) by which inhibitory "
             "(extinction) learning fades with the time since it was learned (mechanism "
-            "spontaneous_recovery). In days: unrenewed safety loses about 8% in a week, 29% in a "
-            "month and half in two months (ln 2 / 0.0116 = 60 days), the weeks-to-months return "
-            "of fear after exposure; a single rate cannot also give the partial recovery seen a "
-            "day after one laboratory extinction session."
+            "spontaneous_recovery). In days: unrenewed safety loses about 10% in a year and half "
+            "in six years (ln 2 / 0.0003 = 2310 days), so that gains are mostly kept over a "
+            "year, as after exposure treatment; the faster, partial recovery a day or a week "
+            "after one laboratory extinction session is not what this single rate describes."
         ),
         ref=(
             "Rescorla 2004, Spontaneous recovery; Vervliet, Craske & Hermans 2013, Fear "
-            "extinction and relapse: state of the art"
+            "extinction and relapse: state of the art; Choy, Fyer & Lipsitz 2007, Treatment of "
+            "specific phobia in adults"
         ),
         claims=("H4",),
         mechanisms=("spontaneous_recovery",),
