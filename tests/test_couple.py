@@ -68,6 +68,7 @@ def couples(draw):
         stability=unit(),
         ruptures=(rng.random(N) * 6).astype(np.float32),
         investment=rng.random(N).astype(np.float32),
+        life=rng.normal(size=(2, N)).astype(np.float32),
         ended=rng.random(N) < 0.2,
     )
     u = rng.random((N_COUPLE_DRAWS, N)).astype(np.float32)
@@ -201,6 +202,7 @@ def test_repair_without_vulnerability_follows_the_fixed_rate():
         z + 0.7,
         np.zeros(400, np.float32),
         np.zeros(400, np.float32),
+        z,
         np.zeros(400, bool),
     )
     u = rng.random((N_COUPLE_DRAWS, 400)).astype(np.float32)

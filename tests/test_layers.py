@@ -31,6 +31,7 @@ LAYERS = {
     "mechanisms": 1,
     "presets": 1,
     "scenario": 1,
+    "scenario_events": 1,
     # L2 model: the kernels
     "model": 2,
     # L3 engine
@@ -69,6 +70,8 @@ KNOWN_UPWARD = {
     ("closeloop.presets", "closeloop.model.history"),
     # The intervention vocabulary and its encoding live beside the kernels.
     ("closeloop.scenario", "closeloop.model.healing"),
+    # So do the adult events' (their table is the history's acute events).
+    ("closeloop.scenario_events", "closeloop.model.events"),
     # The results builder classifies couple trajectories (lazy import).
     ("closeloop.simulation", "closeloop.trajectory"),
 }

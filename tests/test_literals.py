@@ -76,6 +76,11 @@ STRUCTURAL = {
         "ADULT_LEARNING": "positions in the switch vector",
         "N_SWITCHES": "length of the switch vector (a shape)",
     },
+    "events.py": {},
+    "life.py": {
+        "LOGISTIC_SD": "spread of the standard logistic (a unit conversion)",
+        "HALF_GRID": "half the spacing of the float32 uniforms (centres the draws)",
+    },
     "presets.py": {},
     "observation/measure.py": {},
     "observation/questionnaire.py": {

@@ -307,10 +307,11 @@ def test_a_promoted_person_parameter_is_set_from_a_scenario_without_recompiling(
     sc = cl.scenario("warm-partner").replace(days=60, population={"avoidant": 1.0})
     base = cl.simulate(sc, n=8, seed=5)
     count = engine.compiled_count()
-    busy = cl.simulate(sc.replace(traits={"busy_share": 0.0}), n=8, seed=5)
+    busy = cl.simulate(sc.replace(traits={"busy_share": 0.0, "auto_busy": 0.0}), n=8, seed=5)
     hopeful = cl.simulate(sc.replace(traits={"reward_start": 0.9}), n=8, seed=5)
     assert engine.compiled_count() == count, "a new trait value compiled a new program"
-    # Every chosen withdrawal is now 'less available', none 'gets busy'.
+    # Every chosen withdrawal is now 'less available', and no automatic one is unavailable:
+    # none 'gets busy'.
     assert int(busy.behaviour_count.sel(behaviour="gets busy").sum()) == 0
     assert not base.behaviour_count.equals(busy.behaviour_count)
     assert not base.reward0.equals(hopeful.reward0)

@@ -17,7 +17,17 @@ import numpy as np
 import pytest
 
 from closeloop import mechanisms
-from closeloop.model.person import PARTNER, C, K, Offer, PersonState, initial_state
+from closeloop.model.person import (
+    GETS_BUSY,
+    LEAVES_EARLY,
+    LESS_AVAILABLE,
+    PARTNER,
+    C,
+    K,
+    Offer,
+    PersonState,
+    initial_state,
+)
 from closeloop.model.response import (
     N_PERSON_DRAWS,
     PersonDecisions,
@@ -77,10 +87,12 @@ def test_sampled_behaviour_matches_the_log_probability(threat, depth, pressure):
     q1 = jax.tree.map(lambda a: a[:1] if np.ndim(a) else a, q)
     o1 = jax.tree.map(lambda a: a[:1], o)
     prob = np.zeros(6)
+    leaves = bool(q1.auto_kind[0] == LEAVES_EARLY)  # an automatic form with no busy decision
     for fires, noticed, chooses, busy in itertools.product([False, True], repeat=4):
         # Each path of the decision tree once: a decision that is not taken stays False.
         automatic = fires and not noticed
-        if (noticed and not fires) or (chooses and automatic) or (busy and (automatic or chooses)):
+        no_form = chooses or (automatic and leaves)
+        if (noticed and not fires) or (chooses and automatic) or (busy and no_form):
             continue
         c = PersonDecisions(
             fires=np.array([fires]),
@@ -202,3 +214,23 @@ def test_named_draws_follow_the_documented_order():
 def test_state_type_is_unchanged():
     s = initial_state(np, (3,))
     assert isinstance(s, PersonState)
+
+
+def test_the_automatic_route_gets_busy_too_but_ignores_the_stakes():
+    """Getting busy and becoming less available come from both routes; the automatic route's
+    share of them is the same on a day that matters and on one that does not, while the chosen
+    ones fall as the stakes rise (the diary's signature of the two routes)."""
+    n = 200_000
+    p, s = _person(n, 0.5)  # threat at the threshold: both routes answer often
+    rates = {}
+    for imp in (0.0, 1.0):
+        o = _offer(n, 2, pressure=0.0)._replace(importance=np.full(n, imp, np.float32))
+        q = response_probs(np, p, s, o, mechanisms.flags())
+        u = np.random.default_rng(3).random((N_PERSON_DRAWS, n), dtype=np.float32)
+        r = finish(np, q, o, sample_decisions(np, q, o, PersonDraws.of(u)))
+        away = (r.behaviour == GETS_BUSY) | (r.behaviour == LESS_AVAILABLE)
+        rates[imp] = ((away & r.automatic).mean(), (away & ~r.automatic).mean())
+    (auto_lo, chosen_lo), (auto_hi, chosen_hi) = rates[0.0], rates[1.0]
+    assert auto_lo > 0.05  # the automatic route produces the unavailable forms
+    assert auto_hi == pytest.approx(auto_lo, abs=4.5 * np.sqrt(auto_lo / n))
+    assert chosen_hi < 0.8 * chosen_lo  # the deliberate route tracks what is at stake

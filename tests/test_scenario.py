@@ -278,6 +278,7 @@ CHANGES = {
     "traits_b": {"threshold": 0.3},
     "relationship": {"bid_rate": 0.5},
     "interventions": ({"kind": "observation", "start": 30, "intensity": 0.5},),
+    "events": ({"kind": "betrayal", "day": 30},),
 }
 COUPLE_ONLY = {"a", "b", "traits_a", "traits_b", "relationship"}
 

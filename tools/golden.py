@@ -25,9 +25,11 @@ GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "golden" / "golden.json
 
 
 def horizon(sc: cl.Scenario) -> int:
-    """A short horizon that still covers every intervention's start (and a little after)."""
+    """A short horizon that still covers every intervention's start and every adult event
+    (and a little after)."""
     ends = [min(iv.end, iv.start + 60) for iv in sc.interventions]
     ends += [iv.end + 30 for iv in sc.interventions if iv.end < sc.days]
+    ends += [ev.day + 60 for ev in sc.events]  # an adult event and a month after it
     return min(sc.days, max([120, *ends]))
 
 

@@ -301,12 +301,22 @@ def scenarios_table() -> str:
             who = f"a: {_mix_text(sc.a)}; b: {_mix_text(sc.b)}"
         else:
             who = "population: " + _mix_text(sc.population)
-        care = "; ".join(_intervention_text(iv, sc) for iv in sc.interventions) or "none"
+        items = [_intervention_text(iv, sc) for iv in sc.interventions]
+        items += [f"event `{ev.kind}` on day {ev.day} ({ev.who or 'a'})" for ev in sc.events]
+        care = "; ".join(items) or "none"
         rows.append(
             [f"`{sc.name}`", sc.kind, who, _settings_text(sc), care, sc.days, sc.description]
         )
     return table(
-        ["scenario", "kind", "who", "settings changed", "interventions", "days", "description"],
+        [
+            "scenario",
+            "kind",
+            "who",
+            "settings changed",
+            "interventions and events",
+            "days",
+            "description",
+        ],
         rows,
     )
 

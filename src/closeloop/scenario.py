@@ -34,9 +34,8 @@ from closeloop.errors import InputError, bad_value, did_you_mean, is_int, one_of
 from closeloop.model import healing
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS, check_values
 from closeloop.presets import DEFAULT_MIX, check_mix
-
-MAX_DAYS = 36500
-
+from closeloop.scenario_events import MAX_DAYS, AdultEvent, check_events, check_fit, toml_lines
+from closeloop.scenario_events import schedule as schedule_rows
 
 Mix = dict[str, float]
 
@@ -139,6 +138,9 @@ class Scenario(BaseModel):
         relationship: relationship settings (params.COUPLE_SPECS).
         interventions: scheduled interventions (``Intervention``), at most
             ``healing.MAX_INTERVENTIONS``.
+        events: acute events of adult life (``scenario_events.AdultEvent``): a betrayal, a
+            loss, a humiliation on a given day; they share the schedule's rows with the
+            interventions.
         ablate: mechanisms switched off for this run.
 
     Example:
@@ -162,6 +164,7 @@ class Scenario(BaseModel):
     traits_b: Mix = Field(default_factory=dict)
     relationship: Mix = Field(default_factory=dict)
     interventions: tuple[Intervention, ...] = ()
+    events: tuple[AdultEvent, ...] = ()
     ablate: tuple[str, ...] = ()
 
     @field_validator("kind", mode="before")
@@ -246,6 +249,11 @@ class Scenario(BaseModel):
                 )
         return tuple(out)
 
+    @field_validator("events", mode="before")
+    @classmethod
+    def _events(cls, v: Any) -> Any:
+        return check_events(v)
+
     @field_validator("ablate", mode="before")
     @classmethod
     def _ablate(cls, v: Any) -> tuple[str, ...]:
@@ -284,6 +292,7 @@ class Scenario(BaseModel):
                 )
             if self.kind == "person" and iv.who not in ("", "a"):
                 raise bad_value("interventions.who", iv.who, "'a' (a person scenario)", "scenario")
+        check_fit(self.events, self.kind, self.days, len(self.interventions))
         if self.kind == "couple":
             for key in ("a", "b"):
                 if not getattr(self, key):
@@ -307,11 +316,16 @@ class Scenario(BaseModel):
         return Scenario(**{**data, **changes})
 
     def schedule(self) -> Any:
-        """The interventions as the engine's schedule array (``healing.schedule_array``)."""
-        return healing.schedule_array([iv.row(self.kind) for iv in self.interventions])
+        """The interventions and adult events as the engine's schedule array
+        (``events.schedule_array``)."""
+        return schedule_rows([iv.row(self.kind) for iv in self.interventions], self.events)
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        data = self.model_dump(mode="json")
+        if not data["events"]:
+            # A scenario without events keeps the JSON (and the digest) it had before they existed.
+            data.pop("events")
+        return json.dumps(data, sort_keys=True)
 
     def to_toml(self) -> str:
         """The scenario as TOML text that ``load_scenario`` reads back to an equal scenario."""
@@ -370,6 +384,7 @@ def to_toml(sc: Scenario) -> str:
     for iv in sc.interventions:
         lines += ["", "[[interventions]]"]
         lines += [f"{k} = {_toml_value(x)}" for k, x in iv.model_dump().items() if k != "who" or x]
+    lines += toml_lines(sc.events, _toml_value)
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, u
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
 from closeloop.engine.people import per_unit, schedule_or_none
+from closeloop.model import events as adult_events
 from closeloop.model import healing, variants
 from closeloop.model.couple import (
     AGAINST,
@@ -56,15 +57,16 @@ def day_step(
     valid: jax.Array,
     variant: jax.Array | None = None,
 ) -> tuple[CoupleState, Day]:
-    """One couple-day of a batch of couples under the scenario's interventions (``care``:
-    there are some; without, the day is the plain couple day, compiled without their terms;
-    ``therapy``: the templates carry the therapy row; ``variant``: how the members learn,
+    """One couple-day of a batch of couples under the scenario's interventions and adult events
+    (``care``: there are some; without, the day is the plain couple day, compiled without their
+    terms; ``therapy``: the templates carry the therapy row; ``variant``: how the members learn,
     ``variants.switches``, None: closeloop's rules)."""
     u = draws(key, t, N_COUPLE_DRAWS)
     tf = t.astype(jnp.float32)
     lv = healing.levels(xp, schedule, tf) if care else None
     sess = healing.sessions(xp, schedule, tf)[0] if therapy else None
-    return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess, variant)
+    ev = adult_events.active(xp, schedule, tf) if care else None
+    return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess, ev, variant)
 
 
 def _counts_zero(batch: tuple[int, ...]) -> dict[str, jax.Array]:
@@ -162,6 +164,7 @@ def _snapshot(s: CoupleState, acc: dict[str, jax.Array]) -> dict[str, jax.Array]
         "reward": jnp.mean(s.person.R, axis=0),
         "ruptures": s.ruptures,
         "investment": s.investment,
+        "life": s.life,
         "ended": s.ended,
         # Counts of a month are whole numbers (depth sums at most 4 x 30): kept as int16,
         # half the memory of the streamed result.
@@ -198,7 +201,7 @@ MONTHLY = {
     **dict.fromkeys(
         ("sat", "stability", "pursuit", "felt", "expect", "distance", "support", "known"), M
     ),
-    **dict.fromkeys(("gave_up", "threat_deep", "habit_deep", "seeking", "reward"), M),
+    **dict.fromkeys(("gave_up", "threat_deep", "habit_deep", "seeking", "reward", "life"), M),
     **dict.fromkeys(("ruptures", "investment", "ended"), P),
     **dict.fromkeys(
         (

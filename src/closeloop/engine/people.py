@@ -15,7 +15,7 @@ from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, u
 from closeloop.engine._keys import draws
 from closeloop.engine._population import N_DRAWS, person_start
 from closeloop.mechanisms import INDEX
-from closeloop.model import healing, variants
+from closeloop.model import events, healing, variants
 from closeloop.model.person import (
     BEHAVIOURS,
     PARTNER,
@@ -53,19 +53,26 @@ def person_day(
     u = draws(key, t, N_DRAWS)
     tf = t.astype(jnp.float32)
     o = world_offer(xp, world, tf, u[N_PERSON_DRAWS:])
-    # Interventions only on days when one is active (a scalar test: a real branch).
+    # Interventions and adult events only on days when one is active (a scalar test: a real
+    # branch). An event, when there is one, is the day's offer whatever the interventions.
     o = jax.lax.cond(
         jnp.any(healing.levels_on(xp, schedule, tf)),
-        lambda o: healing.person_offer(
+        lambda o: events.person_event(
             xp,
-            o,
-            healing.levels(xp, schedule, tf),
-            *healing.sessions(xp, schedule, tf),
-            p,
-            s,
-            flags,
-            u[N_PERSON_DRAWS + W_CONTEXT],
-            world.friend_share,
+            healing.person_offer(
+                xp,
+                o,
+                healing.levels(xp, schedule, tf),
+                *healing.sessions(xp, schedule, tf),
+                p,
+                s,
+                flags,
+                u[N_PERSON_DRAWS + W_CONTEXT],
+                world.friend_share,
+            ),
+            schedule,
+            tf,
+            PARTNER,
         ),
         lambda o: o,
         o._replace(commit=jnp.zeros_like(o.warmth), stress=jnp.zeros_like(o.warmth)),

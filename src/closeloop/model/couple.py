@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from closeloop.mechanisms import is_on
-from closeloop.model import healing
+from closeloop.model import events, healing, life
 from closeloop.model.decisions import N_COUPLE_DRAWS as N_COUPLE_DRAWS
 from closeloop.model.decisions import (
     CoupleDecisions,
@@ -80,6 +80,8 @@ class CoupleState(NamedTuple):
         stability: (2, *B) felt stability (calm), in [0, 1].
         ruptures: (*B) unrepaired ruptures on the books (count, fading slowly), >= 0.
         investment: (*B) shared life built, in [0, 1].
+        life: (2, *B) each member's strain from the life around the couple (``life.py``):
+            0 an ordinary stretch, positive more strain than usual; stationary spread 1.
         ended: (*B) bool, the relationship has ended.
     """
 
@@ -95,6 +97,7 @@ class CoupleState(NamedTuple):
     stability: Any
     ruptures: Any
     investment: Any
+    life: Any
     ended: Any
 
 
@@ -168,6 +171,7 @@ def initial_couple(
         stability=start("stability_start"),
         ruptures=xp.zeros(members[1:], dtype=f),
         investment=xp.zeros(members[1:], dtype=f),
+        life=z2,
         ended=xp.zeros(members[1:], dtype=bool),
     )
 
@@ -182,11 +186,12 @@ def couple_day(
     flags: Any,
     care: Any = None,
     therapy: Any = None,
+    event: events.Active | None = None,
     variant: Any = None,
 ) -> tuple[CoupleState, Day]:
     """One day of a relationship, its decisions drawn from the uniforms ``u``
     ((N_COUPLE_DRAWS, *B), named by ``CoupleDraws.of``); see ``couple_day_full``."""
-    out = couple_day_full(xp, pp, cp, s, day, flags, care, therapy, u=u, variant=variant)
+    out = couple_day_full(xp, pp, cp, s, day, flags, care, therapy, event, u=u, variant=variant)
     return out[0], out[1]
 
 
@@ -199,6 +204,7 @@ def couple_day_full(
     flags: Any,
     care: Any = None,
     therapy: Any = None,
+    event: events.Active | None = None,
     *,
     u: Any = None,
     given: CoupleDecisions | None = None,
@@ -218,6 +224,7 @@ def couple_day_full(
     Other arguments:
         care: (len(healing.LEVELS), 2) the day's intervention levels per member, or None.
         therapy: (2,) bool, who has a therapy session today (needs the therapy row), or None.
+        event: the day's adult events per member (``events.active``), or None.
         u: (N_COUPLE_DRAWS, *B) uniform draws: simulate (decisions drawn from them).
         given: the day's decisions: score (decisions taken as given; ``u`` unused).
         score: also return each decision's log-probability (0 where a decision is not taken).
@@ -257,8 +264,14 @@ def couple_day_full(
     if care is not None:
         # Seeing the cycle, not the partner, as the problem (couples therapy) softens it.
         attribution = attribution * (1.0 - lvl("reframe"))
-    # A session day is the session: no bids, no talk and no conflict between the two.
-    sess = None if therapy is None else therapy.reshape((2,) + (1,) * xp.ndim(live)) & live
+    # A session day is the session: no bids, no talk and no conflict between the two. So is the
+    # day of an adult event (a betrayal, a loss, a humiliation): that day is the event.
+    per_member = (2,) + (1,) * xp.ndim(live)
+    therapy_day = None if therapy is None else therapy.reshape(per_member) & live
+    event_day = None if event is None else event.on.reshape(per_member) & live
+    sess = therapy_day if event_day is None else event_day
+    if therapy_day is not None and event_day is not None:
+        sess = therapy_day | event_day
     away = None if sess is None else xp.any(sess, axis=0)
 
     def but(x: Any, mask: Any) -> Any:
@@ -303,7 +316,11 @@ def couple_day_full(
         * (1.0 - s.distance)
         * (c.bid_hope_floor + (1.0 - c.bid_hope_floor) * s.expect)
     )
-    p_bid = xp.clip(p_bid, 0.0, 1.0)
+    # The life around the couple: the day's strain (exogenous: drawn, never learned) and the
+    # fewer bids it leaves time and energy for.
+    life_u = decide("life", lambda d: d.life, lambda x: xp.zeros_like(x))
+    strain = life.step(xp, c, s.life, life_u)
+    p_bid = xp.clip(p_bid * life.bid_factor(xp, c, strain), 0.0, 1.0)
     # Bids reach past what is already shared, and past the depth partners come to expect as the
     # relationship matures (social penetration); pursuit pushes deeper still.
     mutual = xp.mean(s.known, axis=0)
@@ -383,9 +400,13 @@ def couple_day_full(
     )
     if care is not None:
         o = o._replace(commit=lvl("commitment"), stress=lvl("stress"))
-    if sess is not None:
+    if therapy_day is not None:
         session = healing.session_offer(xp, o, pp, s.person, THERAPY_ROW, flags)
-        o = Offer(*[xp.where(sess, a, b) for a, b in zip(session, o, strict=True)])
+        o = Offer(*[xp.where(therapy_day, a, b) for a, b in zip(session, o, strict=True)])
+    if event is not None:
+        # The event is the other member's doing, so it happens in the partner context.
+        depth_ev, sal_ev = (x.reshape(per_member) for x in (event.depth, event.salience))
+        o = events.event_offer(xp, o, event_day, depth_ev, sal_ev, HERE)
     # Each member's response: the same person step as everywhere, on the day's offer.
     q = response_probs(xp, pp, s.person, o, flags)
     chosen = decide(
@@ -470,6 +491,11 @@ def couple_day_full(
     repaired = conflict & xp.where(is_on(flags, "repair_vulnerability"), both_open, by_chance)
     keep = xp.where(is_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
     ruptures = s.ruptures * keep + (conflict & ~repaired).astype(f32)
+    if event is not None:
+        # An adult event is an injury of the bond left unrepaired (an attachment injury): one
+        # rupture on the books, on its first day, for each member it befalls.
+        first = event.first.reshape(per_member) & live
+        ruptures = ruptures + xp.sum(first.astype(f32), axis=0)
 
     # --- Satisfaction: responsiveness, intimacy, hurt on the books, and how personally distance
     # is read.
@@ -481,6 +507,7 @@ def couple_day_full(
         - c.attribution_weight * attribution * felt
         # Times the reciprocal, as XLA computes a division by a constant (bit for bit).
         - c.rupture_weight * xp.minimum(ruptures, c.rupture_cap) * (1.0 / c.rupture_cap)
+        + life.quality_shift(c, strain)
     )
     sat = s.sat + c.sat_rate * (xp.clip(quality, 0.0, 1.0) - s.sat)
     # Felt stability: the day's calm. Low arousal feels like stability, whatever its cause.
@@ -523,6 +550,7 @@ def couple_day_full(
         stability=stability,
         ruptures=ruptures,
         investment=investment,
+        life=strain,
         ended=s.ended | ends,
     )
     # An ended relationship is frozen: nothing more happens in it.
@@ -552,6 +580,7 @@ def couple_day_full(
         talk=talk_x,
         repair=by_chance,
         end=end_x,
+        life=life_u,
     )
     if not score:
         return out, rec, taken, None

@@ -25,6 +25,7 @@ COUPLE_LAYOUT = {
     "talk": 1,
     "repair": 1,
     "end": 1,
+    "life": 2,
 }
 """The couple's own uniforms after both members' person draws, in order: name -> count (2: one
 per member, 1: one per couple)."""
@@ -43,11 +44,13 @@ class CoupleDraws(NamedTuple):
     talk: Any
     repair: Any
     end: Any
+    life: Any
 
     @classmethod
     def of(cls, u: Any) -> CoupleDraws:
         """Named draws from a (N_COUPLE_DRAWS, *B) uniform array: member a's six person draws,
-        member b's, then bid (2), depth (2), importance (2), conflict, talk, repair, end."""
+        member b's, then bid (2), depth (2), importance (2), conflict, talk, repair, end and
+        life (2)."""
         n = 2 * N_PERSON_DRAWS
         # (2, N_PERSON_DRAWS, *B) -> each person draw per member, (2, *B).
         per = u[:n].reshape((2, N_PERSON_DRAWS) + u.shape[1:])
@@ -70,6 +73,8 @@ class CoupleDecisions(NamedTuple):
         conflict, talk: the day's moment.
         repair: a conflict is repaired by chance (only with ``repair_vulnerability`` off).
         end: the relationship ends today.
+        life: each member's uniform behind the day's shock to the life around the couple
+            (``life.step``).
     """
 
     person: PersonDecisions
@@ -80,6 +85,7 @@ class CoupleDecisions(NamedTuple):
     talk: Any
     repair: Any
     end: Any
+    life: Any
 
 
 def depth_sample(xp: Any, u: Any, ceiling: Any) -> Any:

@@ -55,7 +55,7 @@ DESCRIPTIONS = {
     "graded_exposure": "daily exercises (intensity: share of days) of staying with closeness at "
     "the edge of what is tolerable",
     "flooding": "daily exercises (intensity: share of days) of staying with the deepest "
-    "closeness at once",
+    "closeness at once: the same exercise as graded exposure, at the top of the hierarchy",
     "stress": "a stressful period: the memory of learned safety is harder to retrieve",
     "context_change": "closeness comes from new people (a move, a new circle): the share of "
     "offers from outside the places where safety was learned",
@@ -86,7 +86,6 @@ DAYS_PER_YEAR = 365
 SAFE_WARMTH = CHANGE.safe_warmth
 SESSION_IMPORTANCE = CHANGE.session_importance
 SESSION_SALIENCE = CHANGE.session_salience
-FLOOD_PUSH = CHANGE.flood_push
 SESSION_NOTICING = CHANGE.session_noticing
 
 
@@ -220,24 +219,34 @@ def person_offer(
         commit=get("commitment") + xp.zeros_like(o.warmth),
         stress=get("stress") + xp.zeros_like(o.warmth),
     )
-    # An exposure exercise: the person stays with closeness offered warmly in the partner
-    # context, at the edge of tolerance at their own pace (graded), or pushed to the deepest
-    # level at once (flooding: the push is felt as pressure).
+    # An exposure exercise: one account for both kinds (Craske et al. 2008, 2014). Closeness is
+    # offered warmly in the partner context at a target depth, and the person stays with it
+    # (withdrawal blocked: response prevention). Graded exposure targets one step past what feels
+    # safe, a hierarchy climbed at the person's pace; flooding targets the deepest level at once.
+    # Nothing else differs: any spike or setback comes from the arousal the depth itself brings
+    # (overwhelm, docs/model.md 6.5), never from a term of flooding's own.
     edge = xp.clip(at_ease + 1.0, 0, K - 1)
-    flood = get("flooding") > 0
-    ex_depth = xp.where(flood, K - 1, edge).astype(o.depth.dtype)
-    ex = o._replace(
+    target = xp.where(get("flooding") > 0, K - 1, edge)
+    o = _pick(xp, exercise[0], exposure_offer(xp, o, target), o)
+    return _pick(xp, therapy[0], session_offer(xp, o, p, s, THERAPY, flags), o)
+
+
+def exposure_offer(xp: Any, o: Offer, target: Any) -> Offer:
+    """An exposure exercise at depth ``target``: warm, never hurtful, important to the person,
+    without pressure, in the partner context, and stayed with (``forced``: response
+    prevention). The learning it brings is the ordinary one of docs/model.md section 7: new
+    inhibition beside the template when the arousal stays within the window of tolerance,
+    sensitisation when it does not."""
+    return o._replace(
         offered=xp.ones_like(o.offered),
-        depth=ex_depth,
+        depth=target.astype(o.depth.dtype),
         context=xp.zeros_like(o.context) + PARTNER,
-        pressure=xp.where(flood, FLOOD_PUSH, xp.float32(0.0)) + xp.zeros_like(o.pressure),
+        pressure=xp.zeros_like(o.pressure),
         importance=xp.zeros_like(o.importance) + SESSION_IMPORTANCE,
         warmth=xp.zeros_like(o.warmth) + SAFE_WARMTH,
         hurt_rate=xp.zeros_like(o.hurt_rate),
         forced=xp.ones_like(o.forced),
     )
-    o = _pick(xp, exercise[0], ex, o)
-    return _pick(xp, therapy[0], session_offer(xp, o, p, s, THERAPY, flags), o)
 
 
 def _pick(xp: Any, cond: Any, a: Offer, b: Offer) -> Offer:

@@ -68,7 +68,9 @@ class PersonDecisions(NamedTuple):
         chooses: the deliberate route chooses to share.
         outcome: how the other meets sharing: -1 hurt, 0 neutral, 1 warm.
         arousal: the arousal felt (0 when nothing was offered).
-        busy: a chosen withdrawal takes the form "gets busy" (else "less available").
+        busy: a withdrawal takes an unavailable form: a chosen one "gets busy" (else is "less
+            available"); an automatic one without pressure gets busy (mild) or becomes less
+            available (strong), else deflects or shuts down.
     """
 
     fires: Any
@@ -88,6 +90,7 @@ class ResponseProbs(NamedTuple):
         p_share: the deliberate route chooses to share.
         warm, hurt: the other's response to sharing is warm, hurtful (else neutral).
         p_busy: a chosen withdrawal gets busy (else is less available).
+        p_auto_busy: an automatic withdrawal without pressure takes an unavailable form.
         activation: threat at the offered depth amplified by pressure: the arousal's location.
         noise: scale of the arousal's logistic noise.
         threat, habit: felt threat and the habit's push at the offered depth.
@@ -101,6 +104,7 @@ class ResponseProbs(NamedTuple):
     warm: Any
     hurt: Any
     p_busy: Any
+    p_auto_busy: Any
     activation: Any
     noise: Any
     threat: Any
@@ -143,8 +147,10 @@ def response_probs(xp: Any, p: PersonParams, s: PersonState, o: Offer, flags: An
 
     warm = xp.clip(o.warmth + o.protest_gain * s.L, 0.0, 1.0)
     hurt = xp.minimum(o.hurt_rate, 1.0 - warm)
-    # Which form a withdrawal takes: a strong automatic reaction shuts down, or leaves under
-    # pressure; a milder one deflects; a chosen one gets busy or is less available.
+    # Which form a withdrawal takes: a strong automatic reaction shuts down (or goes absent), or
+    # leaves under pressure; a milder one deflects (or turns to a task); a chosen one gets busy
+    # or is less available. The unavailable forms of the automatic route (``p_auto_busy``) are
+    # decided in ``finish``.
     strong = activation >= p.threshold + p.strong_margin
     auto_kind = xp.where(
         strong, xp.where(o.pressure >= p.leave_pressure, LEAVES_EARLY, SHUTS_DOWN), DEFLECTS
@@ -157,6 +163,7 @@ def response_probs(xp: Any, p: PersonParams, s: PersonState, o: Offer, flags: An
         warm=warm,
         hurt=hurt,
         p_busy=xp.zeros_like(warm) + p.busy_share,
+        p_auto_busy=xp.zeros_like(warm) + p.auto_busy,
         activation=activation,
         noise=p.arousal_noise,
         threat=t_k,
@@ -170,13 +177,17 @@ def sample_decisions(xp: Any, q: ResponseProbs, o: Offer, d: PersonDraws) -> Per
     """The decisions drawn from named uniforms (inverse CDF; the arousal's noise is logistic)."""
     noise = q.noise * xp.log(d.arousal / (1.0 - d.arousal) + TINY)
     outcome = xp.where(d.outcome < q.warm, 1, xp.where(d.outcome >= 1.0 - q.hurt, -1, 0))
+    fires, noticed = d.auto < q.p_auto, d.notice < q.caught
+    # The form's probability is the route's: an automatic withdrawal's does not depend on the
+    # offer's importance, a chosen one follows from a weighing that does.
+    automatic = fires & ~noticed & ~o.forced
     return PersonDecisions(
-        fires=d.auto < q.p_auto,
-        noticed=d.notice < q.caught,
+        fires=fires,
+        noticed=noticed,
         chooses=d.choose < q.p_share,
         outcome=outcome,
         arousal=xp.where(o.offered, xp.maximum(q.activation + noise, 0.0), 0.0),
-        busy=d.behaviour < q.p_busy,
+        busy=d.behaviour < xp.where(automatic, q.p_auto_busy, q.p_busy),
     )
 
 
@@ -193,8 +204,13 @@ def finish(xp: Any, q: ResponseProbs, o: Offer, c: PersonDecisions) -> Response:
     """The step's Response from its decisions (sampled or observed)."""
     automatic, noticed, approached = _routes(xp, o, c)
     delib_kind = xp.where(c.busy, GETS_BUSY, LESS_AVAILABLE)
+    auto_kind = xp.where(
+        c.busy & (q.auto_kind == DEFLECTS),
+        GETS_BUSY,
+        xp.where(c.busy & (q.auto_kind == SHUTS_DOWN), LESS_AVAILABLE, q.auto_kind),
+    )
     behaviour = xp.where(
-        approached | ~o.offered, SHARES, xp.where(automatic, q.auto_kind, delib_kind)
+        approached | ~o.offered, SHARES, xp.where(automatic, auto_kind, delib_kind)
     )
     # Staying with arousal is distress; withdrawing ends it. Beyond the window of tolerance the
     # arousal endured is itself aversive (sensitisation), whatever the other's response.
@@ -245,7 +261,13 @@ def decisions_log_prob(xp: Any, q: ResponseProbs, o: Offer, c: PersonDecisions) 
         outcome=xp.where(o.offered, xp.log(xp.maximum(p_out, TINY)), zero),
         arousal=xp.where(o.offered, xp.where(c.arousal > 0, log_pdf, log_zero), zero),
         busy=xp.where(
-            o.offered & ~approached & ~automatic, bernoulli_log_prob(xp, q.p_busy, c.busy), zero
+            o.offered & ~approached & ~automatic,
+            bernoulli_log_prob(xp, q.p_busy, c.busy),
+            xp.where(
+                automatic & (q.auto_kind != LEAVES_EARLY),
+                bernoulli_log_prob(xp, q.p_auto_busy, c.busy),
+                zero,
+            ),
         ),
     )
 

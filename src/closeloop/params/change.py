@@ -14,7 +14,6 @@ from closeloop.params._spec import Array, ParamsBase, build, param, params_class
 from closeloop.params.refs import ASSUMPTION, BOUTON
 
 ROGERS = "Rogers 1957, The necessary and sufficient conditions of therapeutic personality change"
-CRASKE = "Craske et al. 2014, Maximizing exposure therapy: an inhibitory learning approach"
 EFT = "Johnson 2004, The practice of emotionally focused couple therapy: creating connection"
 
 
@@ -63,20 +62,6 @@ class ChangeParams(ParamsBase):
         ref=BOUTON,
         claims=("H4",),
         mechanisms=("extinction",),
-    )
-    flood_push: Array = param(
-        0.5,
-        low=0.0,
-        high=1.0,
-        unit="1",
-        label="how pressing flooding feels",
-        meaning=(
-            "Pressure felt in flooding: being pushed to the deepest level at once is a demand "
-            "(the pressure of a pursuing partner at half strength)."
-        ),
-        ref=CRASKE,
-        claims=("H7",),
-        mechanisms=("pressure",),
     )
     session_noticing: Array = param(
         0.5,

@@ -11,6 +11,11 @@ from closeloop.params.relationship import Relationship
 
 KARNEY = "Karney & Bradbury 1995, The longitudinal course of marital quality and stability"
 GOTTMAN_1999 = "Gottman 1999, The marriage clinic"
+SPILLOVER = (
+    "Randall & Bodenmann 2009, The role of stress on close relationships and marital "
+    "satisfaction; Neff & Karney 2009, Stress and reactivity to daily relationship experiences: "
+    "how stress hinders adaptive processes in marriage"
+)
 
 
 @params_class("couple", "relationship")
@@ -286,6 +291,46 @@ class CoupleParams(Relationship):
         ref=RUSBULT,
         claims=("D3",),
         mechanisms=("commitment", "giving_up"),
+    )
+    life_days: Array = param(
+        30.0,
+        low=1.0,
+        high=365.0,
+        unit="days",
+        label="how long a stretch of outside strain lasts",
+        meaning=(
+            "Time constant of the life around the couple (work, friends, health): each member's "
+            "strain is an AR(1) process that forgets a stretch with this time constant (its "
+            "day-to-day persistence is exp(-1 / life_days)). A month: stretches of weeks, as in "
+            "the stress episodes of diary studies of couples."
+        ),
+        ref=ASSUMPTION,
+    )
+    life_bids: Array = param(
+        0.2,
+        low=0.0,
+        high=1.0,
+        unit="1 / sd",
+        label="how much outside strain cuts reaching out",
+        meaning=(
+            "Fall of a member's bid rate per standard deviation of their outside strain (and rise "
+            "in an easier stretch): under strain partners have less time and energy for each "
+            "other. Moderate by default: one spread of strain moves bids by a fifth."
+        ),
+        ref=SPILLOVER,
+    )
+    life_sat: Array = param(
+        0.05,
+        low=0.0,
+        high=0.5,
+        unit="1 / sd",
+        label="how much outside strain spills into satisfaction",
+        meaning=(
+            "Fall of the quality a member's satisfaction moves toward per standard deviation of "
+            "their outside strain (stress spillover). Moderate by default: a bad month lowers "
+            "it by about a twentieth of its range."
+        ),
+        ref=SPILLOVER,
     )
 
 

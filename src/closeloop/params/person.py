@@ -60,6 +60,24 @@ class PersonParams(Traits):
         ),
         ref=ASSUMPTION,
     )
+    auto_busy: Array = param(
+        0.5,
+        low=0.0,
+        high=1.0,
+        unit="prob",
+        label="how often an automatic withdrawal is getting busy or becoming unavailable",
+        meaning=(
+            "Probability that an automatic withdrawal without pressure takes an unavailable form "
+            "('gets busy' for a mild reaction, 'less available' for a strong one) rather than a "
+            "deflecting joke or shutting down: the unreflective route turns to a task or goes "
+            "absent too. Unlike a chosen withdrawal, it does not track the day's stakes."
+        ),
+        ref=(
+            "Dickinson 1985, Actions and habits: the development of behavioural autonomy; "
+            "Wood & Runger 2016, Psychology of habit"
+        ),
+        mechanisms=("automatic_route",),
+    )
     reward_start: Array = param(
         0.5,
         low=0.0,
