@@ -252,5 +252,12 @@ register(
         "depth'.",
         check_h7,
         negative_controls=("attribution", "giving_up"),
+        expected_to_fail=(
+            "Since exposure is one account (no push of flooding's own), flooding brings no "
+            "larger threat spike than graded exposure (paired d -0.12 [-0.68, 0.03], quick, seed "
+            "0): for the default avoidant person a warm exercise at the deepest level stays "
+            "within the window of tolerance, so it slows healing and brings more closeness "
+            "turned down afterwards (d 1.85) without overwhelming them."
+        ),
     )
 )
