@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from closeloop import mechanisms
+from closeloop.claims.common import check_overrides
 from closeloop.claims.registry import CLAIMS, Claim, ClaimResult, Evidence, Settings, format_note
 from closeloop.engine import LINEAR_ABSENT
 from closeloop.errors import bad_value
@@ -45,6 +46,7 @@ def check_claims(
     ablate: Sequence[str] = (),
     seed: int = 0,
     variant: str = variants.DEFAULT,
+    overrides: Mapping[str, float] | None = None,
 ) -> list[ClaimResult]:
     """Run the claim checks.
 
@@ -55,6 +57,9 @@ def check_claims(
         seed: run seed.
         variant: the model every check simulates (``closeloop.model.variants``); a claim whose
             runs or variables the variant cannot make is reported not applicable, never passed.
+        overrides: world and relationship parameter values (name -> value, within the
+            specification's bounds) that every run of every claim applies to its scenario,
+            where the scenario does not set that value itself (``claims.common.with_overrides``).
 
     Returns:
         One ClaimResult per claim, in registry order.
@@ -66,6 +71,7 @@ def check_claims(
     """
     off = mechanisms.validate(ablate)
     variant = variants.check(variant)
+    extra = check_overrides(overrides or {})
     chosen = [c for c in CLAIMS if only is None or c.id.upper().startswith(only.upper())]
     if not chosen:
         ids = ", ".join(c.id for c in CLAIMS)
@@ -74,7 +80,8 @@ def check_claims(
     for c in chosen:
         n = c.n_quick if quick else c.n_full
         t0 = time.perf_counter()
-        ev, why = _evidence(c, Settings(n=n, seed=seed, ablate=off, quick=quick, variant=variant))
+        st = Settings(n=n, seed=seed, ablate=off, quick=quick, variant=variant, overrides=extra)
+        ev, why = _evidence(c, st)
         seconds = time.perf_counter() - t0
         if ev is None:
             results.append(_not_applicable(c, off, variant, why, seconds))
