@@ -80,3 +80,42 @@ def test_check_claims_refuses_out_of_range_overrides() -> None:
 
     with pytest.raises(InputError, match=r"overrides\.warmth"):
         check_claims(only="D6", overrides={"warmth": 2.0})
+
+
+def test_robustness_summary_of_fake_points() -> None:
+    from closeloop.claims.robustness import reading, summarise, wilson
+
+    points = [{"a": float(i), "b": float((i * 7) % 5)} for i in range(6)]
+    verdicts = {
+        "X": [p["a"] >= 3 for p in points],  # decided by a
+        "Y": [True] * 6,
+        "Z": [None, True, False, True, False, True],  # one not applicable point left out
+    }
+    s = summarise(points, verdicts, names=("a", "b"))
+    assert s["X"]["holds"] == 3 and s["X"]["points"] == 6 and s["X"]["share"] == 0.5
+    # The Wilson interval of 3 in 6 is [0.188, 0.812] (Wilson 1927; Newcombe 1998, table I).
+    assert np.allclose(s["X"]["wilson"], [0.1876, 0.8124], atol=1e-3)
+    assert s["X"]["deciding"][0]["parameter"] == "a" and s["X"]["deciding"][0]["r"] > 0.8
+    assert s["Y"]["deciding"] == [] and s["Y"]["wilson"][1] == 1.0
+    assert s["Z"]["points"] == 5 and s["Z"]["holds"] == 3
+    assert "every point, 6 of 6" in reading("Y", s["Y"])
+    assert "it holds more where a is higher" in reading("X", s["X"])
+    lo, hi = wilson(0, 12)
+    assert lo == 0.0 and 0.2 < hi < 0.3
+    corner = summarise(points, {"C": [p["a"] >= 5 for p in points]}, names=("a", "b"))
+    assert "only in a corner" in reading("C", corner["C"])
+
+
+def test_points_follow_the_priors_and_the_seed() -> None:
+    from closeloop.claims.robustness import PARAMETERS, draw_points
+    from closeloop.params import SPECS
+
+    pts = draw_points(8, seed=3)
+    assert pts == draw_points(8, seed=3) and pts != draw_points(8, seed=4)
+    for p in pts:
+        for name in PARAMETERS:
+            prior = SPECS[name].prior
+            assert prior.low <= p[name] <= prior.high
+            assert SPECS[name].role in ("world", "relationship")
+    with pytest.raises(InputError):
+        draw_points(1)

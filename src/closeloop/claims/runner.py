@@ -47,6 +47,7 @@ def check_claims(
     seed: int = 0,
     variant: str = variants.DEFAULT,
     overrides: Mapping[str, float] | None = None,
+    scale: float = 1.0,
 ) -> list[ClaimResult]:
     """Run the claim checks.
 
@@ -60,6 +61,8 @@ def check_claims(
         overrides: world and relationship parameter values (name -> value, within the
             specification's bounds) that every run of every claim applies to its scenario,
             where the scenario does not set that value itself (``claims.common.with_overrides``).
+        scale: population size as a share of the claim's quick or full size, in (0, 1]
+            (robustness runs many points at a smaller size; its intervals are then wider).
 
     Returns:
         One ClaimResult per claim, in registry order.
@@ -72,13 +75,15 @@ def check_claims(
     off = mechanisms.validate(ablate)
     variant = variants.check(variant)
     extra = check_overrides(overrides or {})
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= 1:
+        raise bad_value("scale", scale, "a number in (0, 1]")
     chosen = [c for c in CLAIMS if only is None or c.id.upper().startswith(only.upper())]
     if not chosen:
         ids = ", ".join(c.id for c in CLAIMS)
         raise bad_value("only", only, f"a prefix of a claim id ({ids})")
     results = []
     for c in chosen:
-        n = c.n_quick if quick else c.n_full
+        n = max(1, round((c.n_quick if quick else c.n_full) * scale))
         t0 = time.perf_counter()
         st = Settings(n=n, seed=seed, ablate=off, quick=quick, variant=variant, overrides=extra)
         ev, why = _evidence(c, st)
