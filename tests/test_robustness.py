@@ -102,7 +102,9 @@ def test_robustness_summary_of_fake_points() -> None:
     assert "it holds more where a is higher" in reading("X", s["X"])
     lo, hi = wilson(0, 12)
     assert abs(lo) < 1e-12 and 0.2 < hi < 0.3
-    corner = summarise(points, {"C": [p["a"] >= 5 for p in points]}, names=("a", "b"))
+    twelve = [{"a": float(i), "b": float((i * 7) % 5)} for i in range(12)]
+    # 2 of 12: the interval's upper end (0.45) is below one half, a corner of the space.
+    corner = summarise(twelve, {"C": [p["a"] >= 10 for p in twelve]}, names=("a", "b"))
     assert "only in a corner" in reading("C", corner["C"])
 
 
