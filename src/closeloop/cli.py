@@ -245,13 +245,18 @@ def sweep(
     ] = "local",
     workers: Annotated[int, typer.Option(help="Worker processes of the LocalCluster.")] = 1,
     resume: Annotated[bool, typer.Option(help="Continue the sweep already in --out.")] = False,
+    report: Annotated[
+        bool, typer.Option(help="Write the HTML sensitivity report, OUT/report.html.")
+    ] = True,
 ) -> None:
     """Run a parameter sweep (grid, Latin hypercube, Sobol', Morris or Saltelli design) in
     blocks on Dask; write a Parquet table, Zarr arrays and Sobol'/Morris indices."""
     from closeloop.sweep.cli import run_command
 
     try:
-        path = run_command(spec, out, scheduler=scheduler, workers=workers, resume=resume)
+        path = run_command(
+            spec, out, scheduler=scheduler, workers=workers, resume=resume, report=report
+        )
     except InputError as e:
         _fail(str(e))
     typer.echo(f"Sweep written to {path}")
