@@ -121,3 +121,25 @@ def test_points_follow_the_priors_and_the_seed() -> None:
             assert SPECS[name].role in ("world", "relationship")
     with pytest.raises(InputError):
         draw_points(1)
+
+
+def test_a_result_records_its_overrides() -> None:
+    from closeloop.claims import ClaimResult
+
+    r = ClaimResult(
+        id="X1",
+        statement="s",
+        effect=0.5,
+        ci=(0.4, 0.6),
+        threshold=0.3,
+        direction=">=",
+        passed=True,
+        mechanisms=(),
+        n=10,
+        seconds=0.0,
+        ablated=(),
+        conditions=(),
+        threshold_why="",
+        overrides=(("warmth", 0.5),),
+    )
+    assert r.as_dict()["overrides"] == {"warmth": 0.5}

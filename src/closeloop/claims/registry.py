@@ -111,6 +111,8 @@ class ClaimResult:
     negative_controls: tuple[str, ...] = ()
     expected_to_fail: str = ""
     variant: str = "closeloop"
+    overrides: tuple[tuple[str, float], ...] = ()
+    """The parameter values the claim was checked under (``Settings.overrides``)."""
     applicable: bool = True
     """False when the variant cannot make the runs or the variables the check needs (the
     result is then neither passed nor failed: ``notes["not applicable"]`` says why)."""
@@ -133,6 +135,7 @@ class ClaimResult:
         return {
             "id": self.id,
             "variant": self.variant,
+            "overrides": dict(self.overrides),
             "verdict": self.verdict,
             "statement": self.statement,
             "effect": self.effect,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -89,7 +90,8 @@ def check_claims(
         ev, why = _evidence(c, st)
         seconds = time.perf_counter() - t0
         if ev is None:
-            results.append(_not_applicable(c, off, variant, why, seconds))
+            na = _not_applicable(c, off, variant, why, seconds)
+            results.append(dataclasses.replace(na, overrides=extra))
             continue
         head = ev.conditions[0]
         results.append(
@@ -111,6 +113,7 @@ def check_claims(
                 negative_controls=c.negative_controls,
                 expected_to_fail=c.expected_to_fail,
                 variant=variant,
+                overrides=extra,
             )
         )
     return results
@@ -154,6 +157,8 @@ def render_table(results: Sequence[ClaimResult]) -> None:
         title += f" (variant: {results[0].variant})"
     if results and results[0].ablated:
         title += " (ablated: " + ", ".join(results[0].ablated) + ")"
+    if results and results[0].overrides:
+        title += " (set: " + ", ".join(f"{k}={v:g}" for k, v in results[0].overrides) + ")"
     t = Table(title=title, show_lines=False)
     for col in ("id", "claim", "effect [95% CI]", "threshold", "verdict"):
         t.add_column(col)
