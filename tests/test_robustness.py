@@ -106,6 +106,34 @@ def test_robustness_summary_of_fake_points() -> None:
     # 2 of 12: the interval's upper end (0.45) is below one half, a corner of the space.
     corner = summarise(twelve, {"C": [p["a"] >= 10 for p in twelve]}, names=("a", "b"))
     assert "only in a corner" in reading("C", corner["C"])
+    none = summarise(points, {"N": [False] * 6}, names=("a", "b"))["N"]
+    # Failing everywhere, the defaults included, is no finding about robustness.
+    assert "no robustness to read" in reading("N", none, at_default=False)
+    assert "needs values near the defaults" in reading("N", none, at_default=True)
+
+
+def test_the_robustness_block_renders_from_a_recorded_document() -> None:
+    from closeloop.claims.robustness import render, summarise
+
+    points = [{"warmth": 0.1 * i} for i in range(4)]
+    verdicts: dict[str, list[bool | None]] = {"P6": [False, False, True, True]}
+    doc = {
+        "design": {
+            "points": 4,
+            "seed": 0,
+            "sequence": "scrambled Sobol'",
+            "size": "quick size x 0.25",
+            "parameters": {"warmth": {"prior": "uniform() on [0, 1]", "default": 0.85}},
+            "seconds": 1.0,
+        },
+        "points": points,
+        "verdicts": verdicts,
+        "default": {"P6": True},
+        "errors": {},
+        "summary": summarise(points, verdicts, names=("warmth",)),
+    }
+    text = render(doc)
+    assert "| **P6** | holds | 2/4 (50%) |" in text and "`warmth` (+0.89)" in text
 
 
 def test_points_follow_the_priors_and_the_seed() -> None:

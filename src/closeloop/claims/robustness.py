@@ -143,16 +143,32 @@ def summarise(
     return out
 
 
-def reading(claim: str, s: Mapping[str, Any]) -> str:
-    """One plain sentence on how robust a claim is over the space."""
+def reading(claim: str, s: Mapping[str, Any], at_default: Verdict = None) -> str:
+    """One plain sentence on how robust a claim is over the space; ``at_default``: the claim's
+    verdict at the default values at the same size (None: not known)."""
     if not s["points"]:
         return f"{claim}: not applicable at any point."
     share, (lo, hi) = s["share"], s["wilson"]
     where = f"{s['holds']} of {s['points']} points ({share:.0%}, 95% CI {lo:.0%}-{hi:.0%})"
+    default = ""
+    if at_default is not None:
+        default = (
+            "; it holds at the default values"
+            if at_default
+            else ("; it fails at the default values too at this size")
+        )
     if s["holds"] == s["points"]:
-        return f"{claim} holds at every point, {where}: robust over the ranges tried."
+        return f"{claim} holds at every point, {where}{default}: robust over the ranges tried."
     if s["holds"] == 0:
-        return f"{claim} holds at none of the {s['points']} points: it needs the default values."
+        if at_default is False:
+            return (
+                f"{claim} holds at none of the {s['points']} points and fails at the default "
+                "values too at this size: there is no robustness to read."
+            )
+        return (
+            f"{claim} holds at none of the {s['points']} points{default}: it needs values "
+            "near the defaults."
+        )
     top = s["deciding"]
     by = ""
     if top:
@@ -160,8 +176,8 @@ def reading(claim: str, s: Mapping[str, Any]) -> str:
         side = "higher" if first["r"] > 0 else "lower"
         by = f"; it holds more where {first['parameter']} is {side} (r = {first['r']:+.2f})"
     if hi < 0.5:
-        return f"{claim} holds only in a corner, at {where}{by}."
-    return f"{claim} holds at {where}{by}."
+        return f"{claim} holds only in a corner, at {where}{by}{default}."
+    return f"{claim} holds at {where}{by}{default}."
 
 
 def run_robustness(
@@ -184,26 +200,46 @@ def run_robustness(
     verdicts: dict[str, list[Verdict]] = {c: [] for c in chosen}
     errors: dict[str, list[str]] = {c: [] for c in chosen}
     t0 = time.perf_counter()
+    # The same checks at the default values and the same size: a claim that fails there too
+    # says nothing about robustness.
+    default: dict[str, Verdict] = {}
+    for cid in chosen:
+        default[cid] = _verdict(check_claims, cid, seed, {}, scale, errors, "default")
+        if progress is not None:
+            progress(f"default {cid}: {default[cid]}")
     for i, p in enumerate(points):
         for cid in chosen:
-            try:
-                (r,) = check_claims(quick=True, only=cid, seed=seed, overrides=p, scale=scale)
-                verdicts[cid].append(None if not r.applicable else bool(r.passed))
-            except (RuntimeError, ValueError, ZeroDivisionError, IndexError) as e:
-                # A check that cannot be computed here (too few people of a group, nothing to
-                # compare) shows no evidence for the claim: it does not hold at this point.
-                verdicts[cid].append(False)
-                errors[cid].append(f"point {i}: {type(e).__name__}: {str(e)[:120]}")
+            verdicts[cid].append(_verdict(check_claims, cid, seed, p, scale, errors, f"point {i}"))
             if progress is not None:
                 progress(f"point {i + 1}/{len(points)} {cid}: {verdicts[cid][-1]}")
         if on_point is not None:
-            on_point(_document(points[: i + 1], verdicts, errors, names, seed, scale, t0))
-    return _document(points, verdicts, errors, names, seed, scale, t0)
+            on_point(_document(points[: i + 1], verdicts, default, errors, names, seed, scale, t0))
+    return _document(points, verdicts, default, errors, names, seed, scale, t0)
+
+
+def _verdict(
+    check: Callable[..., Any],
+    cid: str,
+    seed: int,
+    values: Mapping[str, float],
+    scale: float,
+    errors: dict[str, list[str]],
+    where: str,
+) -> Verdict:
+    try:
+        (r,) = check(quick=True, only=cid, seed=seed, overrides=values, scale=scale)
+    except (RuntimeError, ValueError, ZeroDivisionError, IndexError) as e:
+        # A check that cannot be computed here (too few people of a group, nothing to
+        # compare) shows no evidence for the claim: it does not hold at this point.
+        errors[cid].append(f"{where}: {type(e).__name__}: {str(e)[:120]}")
+        return False
+    return None if not r.applicable else bool(r.passed)
 
 
 def _document(
     points: Sequence[Mapping[str, float]],
     verdicts: Mapping[str, list[Verdict]],
+    default: Mapping[str, Verdict],
     errors: Mapping[str, list[str]],
     names: Sequence[str],
     seed: int,
@@ -226,9 +262,10 @@ def _document(
         },
         "points": [dict(p) for p in points],
         "verdicts": {k: list(v) for k, v in verdicts.items()},
+        "default": dict(default),
         "errors": {k: v for k, v in errors.items() if v},
         "summary": summary,
-        "reading": [reading(c, summary[c]) for c in chosen],
+        "reading": [reading(c, summary[c], default.get(c)) for c in chosen],
     }
 
 
@@ -248,13 +285,22 @@ def render(doc: Mapping[str, Any]) -> str:
         "from fragile ones, not finer."
     )
     rows = []
+    at = {True: "holds", False: "fails", None: "n/a"}
     for claim, s in doc["summary"].items():
         w_lo, w_hi = s["wilson"]
         top = ", ".join(f"`{x['parameter']}` ({x['r']:+.2f})" for x in s["deciding"]) or "-"
         share = "-" if not s["points"] else f"{s['holds']}/{s['points']} ({s['share']:.0%})"
-        rows.append([f"**{claim}**", share, f"{w_lo:.0%} to {w_hi:.0%}", top])
+        here = at[doc["default"][claim]] if claim in doc.get("default", {}) else "not run"
+        rows.append([f"**{claim}**", here, share, f"{w_lo:.0%} to {w_hi:.0%}", top])
     body = table(
-        ["claim", "holds at", "Wilson 95%", "deciding parameters (point-biserial r)"], rows
+        [
+            "claim",
+            "at the defaults",
+            "holds at",
+            "Wilson 95%",
+            "deciding parameters (point-biserial r)",
+        ],
+        rows,
     )
     errors = doc.get("errors", {})
     note = ""
@@ -264,5 +310,7 @@ def render(doc: Mapping[str, Any]) -> str:
             "\n\nChecks that could not be computed at some points (counted as not holding "
             f"there; the reasons are in docs/robustness.json): {counts}."
         )
-    reading_text = "\n".join(f"- {line}" for line in doc["reading"])
+    default = doc.get("default", {})
+    lines = [reading(c, s, default.get(c)) for c, s in doc["summary"].items()]
+    reading_text = "\n".join(f"- {line}" for line in lines)
     return f"{head}\n\n{body}{note}\n\n{reading_text}"
