@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from closeloop.claims.registry import GROUPS
 from closeloop.errors import bad_value
 from closeloop.params import SPECS, Prior
 
@@ -155,7 +156,7 @@ def reading(claim: str, s: Mapping[str, Any], at_default: Verdict = None) -> str
         default = (
             "; it holds at the default values"
             if at_default
-            else ("; it fails at the default values too at this size")
+            else "; it fails at the default values at this size"
         )
     if s["holds"] == s["points"]:
         return f"{claim} holds at every point, {where}{default}: robust over the ranges tried."
@@ -269,6 +270,13 @@ def _document(
     }
 
 
+def _order(claim: str) -> tuple[int, int, str]:
+    """The contract's order (person, couple, change), whatever order the JSON keeps."""
+    head, tail = claim[:1], claim[1:]
+    group = GROUPS.index(head) if head in GROUPS else len(GROUPS)
+    return group, int(tail) if tail.isdigit() else 0, claim
+
+
 def render(doc: Mapping[str, Any]) -> str:
     """The recorded document as Markdown: a line on the design, one row per claim, and the
     plain reading (docs/model.md section 19.2)."""
@@ -286,7 +294,7 @@ def render(doc: Mapping[str, Any]) -> str:
     )
     rows = []
     at = {True: "holds", False: "fails", None: "n/a"}
-    for claim, s in doc["summary"].items():
+    for claim, s in sorted(doc["summary"].items(), key=lambda kv: _order(kv[0])):
         w_lo, w_hi = s["wilson"]
         top = ", ".join(f"`{x['parameter']}` ({x['r']:+.2f})" for x in s["deciding"]) or "-"
         share = "-" if not s["points"] else f"{s['holds']}/{s['points']} ({s['share']:.0%})"
@@ -311,6 +319,7 @@ def render(doc: Mapping[str, Any]) -> str:
             f"there; the reasons are in docs/robustness.json): {counts}."
         )
     default = doc.get("default", {})
-    lines = [reading(c, s, default.get(c)) for c, s in doc["summary"].items()]
+    ordered = sorted(doc["summary"].items(), key=lambda kv: _order(kv[0]))
+    lines = [reading(c, s, default.get(c)) for c, s in ordered]
     reading_text = "\n".join(f"- {line}" for line in lines)
     return f"{head}\n\n{body}{note}\n\n{reading_text}"
