@@ -171,3 +171,14 @@ def test_a_result_records_its_overrides() -> None:
         overrides=(("warmth", 0.5),),
     )
     assert r.as_dict()["overrides"] == {"warmth": 0.5}
+
+
+@pytest.mark.parametrize("given", ["hazard_base=5", "warmth", "no_such=1"])
+def test_claims_set_out_of_range_exits_2_on_one_line(given: str) -> None:
+    from typer.testing import CliRunner
+
+    from closeloop.cli import app
+
+    res = CliRunner().invoke(app, ["claims", "--only", "D6", "--set", given])
+    assert res.exit_code == 2
+    assert len(res.output.strip().splitlines()) == 1 and "Traceback" not in res.output
