@@ -179,15 +179,30 @@ def claims(
             help="The model: closeloop, or a simpler one beside it (static, erasure, linear)."
         ),
     ] = "closeloop",
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Check the claims with a world or relationship parameter at another value, "
+            "NAME=VALUE (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Check the model against the behaviour contract; exit non-zero when a claim fails that is
     not marked as expected to fail (an honest failure is reported, not hidden), or, with a
     simpler --variant, cannot be checked on it."""
     from closeloop.claims import check_claims, render_json, render_table
+    from closeloop.claims.common import parse_overrides
 
     try:
+        overrides = dict(parse_overrides(set_ or ()))
         results = check_claims(
-            quick=quick, only=only, ablate=tuple(ablate or ()), seed=seed, variant=variant
+            quick=quick,
+            only=only,
+            ablate=tuple(ablate or ()),
+            seed=seed,
+            variant=variant,
+            overrides=overrides,
         )
     except InputError as e:
         _fail(str(e))
@@ -230,13 +245,18 @@ def sweep(
     ] = "local",
     workers: Annotated[int, typer.Option(help="Worker processes of the LocalCluster.")] = 1,
     resume: Annotated[bool, typer.Option(help="Continue the sweep already in --out.")] = False,
+    report: Annotated[
+        bool, typer.Option(help="Write the HTML sensitivity report, OUT/report.html.")
+    ] = True,
 ) -> None:
     """Run a parameter sweep (grid, Latin hypercube, Sobol', Morris or Saltelli design) in
     blocks on Dask; write a Parquet table, Zarr arrays and Sobol'/Morris indices."""
     from closeloop.sweep.cli import run_command
 
     try:
-        path = run_command(spec, out, scheduler=scheduler, workers=workers, resume=resume)
+        path = run_command(
+            spec, out, scheduler=scheduler, workers=workers, resume=resume, report=report
+        )
     except InputError as e:
         _fail(str(e))
     typer.echo(f"Sweep written to {path}")

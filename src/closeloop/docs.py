@@ -502,6 +502,22 @@ def variants_block() -> str | None:
     return variants_table()
 
 
+ROBUSTNESS_JSON = MODEL_MD.parent / "robustness.json"
+
+
+def robustness_block() -> str | None:
+    """Claims over the fitting priors, from docs/robustness.json (``tools/robustness.py``;
+    never rerun here); a line saying it has not been run when the file is absent."""
+    if not ROBUSTNESS_JSON.exists():
+        return "_The robustness check has not been run yet (`tools/robustness.py`)._"
+    try:
+        from closeloop.claims.robustness import render as render_robustness
+    except Exception as e:  # as for the claims block: optional, and say why it is skipped
+        print(f"closeloop.docs: robustness not rendered ({type(e).__name__}: {e})", file=sys.stderr)
+        return None
+    return render_robustness(json.loads(ROBUSTNESS_JSON.read_text(encoding="utf-8")))
+
+
 BLOCKS: dict[str, Callable[[], str | None]] = {
     "person-params": person_params_table,
     "world-params": world_params_table,
@@ -523,6 +539,7 @@ BLOCKS: dict[str, Callable[[], str | None]] = {
     "ablation-matrix": ablation_matrix_table,
     "linear-params": lambda: _params_table(params.LINEAR_SPECS),
     "variants": variants_block,
+    "robustness": robustness_block,
 }
 """Marker name -> renderer. A renderer returning None leaves its block untouched."""
 

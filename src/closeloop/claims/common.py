@@ -7,12 +7,15 @@ its own parameter values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
 from closeloop.claims.registry import Settings
+from closeloop.errors import bad_value
+from closeloop.params import COUPLE_SPECS, WORLD_SPECS, check_values
 from closeloop.scenario import Scenario
 from closeloop.simulation import simulate
 
@@ -24,6 +27,46 @@ SALT = 7919
 """Seed offset per claim-specific number, so that one claim's population is not another's."""
 
 
+Overrides = tuple[tuple[str, float], ...]
+
+
+def check_overrides(values: Mapping[str, object], owner: str = "claims") -> Overrides:
+    """World and relationship parameter values to check claims under, validated against the
+    specification (an unknown name or a value out of bounds is a one-line InputError)."""
+    out = check_values(values, WORLD_SPECS + COUPLE_SPECS, "overrides", owner)
+    return tuple(sorted(out.items()))
+
+
+def parse_overrides(items: Sequence[str], owner: str = "claims") -> Overrides:
+    """``NAME=VALUE`` strings (the command line's ``--set``) as validated overrides."""
+    out: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not sep or not name.strip() or not math.isfinite(value):
+            raise bad_value("--set", item, "NAME=VALUE with a number, e.g. warmth=0.5", owner)
+        out[name.strip()] = value
+    return check_overrides(out, owner)
+
+
+def with_overrides(sc: Scenario, overrides: Overrides) -> Scenario:
+    """The scenario with the overrides as its world (person) or relationship (couple) settings.
+
+    A value the scenario sets itself stays: it is the condition the claim compares (a warm
+    world against the default one), while an override moves the default it is compared with.
+    """
+    if not overrides:
+        return sc
+    field, specs = ("world", WORLD_SPECS) if sc.kind == "person" else ("relationship", COUPLE_SPECS)
+    names = {s.name for s in specs}
+    own = dict(getattr(sc, field))
+    extra = {k: v for k, v in overrides if k in names and k not in own}
+    return sc.replace(**{field: {**extra, **own}}) if extra else sc
+
+
 def run(
     sc: Scenario,
     n: int,
@@ -32,8 +75,10 @@ def run(
     daily: bool = False,
     salt: int = 0,
     variant: str = "closeloop",
+    overrides: Overrides = (),
 ) -> xr.Dataset:
-    """One shipped scenario on ``n`` units with the run's ablations."""
+    """One shipped scenario on ``n`` units with the run's ablations and overrides."""
+    sc = with_overrides(sc, overrides)
     return simulate(sc, n=n, seed=seed + SALT * salt, ablate=ablate, variant=variant, daily=daily)
 
 
@@ -121,7 +166,14 @@ def days_mean(ds: xr.Dataset, var: str, lo: int, hi: int) -> np.ndarray:
 def paired_runs(s: Settings, *scs: Scenario, daily: bool = False) -> list[xr.Dataset]:
     """The same people (same seed) under each scenario, so that differences are paired."""
     return [
-        simulate(sc, n=s.n, seed=s.seed, ablate=s.ablate, variant=s.variant, daily=daily)
+        simulate(
+            with_overrides(sc, s.overrides),
+            n=s.n,
+            seed=s.seed,
+            ablate=s.ablate,
+            variant=s.variant,
+            daily=daily,
+        )
         for sc in scs
     ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from closeloop.claims.common import SALT
+from closeloop.claims.common import SALT, with_overrides
 from closeloop.claims.registry import Claim, Evidence, Settings, register
 from closeloop.claims.yardstick import (
     MEDIUM_R,
@@ -43,7 +43,7 @@ YEARS_NOT_WEEKS = 12.0
 def _run(
     name: str, s: Settings, days: int | None = None, daily: bool = False, salt: int = 0
 ) -> xr.Dataset:
-    sc = scenario(name)
+    sc = with_overrides(scenario(name), s.overrides)
     if days is not None:
         sc = sc.replace(days=days)
     return simulate(

@@ -48,14 +48,20 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Settings:
-    """What every claim check receives: population size, seed, mechanisms switched off and the
-    model variant it simulates (``closeloop.model.variants``)."""
+    """What every claim check receives: population size, seed, mechanisms switched off, the
+    model variant it simulates (``closeloop.model.variants``) and parameter overrides.
+
+    ``overrides`` are (name, value) pairs of world and relationship parameters, validated by
+    ``claims.common.check_overrides``; every run of the claim applies them to its scenario
+    (``claims.common.with_overrides``), so a claim can be checked under other parameter values.
+    """
 
     n: int
     seed: int
     ablate: tuple[str, ...]
     quick: bool
     variant: str = "closeloop"
+    overrides: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,8 @@ class ClaimResult:
     negative_controls: tuple[str, ...] = ()
     expected_to_fail: str = ""
     variant: str = "closeloop"
+    overrides: tuple[tuple[str, float], ...] = ()
+    """The parameter values the claim was checked under (``Settings.overrides``)."""
     applicable: bool = True
     """False when the variant cannot make the runs or the variables the check needs (the
     result is then neither passed nor failed: ``notes["not applicable"]`` says why)."""
@@ -127,6 +135,7 @@ class ClaimResult:
         return {
             "id": self.id,
             "variant": self.variant,
+            "overrides": dict(self.overrides),
             "verdict": self.verdict,
             "statement": self.statement,
             "effect": self.effect,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from closeloop import mechanisms
+from closeloop.claims.common import check_overrides
 from closeloop.claims.registry import CLAIMS, Claim, ClaimResult, Evidence, Settings, format_note
 from closeloop.engine import LINEAR_ABSENT
 from closeloop.errors import bad_value
@@ -45,6 +47,8 @@ def check_claims(
     ablate: Sequence[str] = (),
     seed: int = 0,
     variant: str = variants.DEFAULT,
+    overrides: Mapping[str, float] | None = None,
+    scale: float = 1.0,
 ) -> list[ClaimResult]:
     """Run the claim checks.
 
@@ -55,6 +59,11 @@ def check_claims(
         seed: run seed.
         variant: the model every check simulates (``closeloop.model.variants``); a claim whose
             runs or variables the variant cannot make is reported not applicable, never passed.
+        overrides: world and relationship parameter values (name -> value, within the
+            specification's bounds) that every run of every claim applies to its scenario,
+            where the scenario does not set that value itself (``claims.common.with_overrides``).
+        scale: population size as a share of the claim's quick or full size, in (0, 1]
+            (robustness runs many points at a smaller size; its intervals are then wider).
 
     Returns:
         One ClaimResult per claim, in registry order.
@@ -66,18 +75,23 @@ def check_claims(
     """
     off = mechanisms.validate(ablate)
     variant = variants.check(variant)
+    extra = check_overrides(overrides or {})
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= 1:
+        raise bad_value("scale", scale, "a number in (0, 1]")
     chosen = [c for c in CLAIMS if only is None or c.id.upper().startswith(only.upper())]
     if not chosen:
         ids = ", ".join(c.id for c in CLAIMS)
         raise bad_value("only", only, f"a prefix of a claim id ({ids})")
     results = []
     for c in chosen:
-        n = c.n_quick if quick else c.n_full
+        n = max(1, round((c.n_quick if quick else c.n_full) * scale))
         t0 = time.perf_counter()
-        ev, why = _evidence(c, Settings(n=n, seed=seed, ablate=off, quick=quick, variant=variant))
+        st = Settings(n=n, seed=seed, ablate=off, quick=quick, variant=variant, overrides=extra)
+        ev, why = _evidence(c, st)
         seconds = time.perf_counter() - t0
         if ev is None:
-            results.append(_not_applicable(c, off, variant, why, seconds))
+            na = _not_applicable(c, off, variant, why, seconds)
+            results.append(dataclasses.replace(na, overrides=extra))
             continue
         head = ev.conditions[0]
         results.append(
@@ -99,6 +113,7 @@ def check_claims(
                 negative_controls=c.negative_controls,
                 expected_to_fail=c.expected_to_fail,
                 variant=variant,
+                overrides=extra,
             )
         )
     return results
@@ -142,6 +157,8 @@ def render_table(results: Sequence[ClaimResult]) -> None:
         title += f" (variant: {results[0].variant})"
     if results and results[0].ablated:
         title += " (ablated: " + ", ".join(results[0].ablated) + ")"
+    if results and results[0].overrides:
+        title += " (set: " + ", ".join(f"{k}={v:g}" for k, v in results[0].overrides) + ")"
     t = Table(title=title, show_lines=False)
     for col in ("id", "claim", "effect [95% CI]", "threshold", "verdict"):
         t.add_column(col)

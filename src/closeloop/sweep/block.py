@@ -171,4 +171,10 @@ def summarise(spec: SweepSpec, raw: dict[str, Any], start: int, stop: int) -> pd
 
 def run_block(spec: SweepSpec, start: int, stop: int) -> pd.DataFrame:
     """Simulate and summarise points [start, stop): what each Dask task does."""
-    return summarise(spec, simulate_block(spec, start, stop), start, stop)
+    df = summarise(spec, simulate_block(spec, start, stop), start, stop)
+    if spec.claims:
+        from closeloop.sweep.verdicts import claim_columns
+
+        for name, col in claim_columns(spec, design(spec)[start:stop]).items():
+            df[name] = col
+    return df

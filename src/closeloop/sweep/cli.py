@@ -8,8 +8,11 @@ from closeloop.sweep.execute import run_sweep
 from closeloop.sweep.spec import load_sweep
 
 
-def run_command(spec: Path, out: Path, *, scheduler: str, workers: int, resume: bool) -> Path:
-    """Run the sweep file ``spec`` into ``out`` with a progress bar on stderr; return ``out``."""
+def run_command(
+    spec: Path, out: Path, *, scheduler: str, workers: int, resume: bool, report: bool = True
+) -> Path:
+    """Run the sweep file ``spec`` into ``out`` with a progress bar on stderr, then (``report``)
+    write its sensitivity report, out/report.html; return ``out``."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -30,4 +33,8 @@ def run_command(spec: Path, out: Path, *, scheduler: str, workers: int, resume: 
             resume=resume,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    if report:
+        from closeloop.sweep.report import write_report
+
+        write_report(out)
     return out

@@ -77,6 +77,11 @@ class SweepSpec:
     block: int = 0  # points per engine call; 0: as many as fill one chunk of the engine
     years: tuple[float, ...] = ()
     summaries: tuple[str, ...] = ()
+    claims: tuple[str, ...] = ()
+    """Claims checked at every point (``outputs.claims``): columns claim_ID (1 holds, 0 not)
+    and claim_ID_effect (the headline effect), through ``Settings.overrides``."""
+    claim_scale: float = 1.0
+    """Claim population size as a share of each claim's quick size."""
     name: str = "sweep"
     base: Scenario | None = field(default=None, compare=False, repr=False)
 
@@ -170,14 +175,40 @@ def _varied(name: str, table: Any, kind: str) -> Varied:
     return Varied(name, low, high, group, member)
 
 
+OUTPUT_KEYS = ("years", "summaries", "claims", "claim_scale")
+
+
+def _claims(table: dict[str, Any], varied: tuple[Varied, ...]) -> tuple[tuple[str, ...], float]:
+    """The claims to check at every point, and their population scale (validated)."""
+    ids = table.get("claims", [])
+    if not isinstance(ids, list):
+        raise bad_value("outputs.claims", ids, "a list of claim ids, e.g. ['D6']", OWNER)
+    scale = table.get("claim_scale", 1.0)
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= 1:
+        raise bad_value("outputs.claim_scale", scale, "a number in (0, 1]", OWNER)
+    if not ids:
+        return (), float(scale)
+    from closeloop.claims import CLAIMS
+
+    known = [c.id for c in CLAIMS]
+    for cid in ids:
+        if cid not in known:
+            raise bad_value("outputs.claims", cid, one_of(known), OWNER)
+    for v in varied:
+        if v.group == "person":
+            # Claims compare presets: a trait set for everyone would change who is compared.
+            allowed = "world or relationship parameters only when outputs.claims is given"
+            raise bad_value(f"parameters.{v.name}", v.name, allowed, OWNER)
+    return tuple(dict.fromkeys(ids)), float(scale)
+
+
 def _outputs(table: Any, kind: str, days: int) -> tuple[tuple[float, ...], tuple[str, ...]]:
     if not isinstance(table, dict):
         raise bad_value("outputs", table, "a table with years and summaries", OWNER)
     for k in table:
-        if k not in ("years", "summaries"):
-            raise InputError(
-                f"Unknown key 'outputs.{k}' in sweep: allowed keys are 'years', 'summaries'."
-            )
+        if k not in OUTPUT_KEYS:
+            keys = ", ".join(repr(t) for t in OUTPUT_KEYS)
+            raise InputError(f"Unknown key 'outputs.{k}' in sweep: allowed keys are {keys}.")
     end = days / 365.0
     years = table.get("years", [end])
     if not isinstance(years, list) or not years:
@@ -244,6 +275,7 @@ def parse_sweep(data: dict[str, Any], origin: str = "sweep") -> SweepSpec:
     if design in ("saltelli", "morris") and len(varied) < 2:
         raise bad_value("parameters", columns, "at least two parameters for indices", OWNER)
     at_years, summaries = _outputs(data.get("outputs", {}), kind, days)
+    claims, claim_scale = _claims(data.get("outputs", {}), varied)
     label = data.get("name", Path(origin).stem if origin.endswith(".toml") else "sweep")
     if not isinstance(label, str) or not label:
         raise bad_value("name", label, "a non-empty string", OWNER)
@@ -259,6 +291,8 @@ def parse_sweep(data: dict[str, Any], origin: str = "sweep") -> SweepSpec:
         block=_int(data, "block", 0, 0, MAX_POINTS),
         years=at_years,
         summaries=summaries,
+        claims=claims,
+        claim_scale=claim_scale,
         name=label,
         base=base.replace(days=days),
     )
