@@ -134,3 +134,12 @@ def test_bad_settings_are_refused(kwargs, field, one_line):
     with pytest.raises(InputError) as e:
         bench.run_bench(**kwargs)
     one_line(e.value, f"'{field}'", "bench")
+
+
+def test_sweep_bench_refuses_bad_sizes_in_one_line():
+    """`closeloop bench --sweep N` checks its sizes before starting anything."""
+    res = CliRunner().invoke(app, ["bench", "--sweep", "-1"])
+    assert res.exit_code == 2
+    assert "sweep" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(app, ["bench", "--sweep", "2", "--years", "0"])
+    assert res.exit_code == 2 and "years" in res.output

@@ -222,8 +222,24 @@ def bench(
     quick: Annotated[
         bool, typer.Option(help="A tiny setting (64 couples, 60 days), to check it runs.")
     ] = False,
+    sweep: Annotated[
+        int,
+        typer.Option(
+            help="Instead, time a sweep of this many points (--couples per point, --years): "
+            "a plain loop of engine calls, in-process, and on 1- and 2-worker Dask clusters."
+        ),
+    ] = 0,
 ) -> None:
-    """Measure the engine beside the same model in NumPy and as a per-couple Python loop."""
+    """Measure the engine beside the same model in NumPy and as a per-couple Python loop (or,
+    with --sweep, the sweep machinery against a plain loop of engine calls)."""
+    if sweep:
+        from closeloop.sweep.bench import report as sweep_report
+
+        try:
+            sweep_report(sweep, couples, years, json_out=json_out)
+        except InputError as e:
+            _fail(str(e))
+        return
     from closeloop.bench import main as bench_main
 
     try:

@@ -16,6 +16,7 @@ import tempfile
 import time
 from typing import Any
 
+from closeloop.errors import bad_value, check_int
 from closeloop.sweep.block import blocks, simulate_block
 from closeloop.sweep.design import size
 from closeloop.sweep.execute import INLINE, run_sweep
@@ -86,6 +87,28 @@ def measure(points: int = 256, couples: int = 16, days: int = 365) -> dict[str, 
             k: secs[k] / secs["loop"] - 1.0 for k in ("inline", "local1", "cluster2_warm")
         },
     }
+
+
+def report(points: int, couples: int, years: float, json_out: bool = False) -> None:
+    """``closeloop bench --sweep POINTS``: the measurement as JSON or as a short table."""
+    check_int("sweep", points, 1, 1_000_000, "bench")
+    check_int("couples", couples, 1, 1_000_000, "bench")
+    days = round(years * 365)
+    if days < 1:
+        raise bad_value("years", years, "a length of at least one day", "bench")
+    cache = os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", tempfile.mkdtemp(prefix="jax-"))
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", cache)
+    m = measure(points, couples, days)
+    if json_out:
+        print(json.dumps(m, indent=2))
+        return
+    print(f"sweep of {m['points']} points x {couples} couples x {days} days, {m['blocks']} blocks")
+    for k, s in m["seconds"].items():
+        print(f"  {k:16s} {s:9.2f} s  {m['points_per_second'][k]:9.2f} points/s")
+    for k, o in m["overhead_vs_loop"].items():
+        print(f"  overhead of {k} against the plain loop: {100 * o:+.1f}%")
 
 
 def main() -> None:
