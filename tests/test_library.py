@@ -36,7 +36,7 @@ runner = CliRunner()
 def _short(sc: Scenario, days: int = SHORT) -> Scenario:
     """``sc`` cut to at most ``days`` days. An intervention that starts after the shortened run's
     end could never act in it (and is refused), so it is left out; couples therapy must also end
-    within its run."""
+    within its run. An adult event after the end is moved inside it."""
     days = min(sc.days, days)
     keep = []
     for iv in sc.interventions:
@@ -45,7 +45,9 @@ def _short(sc: Scenario, days: int = SHORT) -> Scenario:
         if iv.start >= days:
             continue
         keep.append(iv)
-    return sc.replace(days=days, interventions=keep)
+    # An adult event moves into the shortened run (half-way), so that its path is still run.
+    events = [ev.model_copy(update={"day": min(ev.day, days // 2)}) for ev in sc.events]
+    return sc.replace(days=days, interventions=keep, events=events)
 
 
 def _later(sc: Scenario, day: int) -> Scenario:
