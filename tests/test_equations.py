@@ -196,6 +196,7 @@ def _couples(seed: int = 0):
         ruptures=(rng.random(N) * 6).astype(F32),
         investment=rng.random(N).astype(F32),
         ended=np.zeros(N, bool),
+        life=np.zeros((2, N), F32),
     )
     u = rng.random((N_COUPLE_DRAWS, N)).astype(F32)
     return pp, cp, s, u, F32(200)
@@ -222,6 +223,7 @@ def test_satisfaction_loses_attribution_times_felt_distance(seed):
             + cp.intimacy_weight * s2.known.mean(axis=0) / K
             - cp.attribution_weight * attr * s2.felt
             - cp.rupture_weight * np.minimum(s2.ruptures, cp.rupture_cap) / cp.rupture_cap
+            - cp.life_sat * s2.life  # the day's outside strain (life around the couple)
         )
         expected = s.sat + cp.sat_rate * (np.clip(quality, 0.0, 1.0) - s.sat)
         np.testing.assert_allclose(s2.sat, expected, rtol=1e-4, atol=1e-5)
