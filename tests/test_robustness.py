@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -34,8 +35,9 @@ def test_overrides_reach_the_scenario_but_not_its_own_condition() -> None:
 
 def test_overrides_change_a_run() -> None:
     sc = people({"avoidant": 1}, days=60)
-    base = run(sc, 32, 0, ())
-    cold = run(sc, 32, 0, (), overrides=(("warmth", 0.05),))
+    s = Settings(n=32, seed=0, ablate=(), quick=True)
+    base = run(sc, s)
+    cold = run(sc, replace(s, overrides=(("warmth", 0.05),)))
     assert not np.allclose(base.threat.values, cold.threat.values)
 
 

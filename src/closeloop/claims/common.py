@@ -68,18 +68,18 @@ def with_overrides(sc: Scenario, overrides: Overrides) -> Scenario:
 
 
 def run(
-    sc: Scenario,
-    n: int,
-    seed: int,
-    ablate: tuple[str, ...],
-    daily: bool = False,
-    salt: int = 0,
-    variant: str = "closeloop",
-    overrides: Overrides = (),
+    sc: Scenario, s: Settings, groups: int = 1, daily: bool = False, salt: int = 0
 ) -> xr.Dataset:
-    """One shipped scenario on ``n`` units with the run's ablations and overrides."""
-    sc = with_overrides(sc, overrides)
-    return simulate(sc, n=n, seed=seed + SALT * salt, ablate=ablate, variant=variant, daily=daily)
+    """``sc`` on ``groups`` x ``s.n`` units under the run's settings (seed, ablations, variant,
+    overrides); ``salt`` offsets the seed so one claim's population is not another's."""
+    return simulate(
+        with_overrides(sc, s.overrides),
+        n=groups * s.n,
+        seed=s.seed + SALT * salt,
+        ablate=s.ablate,
+        variant=s.variant,
+        daily=daily,
+    )
 
 
 def people(population: Mapping[str, float], days: int = YEAR, **world: float) -> Scenario:
@@ -165,17 +165,7 @@ def days_mean(ds: xr.Dataset, var: str, lo: int, hi: int) -> np.ndarray:
 
 def paired_runs(s: Settings, *scs: Scenario, daily: bool = False) -> list[xr.Dataset]:
     """The same people (same seed) under each scenario, so that differences are paired."""
-    return [
-        simulate(
-            with_overrides(sc, s.overrides),
-            n=s.n,
-            seed=s.seed,
-            ablate=s.ablate,
-            variant=s.variant,
-            daily=daily,
-        )
-        for sc in scs
-    ]
+    return [run(sc, s, daily=daily) for sc in scs]
 
 
 def start_threat(ds: xr.Dataset, context: str = PARTNER, depths: list[int] = DEEP) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from closeloop.claims.common import SALT, with_overrides
+from closeloop.claims.common import run
 from closeloop.claims.registry import Claim, Evidence, Settings, register
 from closeloop.claims.yardstick import (
     MEDIUM_R,
@@ -28,7 +28,6 @@ from closeloop.claims.yardstick import (
 from closeloop.engine import SNAP_DAYS
 from closeloop.model.couple import AGAINST, AWAY, NONE
 from closeloop.scenario import scenario
-from closeloop.simulation import simulate
 from closeloop.stats import bootstrap_ci
 from closeloop.trajectory import DECLINE, PURSUIT
 
@@ -43,12 +42,10 @@ YEARS_NOT_WEEKS = 12.0
 def _run(
     name: str, s: Settings, days: int | None = None, daily: bool = False, salt: int = 0
 ) -> xr.Dataset:
-    sc = with_overrides(scenario(name), s.overrides)
+    sc = scenario(name)
     if days is not None:
         sc = sc.replace(days=days)
-    return simulate(
-        sc, n=s.n, seed=s.seed + SALT * salt, ablate=s.ablate, variant=s.variant, daily=daily
-    )
+    return run(sc, s, daily=daily, salt=salt)
 
 
 def _ols_beta(y: np.ndarray, X: np.ndarray) -> float:

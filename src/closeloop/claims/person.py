@@ -58,14 +58,7 @@ def _shallow_deep(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_p1(s: Settings) -> Evidence:
-    ds = run(
-        people({"avoidant": 1, "secure": 1}),
-        2 * s.n,
-        s.seed,
-        s.ablate,
-        variant=s.variant,
-        overrides=s.overrides,
-    )
+    ds = run(people({"avoidant": 1, "secure": 1}), s, 2)
     av, se = select(ds, "avoidant"), select(ds, "secure")
     a_sh, a_dp = _shallow_deep(av)
     s_sh, s_dp = _shallow_deep(se)
@@ -96,15 +89,8 @@ def _auto_share(ds: xr.Dataset) -> float:
 
 def check_p2(s: Settings) -> Evidence:
     practice = scenario("observation-practice")
-    base = run(
-        people({"avoidant": 1}, days=practice.days),
-        s.n,
-        s.seed,
-        s.ablate,
-        variant=s.variant,
-        overrides=s.overrides,
-    )
-    practised = run(practice, s.n, s.seed, s.ablate, variant=s.variant, overrides=s.overrides)
+    base = run(people({"avoidant": 1}, days=practice.days), s)
+    practised = run(practice, s)
     low0, high0 = withdrawal_by_stakes(base)
     low1, high1 = withdrawal_by_stakes(practised)
     return Evidence(
@@ -132,7 +118,7 @@ def check_p2(s: Settings) -> Evidence:
 
 def check_p3(s: Settings) -> Evidence:
     pop = {"avoidant": 3, "secure": 1, "neglect-shaped": 1, "avoidant-after-betrayal": 1}
-    ds = run(people(pop), 6 * s.n, s.seed, s.ablate, variant=s.variant, overrides=s.overrides)
+    ds = run(people(pop), s, 6)
     se, av = select(ds, "secure"), select(ds, "avoidant")
     t_se = mean_threat(se)
     ds_by_style = {
@@ -173,14 +159,7 @@ def check_p3(s: Settings) -> Evidence:
 
 
 def check_p4(s: Settings) -> Evidence:
-    ds = run(
-        scenario("friends-and-partner"),
-        2 * s.n,
-        s.seed,
-        s.ablate,
-        variant=s.variant,
-        overrides=s.overrides,
-    )
+    ds = run(scenario("friends-and-partner"), s, 2)
     av, se = select(ds, "avoidant"), select(ds, "secure")
 
     def pull_back(d: xr.Dataset) -> np.ndarray:
@@ -207,16 +186,8 @@ def _deep_path(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
 
 def check_p5(s: Settings) -> Evidence:
     warm = scenario("warm-partner")
-    d_warm = run(warm, s.n, s.seed, s.ablate, variant=s.variant, overrides=s.overrides)
-    d_made = run(
-        scenario("made-to-approach"),
-        s.n,
-        s.seed,
-        s.ablate,
-        variant=s.variant,
-        overrides=s.overrides,
-        salt=1,
-    )
+    d_warm = run(warm, s)
+    d_made = run(scenario("made-to-approach"), s, salt=1)
     h = d_warm.history.values
     hurt_app = h[:, 1] / np.maximum(h[:, 0], 1)
     hurt_wd = h[:, 3] / np.maximum(h[:, 2], 1)
@@ -262,14 +233,7 @@ def _observables(d: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_p6(s: Settings) -> Evidence:
-    ds = run(
-        people({"private": 1, "avoidant": 1}),
-        2 * s.n,
-        s.seed,
-        s.ablate,
-        variant=s.variant,
-        overrides=s.overrides,
-    )
+    ds = run(people({"private": 1, "avoidant": 1}), s, 2)
     pr, av = select(ds, "private"), select(ds, "avoidant")
     r_pr, a_pr = _observables(pr)
     r_av, a_av = _observables(av)
