@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import closeloop as cl
 from closeloop import docs, mechanisms
 from closeloop.cli import app
+from closeloop.docs import recorded
 from closeloop.model import healing
 from closeloop.model.couple import CoupleState, Day
 from closeloop.model.person import Offer, PersonState, Response
@@ -34,7 +35,7 @@ FENCE = re.compile(
 
 def _hand_written(text: str) -> str:
     """The document without its generated blocks: what a person wrote."""
-    return docs._BLOCK.sub("", text)
+    return docs.BLOCK.sub("", text)
 
 
 def _section(text: str, title: str) -> str:
@@ -114,7 +115,7 @@ def test_missing_or_unknown_marker_is_an_error(tmp_path: Path):
 
 def test_claims_block_is_left_alone_when_claims_do_not_import(monkeypatch):
     text = MODEL.read_text(encoding="utf-8")
-    monkeypatch.setattr(docs, "_claims", lambda: None)
+    monkeypatch.setattr(recorded, "_claims", lambda: None)
     new, changed = docs.render(text)
     assert "claims" not in changed
     assert new == text

@@ -1,5 +1,5 @@
-"""Calibration by procedure: a scrambled Sobol' design over the searched parameters' declared
-bounds, then rounds of local refinement around the best points, every point's loss recorded
+"""Calibration by procedure: a scrambled Sobol' design over the searched parameters' priors,
+then rounds of local refinement around the best points, every point's loss recorded
 (docs/calibration.md 5). Deterministic for a seed."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from scipy.stats import qmc
 from closeloop.calibration.rows import Row, total_loss
 from closeloop.calibration.runs import Runs, Setting, run_couple_points
 from closeloop.calibration.table import SEARCHED_FIGURES, rows_for
-from closeloop.errors import InputError
+from closeloop.claims.robustness import prior_value
 from closeloop.params import SPECS
 
 SEARCHED = (
@@ -69,15 +69,11 @@ class Point:
 
 
 def to_values(u: np.ndarray, names: tuple[str, ...] = SEARCHED) -> dict[str, float]:
-    """Map a unit-cube point to parameter values through each parameter's prior (uniform over
-    its declared range, the only prior the specification uses for these)."""
-    out = {}
-    for x, name in zip(u, names, strict=True):
-        prior = SPECS[name].prior
-        if prior.dist != "uniform":
-            raise InputError(f"Calibration needs uniform priors; {name!r} has {prior.describe()}.")
-        out[name] = float(prior.low + float(x) * (prior.high - prior.low))
-    return out
+    """Map a unit-cube point to parameter values through each parameter's prior quantile
+    (uniform over the declared range unless the specification narrows it with a source)."""
+    return {
+        name: prior_value(SPECS[name].prior, float(x)) for x, name in zip(u, names, strict=True)
+    }
 
 
 def engine_evaluate(m: int, seed: int, reps: int) -> Evaluate:

@@ -40,12 +40,15 @@ class Prior:
             sigma of the log; truncnormal: mean and sd; uniform: none).
         low, high: the prior's own range, within the parameter's hard bounds (narrower where
             the literature says so).
+        source: the published figure that narrows it (author, year, what the figure is), or
+            "" for the uniform prior over the hard bounds; a prior is narrowed only with one.
     """
 
     dist: str
     args: tuple[float, ...]
     low: float
     high: float
+    source: str = ""
 
     def describe(self) -> str:
         """Short text for tables, e.g. ``beta(2, 5) on [0, 1]``."""
@@ -58,19 +61,19 @@ def Uniform(low: float, high: float) -> Prior:
     return Prior("uniform", (), low, high)
 
 
-def Beta(a: float, b: float, low: float = 0.0, high: float = 1.0) -> Prior:
-    """Beta(a, b) stretched over [low, high]."""
-    return Prior("beta", (a, b), low, high)
+def Beta(a: float, b: float, low: float = 0.0, high: float = 1.0, *, source: str) -> Prior:
+    """Beta(a, b) stretched over [low, high], narrowed by the figure ``source`` names."""
+    return Prior("beta", (a, b), low, high, source)
 
 
-def LogNormal(mu: float, sigma: float, low: float, high: float) -> Prior:
-    """Log-normal (mu, sigma of the log), truncated to [low, high]."""
-    return Prior("lognormal", (mu, sigma), low, high)
+def LogNormal(mu: float, sigma: float, low: float, high: float, *, source: str) -> Prior:
+    """Log-normal (mu, sigma of the log), truncated to [low, high], narrowed by ``source``."""
+    return Prior("lognormal", (mu, sigma), low, high, source)
 
 
-def TruncNormal(mean: float, sd: float, low: float, high: float) -> Prior:
-    """Normal (mean, sd) truncated to [low, high]."""
-    return Prior("truncnormal", (mean, sd), low, high)
+def TruncNormal(mean: float, sd: float, low: float, high: float, *, source: str) -> Prior:
+    """Normal (mean, sd) truncated to [low, high], narrowed by the figure ``source`` names."""
+    return Prior("truncnormal", (mean, sd), low, high, source)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from closeloop.params._spec import Array, ParamsBase, build, param, params_class
+from closeloop.params._spec import (
+    Array,
+    ParamsBase,
+    TruncNormal,
+    build,
+    param,
+    params_class,
+)
 from closeloop.params.refs import ASSUMPTION
 
 LAURENCEAU = (
@@ -143,6 +150,18 @@ class ObservationParams(ParamsBase):
             "Sibley et al. 2005); the error SD is ecr_score_sd x sqrt(1 - reliability)."
         ),
         ref=SIBLEY,
+        prior=TruncNormal(
+            0.855,
+            0.03,
+            0.75,
+            0.95,
+            source=(
+                "Sibley, Fischer & Liu 2005, Reliability and validity of the revised Experiences "
+                "in Close Relationships (ECR-R): 85% shared variance over 3 weeks; Sibley & Liu "
+                "2004, Short-term temporal stability and factor structure of the ECR-R: 86% over "
+                "6 weeks"
+            ),
+        ),
     )
     ecr_cut_anxiety: Array = param(
         4.0,

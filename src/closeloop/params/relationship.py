@@ -3,10 +3,15 @@ inherited by ``CoupleParams`` (which adds the terms of the day's equations promo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from closeloop.params._spec import Array, ParamsBase, param
+from closeloop.params._spec import Array, LogNormal, ParamsBase, param
 from closeloop.params.refs import CASCADE, GOTTMAN_BIDS, RUSBULT, RUSBULT_1983
+
+HAZARD_FLOOR = -math.log(0.8) / 3650.0
+"""Daily hazard of a 20% ending share in ten years (Bramlett & Mosher 2001's most stable
+subgroup): the floor of ``hazard_base``'s prior."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -308,6 +313,21 @@ class Relationship(ParamsBase):
         ref=RUSBULT_1983,
         claims=("D4",),
         mechanisms=("commitment",),
+        # Commitment above 0 (the usual married couple's) only lowers the hazard, so the hazard
+        # at 0 is at least a population's average: the lowest published 10-year share sets the
+        # floor; above it the prior is broad in log (sigma 3 over the 7.4 log units of range).
+        prior=LogNormal(
+            math.log(math.sqrt(HAZARD_FLOOR * 0.1)),
+            3.0,
+            HAZARD_FLOOR,
+            0.1,
+            source=(
+                "Bramlett & Mosher 2001, First marriage dissolution, divorce, and remarriage: "
+                "United States: one third of first marriages end within 10 years, 20% in the "
+                "most stable subgroup, i.e. an average daily hazard of at least "
+                "-ln(0.8)/3650 = 6.1e-5"
+            ),
+        ),
     )
     hazard_slope: Array = param(
         6.0,
