@@ -297,13 +297,27 @@ def validate(
     force: Annotated[
         bool, typer.Option(help="Write into a non-empty folder closeloop did not write.")
     ] = False,
+    variant: Annotated[
+        str,
+        typer.Option(
+            help="The model: closeloop, or a simpler one beside it (static, erasure, linear); "
+            "figures it cannot express are n/a with the reason."
+        ),
+    ] = "closeloop",
 ) -> None:
     """Print the model beside the published figures K1 to K11 (held-out ones marked); a report,
     not a gate: exit 0 whatever the verdicts. With --calibrate, run the search and write it."""
     from closeloop.calibration import load_params
+    from closeloop.model.variants import DEFAULT, check
 
     try:
         relationship = load_params(params) if params is not None else None
+        variant = check(variant)
+        if calibrate and variant != DEFAULT:
+            raise InputError(
+                f"validate --calibrate searches closeloop's parameters; got --variant {variant!r} "
+                "(allowed with --calibrate: closeloop)."
+            )
         if out is not None and not calibrate:
             raise InputError("validate --out is for --calibrate's results; add --calibrate.")
         if calibrate:
@@ -320,12 +334,13 @@ def validate(
             typer.echo(f"Calibration written to {path}")
             return
         from closeloop.calibration import render_json, render_text
-        from closeloop.calibration import validate as check
+        from closeloop.calibration import validate as validate_rows
 
-        rows = check(relationship, quick=quick, seed=seed)
+        rows = validate_rows(relationship, quick=quick, seed=seed, variant=variant)
     except InputError as e:
         _fail(str(e))
-    typer.echo(render_json(rows, relationship) if json_out else render_text(rows), nl=False)
+    text = render_json(rows, relationship, variant) if json_out else render_text(rows, variant)
+    typer.echo(text, nl=False)
 
 
 @app.command()

@@ -34,6 +34,19 @@ class Band:
             return MISSING_DISTANCE
         return max(self.lo - value, 0.0, value - self.hi) / self.scale
 
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` is in the band. A one-sided band is open at its bound: "above 0"
+        (a rise, a fall, a positive correlation) is not met by exactly 0, which is what a model
+        without the quantity's change produces."""
+        if not math.isfinite(value):
+            return False
+        at_open_bound = (self.hi == math.inf and value == self.lo) or (
+            self.lo == -math.inf and value == self.hi
+        )
+        if at_open_bound:
+            return False
+        return self.lo <= value <= self.hi
+
     def describe(self) -> str:
         lo = "-inf" if self.lo == -math.inf else f"{self.lo:.3g}"
         hi = "inf" if self.hi == math.inf else f"{self.hi:.3g}"
@@ -70,7 +83,7 @@ class Measure:
 
     @property
     def verdict(self) -> str:
-        return PASS if self.band.distance(self.value) == 0.0 else FAIL
+        return PASS if self.band.holds(self.value) else FAIL
 
 
 @dataclass(frozen=True)

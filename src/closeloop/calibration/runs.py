@@ -16,7 +16,8 @@ import numpy as np
 import xarray as xr
 
 from closeloop import engine, mechanisms
-from closeloop.params import COUPLE_SPECS, couple_params
+from closeloop.model import variants
+from closeloop.params import COUPLE_SPECS, couple_params, linear_params
 from closeloop.presets import DEFAULT_MIX
 from closeloop.scenario import Scenario, scenario
 from closeloop.simulation import population_tables, simulate
@@ -44,6 +45,8 @@ class Setting:
     seed: int = 0
     reps: int = 200
     """Bootstrap resamples for the intervals that need them."""
+    variant: str = variants.DEFAULT
+    """The model the figures are computed on (``closeloop.model.variants``)."""
 
 
 def relationship_value(setting: Setting, name: str) -> float:
@@ -78,13 +81,18 @@ def _take(raw: Any, sl: slice) -> Any:
 
 
 def run_couple_points(
-    points: Sequence[Mapping[str, float]], m: int, seed: int, therapy: bool
+    points: Sequence[Mapping[str, float]],
+    m: int,
+    seed: int,
+    therapy: bool,
+    variant: str = variants.DEFAULT,
 ) -> list[dict[str, Any]]:
     """Run ``m`` couples for each relationship setting of ``points`` in one engine call (each
     couple its own parameters) and return each point's raw outputs (couple-first arrays).
 
     ``therapy``: the couples-therapy scenario to its follow-up; otherwise default-mix couples
-    over ``COUPLE_YEARS``.
+    over ``COUPLE_YEARS``. ``variant``: the model (a simpler one raises
+    ``variants.NotApplicable`` for a run it cannot make, e.g. the linear model with therapy).
     """
     names = sorted({k for p in points for k in p})
     values = {
@@ -99,9 +107,16 @@ def run_couple_points(
     else:
         tab_a = tab_b = population_tables(dict(DEFAULT_MIX))
         days, sch = COUPLE_YEARS * YEAR, None
-    raw = engine.run_couples(
-        m * len(points), seed, tab_a, tab_b, cp, mechanisms.flags(()), days=days, schedule=sch
-    )
+    variants.applicable(variant, "couple", int(therapy), ())
+    n = m * len(points)
+    if variants.kernel(variant) == "linear":
+        raw = engine.run_linear(n, seed, tab_a, tab_b, cp, linear_params(), days=days)
+    else:
+        # closeloop itself runs without a switch vector, so its numbers stay those of before.
+        vr = None if variant == variants.DEFAULT else variants.switches(variant)
+        raw = engine.run_couples(
+            n, seed, tab_a, tab_b, cp, mechanisms.flags(()), days=days, schedule=sch, variant=vr
+        )
     return [_take(raw, slice(i * m, (i + 1) * m)) for i in range(len(points))]
 
 
@@ -127,18 +142,23 @@ class Runs:
         """Default-mix couples over ten years (raw engine outputs, couple-first)."""
         if self._couples is None:
             s = self.setting
-            self._couples = run_couple_points([s.relationship], s.n_couples, s.seed, False)[0]
+            self._couples = run_couple_points(
+                [s.relationship], s.n_couples, s.seed, False, s.variant
+            )[0]
         return self._couples
 
     def therapy(self) -> dict[str, Any]:
         """The couples-therapy scenario to its two-year follow-up (raw outputs)."""
         if self._therapy is None:
             s = self.setting
-            self._therapy = run_couple_points([s.relationship], s.n_couples, s.seed, True)[0]
+            self._therapy = run_couple_points(
+                [s.relationship], s.n_couples, s.seed, True, s.variant
+            )[0]
         return self._therapy
 
     def people(self, key: str, sc: Scenario) -> xr.Dataset:
         """People of a scenario (cached by ``key``), the setting's size and seed."""
         if key not in self._people:
-            self._people[key] = simulate(sc, n=self.setting.n_people, seed=self.setting.seed)
+            s = self.setting
+            self._people[key] = simulate(sc, n=s.n_people, seed=s.seed, variant=s.variant)
         return self._people[key]

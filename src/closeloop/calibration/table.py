@@ -12,6 +12,7 @@ import numpy as np
 from closeloop.calibration import couples, people
 from closeloop.calibration.rows import Measure, Row, total_loss
 from closeloop.calibration.runs import Runs, Setting
+from closeloop.model import variants
 from closeloop.simulation import NOTICE
 
 FIGURES: dict[str, Callable[[Runs], Row]] = {
@@ -48,26 +49,49 @@ SEARCHED_FIGURES = ("K5", "K10", "K11")
 only these; the others do not move with them)."""
 
 
+ABSENT_WHY = {
+    "threat_deep": "its members carry no learned threat in adult life (closeness is its only "
+    "state), so there is no deep threat to follow",
+    "support": "it has no outside support, so the alternatives, and commitment with them, do not "
+    "vary from couple to couple",
+}
+"""Why a simpler model lacks a quantity a figure reads (the engine's record has no such array)."""
+
+
 def validate(
     relationship: Mapping[str, float] | None = None,
     *,
     quick: bool = False,
     seed: int = 0,
     only: tuple[str, ...] | None = None,
+    variant: str = variants.DEFAULT,
 ) -> list[Row]:
-    """Every figure's row for a relationship setting (defaults when None), held-out rows marked."""
+    """Every figure's row for a relationship setting (defaults when None), held-out rows marked,
+    on the model ``variant`` (closeloop or a simpler one beside it)."""
+    variant = variants.check(variant)
     size = 512 if quick else 2048
-    setting = Setting(dict(relationship or {}), size, size, seed, 50 if quick else 200)
+    setting = Setting(dict(relationship or {}), size, size, seed, 50 if quick else 200, variant)
     return rows_for(Runs(setting), only)
 
 
 def rows_for(runs: Runs, only: tuple[str, ...] | None = None) -> list[Row]:
-    """The rows of ``only`` (all figures when None) from one setting's runs."""
+    """The rows of ``only`` (all figures when None) from one setting's runs. On a simpler model,
+    a figure that needs what the model does not have (people on their own, interventions, a
+    learned quantity) is a not-expressible row that says why ("n/a" in the tables)."""
     out = []
     for fid, fn in FIGURES.items():
         if only is not None and fid not in only:
             continue
-        row = fn(runs)
+        try:
+            row = fn(runs)
+        except variants.NotApplicable as e:
+            row = Row(fid, "-", "-", missing=f"n/a on this model: {e}".rstrip("."))
+        except KeyError as e:
+            key = str(e.args[0]) if e.args else "?"
+            if runs.setting.variant == variants.DEFAULT:
+                raise
+            why = ABSENT_WHY.get(key, f"it does not record '{key}'")
+            row = Row(fid, "-", "-", missing=f"n/a on this model: {why}")
         out.append(Row(**{**row.__dict__, "held_out": fid in HELD_OUT}))
     return out
 
@@ -97,9 +121,12 @@ def _measure_line(fid: str, m: Measure, missing: str) -> list[str]:
 HEAD = ["id", "measure", "model", "95% interval", "target [band]", "verdict", "note"]
 
 
-def render_text(rows: list[Row]) -> str:
-    """A plain table, calibration figures first, then the held-out ones, then the losses."""
+def render_text(rows: list[Row], variant: str = variants.DEFAULT) -> str:
+    """A plain table, calibration figures first, then the held-out ones, then the losses (the
+    model named first when it is a simpler one)."""
     parts = []
+    if variant != variants.DEFAULT:
+        parts.append(f"Model: {variant} ({variants.BY_NAME[variant].summary})")
     for title, held in (("Calibration figures", False), ("Held-out figures", True)):
         sub = [r for r in rows if r.held_out == held]
         body = _lines(sub)
@@ -122,10 +149,15 @@ def render_markdown(rows: list[Row]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_json(rows: list[Row], relationship: Mapping[str, float] | None = None) -> str:
-    """The rows, the losses and the setting as JSON."""
+def render_json(
+    rows: list[Row],
+    relationship: Mapping[str, float] | None = None,
+    variant: str = variants.DEFAULT,
+) -> str:
+    """The rows, the losses and the setting (with the model) as JSON."""
     return json.dumps(
         {
+            "variant": variant,
             "relationship": dict(relationship or {}),
             "held_out": list(HELD_OUT),
             "loss": {"calibration": total_loss(rows), "held_out": total_loss(rows, True)},

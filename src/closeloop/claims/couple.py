@@ -72,7 +72,7 @@ def _within_beta(rows: list[tuple[np.ndarray, np.ndarray]], seed: int) -> Estima
             np.concatenate([rows[i][0] for i in ix]), np.concatenate([rows[i][1] for i in ix])
         )
 
-    v, lo, hi = bootstrap_ci(stat, idx, seed=seed, n_boot=300)
+    v, lo, hi = bootstrap_ci(stat, idx, seed=seed)  # N_BOOT, as docs/claims-protocol.md says
     return (v, lo, hi) if np.isfinite(v) else (float("nan"),) * 3
 
 

@@ -18,6 +18,7 @@ from closeloop.docs.library import (
 from closeloop.docs.paths import MODEL_MD
 from closeloop.docs.recorded import (
     ablation_matrix_table,
+    calibration_variants_block,
     claims_table,
     robustness_block,
     variants_block,
@@ -70,6 +71,7 @@ BLOCKS: dict[str, Callable[[], str | None]] = {
     "linear-params": lambda: params_table(params.LINEAR_SPECS),
     "variants": variants_block,
     "robustness": robustness_block,
+    "calibration-variants": calibration_variants_block,
 }
 """Marker name -> renderer. A renderer returning None leaves its block untouched."""
 

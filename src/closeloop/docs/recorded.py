@@ -91,3 +91,15 @@ def robustness_block() -> str | None:
         print(f"closeloop.docs: robustness not rendered ({type(e).__name__}: {e})", file=sys.stderr)
         return None
     return render_robustness(json.loads(ROBUSTNESS_JSON.read_text(encoding="utf-8")))
+
+
+def calibration_variants_block() -> str | None:
+    """The calibration figures by model, from the recorded docs/calibration-variants.json
+    (``tools/calibration_variants.py``; never rerun here); a line when it has not been run."""
+    from closeloop.calibration.variants_table import RECORDED, calibration_variants_table
+
+    if not RECORDED.exists():
+        return (
+            "_The figures have not been run on each model yet (`tools/calibration_variants.py`)._"
+        )
+    return calibration_variants_table(RECORDED)
