@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,17 @@ def test_ci_script_is_executable_valid_bash_and_runs_every_check():
         "uv run closeloop claims --quick",
     ):
         assert cmd in text, f".ci/run does not run {cmd!r}"
+
+
+@pytest.mark.slow
+def test_rendering_the_docs_loads_no_observation_model() -> None:
+    # The docs generator is a development tool: it renders from declarations and recorded files,
+    # never from the observation model's internals.
+    code = (
+        "import sys, closeloop.docs as d; d.render(d.MODEL_MD.read_text(encoding='utf-8')); "
+        "print(sorted(m for m in sys.modules if m.startswith('closeloop.observation')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
