@@ -14,7 +14,7 @@ NARROWED = [s for s in SPECS.values() if s.prior != Uniform(s.low, s.high)]
 
 
 def test_some_priors_are_narrowed_and_each_names_its_figure():
-    assert {"hazard_base", "ecr_reliability"} <= {s.name for s in NARROWED}
+    assert {"hazard_base", "ecr_reliability", "recovery"} <= {s.name for s in NARROWED}
     for s in NARROWED:
         # Author and year at least: "Name ... 19xx/20xx".
         assert s.prior.source and any(ch.isdigit() for ch in s.prior.source), s.name
@@ -40,6 +40,12 @@ def test_hazard_floor_is_the_published_ten_year_share():
     # 20% of first marriages ended within ten years in the most stable subgroup.
     p = SPECS["hazard_base"].prior
     assert 1.0 - np.exp(-p.low * 3650.0) == pytest.approx(0.20, abs=1e-6)
+
+
+def test_recovery_keeps_most_safety_for_a_year():
+    # "Gains generally maintained for one year": at the prior's top, half is lost in 365 days.
+    top = SPECS["recovery"].prior.high
+    assert (1.0 - top) ** 365 == pytest.approx(0.5, abs=0.01)
 
 
 def test_calibration_maps_the_unit_cube_through_the_priors():

@@ -56,9 +56,9 @@ class Prior:
         return f"{self.dist}({inner}) on [{self.low:g}, {self.high:g}]"
 
 
-def Uniform(low: float, high: float) -> Prior:
-    """Uniform over [low, high]."""
-    return Prior("uniform", (), low, high)
+def Uniform(low: float, high: float, *, source: str = "") -> Prior:
+    """Uniform over [low, high]: the hard bounds, or a range the figure ``source`` names."""
+    return Prior("uniform", (), low, high, source)
 
 
 def Beta(a: float, b: float, low: float = 0.0, high: float = 1.0, *, source: str) -> Prior:

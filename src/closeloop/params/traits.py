@@ -7,9 +7,10 @@ unit in the outputs (``TRAITS``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from closeloop.params._spec import Array, ParamsBase, param
+from closeloop.params._spec import Array, ParamsBase, Uniform, param
 from closeloop.params.refs import BOUTON, DAW, DOWNEY, GOTTMAN_BIDS, MOWRER, RW
 
 
@@ -371,4 +372,15 @@ class Traits(ParamsBase):
         ),
         claims=("H4",),
         mechanisms=("spontaneous_recovery",),
+        # Gains kept for a year means at most half the learned safety lost in a year (in adult
+        # days); the source gives no floor, so the prior stays flat down to 0.
+        prior=Uniform(
+            0.0,
+            math.log(2.0) / 365.0,
+            source=(
+                "Choy, Fyer & Lipsitz 2007, Treatment of specific phobia in adults: gains after "
+                "exposure are generally maintained for one year, i.e. at most half lost in 365 "
+                "days, ln 2 / 365 = 0.0019 a day"
+            ),
+        ),
     )
