@@ -47,6 +47,8 @@ def test_linear_model_cannot_express_people_or_therapy_figures() -> None:
     assert [r.held_out for r in rows] == [False, False, False, True, True]
     text = render_text(rows, "linear")
     assert text.startswith("Model: linear") and "988" in text
+    k3 = next(line for line in text.splitlines() if line.startswith("K3"))
+    assert " n/a " in k3 and "people on their own" in k3 and "missing" not in k3
 
 
 def test_cells_and_table_from_a_recorded_file(tmp_path: Path) -> None:

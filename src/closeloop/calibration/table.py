@@ -12,6 +12,7 @@ import numpy as np
 from closeloop.calibration import couples, people
 from closeloop.calibration.rows import Measure, Row, total_loss
 from closeloop.calibration.runs import Runs, Setting
+from closeloop.calibration.variants_table import NA
 from closeloop.model import variants
 from closeloop.simulation import NOTICE
 
@@ -85,13 +86,13 @@ def rows_for(runs: Runs, only: tuple[str, ...] | None = None) -> list[Row]:
         try:
             row = fn(runs)
         except variants.NotApplicable as e:
-            row = Row(fid, "-", "-", missing=f"n/a on this model: {e}".rstrip("."))
+            row = Row(fid, "-", "-", missing=f"{NA}{e}".rstrip("."))
         except KeyError as e:
             key = str(e.args[0]) if e.args else "?"
             if runs.setting.variant == variants.DEFAULT:
                 raise
             why = ABSENT_WHY.get(key, f"it does not record '{key}'")
-            row = Row(fid, "-", "-", missing=f"n/a on this model: {why}")
+            row = Row(fid, "-", "-", missing=f"{NA}{why}")
         out.append(Row(**{**row.__dict__, "held_out": fid in HELD_OUT}))
     return out
 
@@ -104,6 +105,9 @@ def _lines(rows: list[Row]) -> list[list[str]]:
     out = []
     for r in rows:
         fid = r.id + (" (held out)" if r.held_out else "")
+        if not r.measures and r.missing.startswith(NA):
+            out.append([fid, "-", "-", "-", "-", "n/a", r.missing[len(NA) :]])
+            continue
         if not r.measures:
             out.append([fid, "-", "-", "-", "-", r.verdict, f"missing: {r.missing}"])
             continue
