@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
 
@@ -15,8 +15,17 @@ from closeloop import engine, mechanisms
 from closeloop.errors import check_int
 from closeloop.model import history, variants
 from closeloop.model.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
-from closeloop.params import TRAITS, couple_params, linear_params, world_params
-from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
+from closeloop.params import (
+    TRAITS,
+    ChangeParams,
+    HistoryParams,
+    change_params,
+    couple_params,
+    history_params,
+    linear_params,
+    world_params,
+)
+from closeloop.presets import PRESET_NAMES, MixTables
 from closeloop.scenario import Scenario, scenario
 from closeloop.sizing import MAX_UNITS, check_result
 
@@ -39,17 +48,34 @@ def versions() -> dict[str, str]:
 
 def population_tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.ndarray]:
     """The engine's population tables for a preset mix and trait overrides (later ones win):
-    ``presets.MixTables`` plus the caregiving and event tables and the event-age jitter."""
+    ``presets.MixTables`` plus the caregiving and event tables (the event ages' jitter is a
+    history parameter, ``HistoryParams.event_age_jitter``, passed to the engine apart)."""
     merged: dict[str, float] = {}
     for t in traits:
         merged.update(t)
     tab = MixTables(mix, merged).arrays()
-    tab.update(
-        style_table=history.STYLE_TABLE,
-        event_table=history.EVENT_TABLE,
-        age_jitter=np.asarray(EVENT_AGE_JITTER, dtype=np.float32),
-    )
+    tab.update(style_table=history.STYLE_TABLE, event_table=history.EVENT_TABLE)
     return tab
+
+
+def run_params(
+    sc: Scenario,
+    hist: HistoryParams | Mapping[str, float] | None = None,
+    change: ChangeParams | Mapping[str, float] | None = None,
+) -> tuple[HistoryParams, ChangeParams]:
+    """The history's and the interventions' parameters of a run: the scenario's tables over the
+    defaults, and over them ``hist`` and ``change`` when given as tables of name = value; given
+    as ``HistoryParams`` or ``ChangeParams`` (a sweep's or a fit's, history values possibly one
+    per unit), they are used as they are."""
+    if isinstance(hist, HistoryParams):
+        hp = hist
+    else:
+        hp = history_params(**{**sc.history, **dict(hist or {})})
+    if isinstance(change, ChangeParams):
+        cg = change
+    else:
+        cg = change_params(**{**sc.change, **dict(change or {})})
+    return hp, cg
 
 
 def simulate(
@@ -61,6 +87,8 @@ def simulate(
     ablate: tuple[str, ...] = (),
     progress: bool = False,
     variant: str = variants.DEFAULT,
+    history: HistoryParams | Mapping[str, float] | None = None,
+    change: ChangeParams | Mapping[str, float] | None = None,
 ) -> xr.Dataset:
     """Simulate ``n`` people of a scenario.
 
@@ -75,6 +103,11 @@ def simulate(
             learning), "erasure" (safety lowers threat itself) or "linear" (a linear couple
             model, without the variables it cannot derive; couple scenarios without
             interventions or ablations only, else ``variants.NotApplicable``).
+        history: the early history's parameters over the scenario's ``[history]`` table: a
+            table of name = value, or a ``HistoryParams`` (each field a scalar or one value per
+            unit) used as it is (``run_params``).
+        change: how interventions act over the scenario's ``[change]`` table: a table of
+            name = value, or a ``ChangeParams`` (scalars).
 
     Returns:
         An xarray Dataset with dims unit, context, depth, importance, behaviour, month (and day),
@@ -95,6 +128,7 @@ def simulate(
     variant = variants.check(variant)
     variants.applicable(variant, sc.kind, len(sc.interventions), off)
     switches = variants.switches(variant)
+    hp, cg = run_params(sc, history, change)
 
     def run(report: Callable[[int], None] | None) -> dict[str, Any]:
         if variants.kernel(variant) == "linear":
@@ -108,6 +142,7 @@ def simulate(
                 days=sc.days,
                 daily=daily,
                 progress=report,
+                history=hp,
             )
         if sc.kind == "couple":
             return engine.run_couples(
@@ -122,6 +157,8 @@ def simulate(
                 progress=report,
                 schedule=sc.schedule(),
                 variant=switches,
+                history=hp,
+                change=cg,
             )
         return engine.run_population(
             n,
@@ -134,6 +171,8 @@ def simulate(
             progress=report,
             schedule=sc.schedule(),
             variant=switches,
+            history=hp,
+            change=cg,
         )
 
     if progress:
