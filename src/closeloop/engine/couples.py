@@ -15,6 +15,7 @@ from closeloop.engine import _loop
 from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
+from closeloop.engine.output import Run
 from closeloop.engine.people import per_unit, schedule_or_none, shared
 from closeloop.model import events as adult_events
 from closeloop.model import healing, variants
@@ -254,6 +255,8 @@ DAILY = {
 }
 """Each daily record field's structure dims."""
 
+SNAPSHOTS = "monthly"
+"""What a couple run's snapshots are called (in the record's dims and the ``Run``)."""
 RECORD = _loop.Record(
     running=_loop.Summary(_events_zero, _events),
     block=_loop.Summary(_counts_zero, count),
@@ -264,7 +267,7 @@ RECORD = _loop.Record(
         "first_talk": P,
         "escalation": P,
         "end_day": P,
-        **{f"monthly.{k}": v for k, v in MONTHLY.items()},
+        **{f"{SNAPSHOTS}.{k}": v for k, v in MONTHLY.items()},
         **{f"daily.{k}": v for k, v in DAILY.items()},
     },
 )
@@ -290,7 +293,7 @@ def _run_couples(
     simpler: bool = False,
     care: bool,
     therapy: bool,
-) -> dict[str, Any]:
+) -> Run:
     """One chunk of couples: sample, both histories, then ``days`` days together (the members
     learning by ``variant``'s rules when ``simpler``, else closeloop's). ``cp``, ``hp`` (the
     history's parameters) and ``fixed`` come unit-first (each couple its own); ``change`` (how
@@ -307,17 +310,19 @@ def _run_couples(
     )
     record = RECORD.keeping_days(_daily if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
-    out = {
-        "preset": st["preset"],
-        "style": st["style"],
-        "params": jnp.stack([getattr(pp, n) for n in TRAITS], axis=1),  # (2, P, *B)
-        "threat0": couple_threat(s0),
-        "threat": couple_threat(res["state"]),
-        "monthly": res["snapshots"],  # (month, [member,] *B)
-        **res["running"],
-    }
-    if daily:
-        out["daily"] = res["daily"]
+    out = Run(
+        start={
+            "preset": st["preset"],
+            "style": st["style"],
+            "params": jnp.stack([getattr(pp, n) for n in TRAITS], axis=1),  # (2, P, *B)
+            "threat0": couple_threat(s0),
+        },
+        final={"threat": couple_threat(res["state"])},
+        running=res["running"],
+        snapshots=res["snapshots"],  # (month, [member,] *B)
+        daily=res["daily"] if daily else None,
+        snapshot_key=SNAPSHOTS,
+    )
     return unit_first(out)
 
 
@@ -342,7 +347,7 @@ def run_couples(
     variant: np.ndarray | None = None,
     history: HistoryParams = HISTORY,
     change: ChangeParams = CHANGE,
-) -> dict[str, Any]:
+) -> Run:
     """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
 
     ``couple``: each field a scalar (every couple) or an (n,) array (each couple its own
@@ -353,7 +358,8 @@ def run_couples(
     history's parameters, as ``couple`` (each couple its own values, shared by its members).
     ``change``: how interventions act (scalars, shared by every couple).
 
-    Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
+    Returns a ``Run`` of numpy arrays with a leading couple axis (snapshots named
+    "monthly"); per-member arrays have a member axis of 2
     next; monthly summaries have (couple, month, ...); daily records (couple, day, ...). With
     individual therapy in ``schedule`` the templates' therapy rows are carried (one more
     compiled program).

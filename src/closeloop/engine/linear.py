@@ -20,7 +20,8 @@ from closeloop.engine import _loop
 from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
-from closeloop.engine.couples import DEEP, ESCALATION, couple_threat
+from closeloop.engine.couples import DEEP, ESCALATION, SNAPSHOTS, couple_threat
+from closeloop.engine.output import Run
 from closeloop.engine.people import per_unit
 from closeloop.model.couple import AWAY, NONE, TOWARD
 from closeloop.model.linear import (
@@ -202,7 +203,7 @@ RECORD = _loop.Record(
         "first_talk": P,
         "escalation": P,
         "end_day": P,
-        **{f"monthly.{k}": v for k, v in MONTHLY.items()},
+        **{f"{SNAPSHOTS}.{k}": v for k, v in MONTHLY.items()},
         **{f"daily.{k}": v for k, v in DAILY.items()},
     },
 )
@@ -237,7 +238,7 @@ def _run_linear(
     *,
     days: int,
     daily: bool,
-) -> dict[str, Any]:
+) -> Run:
     """One chunk of linear couples: the couples' sampling and histories (``couple_start``),
     then ``days`` days of the linear kernel."""
     cpl, lpl = unit_last(cp), unit_last(lp)
@@ -248,16 +249,19 @@ def _run_linear(
     step = partial(day_step, st["pp"], cpl, lpl, st["key"])
     record = RECORD.keeping_days(_daily if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
-    out = {
-        "preset": st["preset"],
-        "style": st["style"],
-        "params": jnp.stack([getattr(st["pp"], n) for n in TRAITS], axis=1),
-        "threat0": threat0,
-        "monthly": res["snapshots"],
-        **res["running"],
-    }
-    if daily:
-        out["daily"] = res["daily"]
+    out = Run(
+        start={
+            "preset": st["preset"],
+            "style": st["style"],
+            "params": jnp.stack([getattr(st["pp"], n) for n in TRAITS], axis=1),
+            "threat0": threat0,
+        },
+        final={},
+        running=res["running"],
+        snapshots=res["snapshots"],
+        daily=res["daily"] if daily else None,
+        snapshot_key=SNAPSHOTS,
+    )
     return unit_first(out)
 
 
@@ -276,7 +280,7 @@ def run_linear(
     daily: bool = False,
     progress: Callable[[int], None] | None = None,
     history: HistoryParams = HISTORY,
-) -> dict[str, Any]:
+) -> Run:
     """Simulate ``n`` linear couples: the couples ``couples.run_couples`` would draw with the
     same seed, tables and ``history`` parameters (same members, same early histories), on the
     linear kernel. Returns numpy arrays laid out as ``run_couples``' (couple first)."""

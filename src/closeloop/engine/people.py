@@ -14,6 +14,7 @@ from closeloop.engine import _loop
 from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import N_DRAWS, person_start
+from closeloop.engine.output import Run
 from closeloop.mechanisms import INDEX
 from closeloop.model import events, healing, variants
 from closeloop.model.person import (
@@ -230,7 +231,7 @@ def _run_people(
     days: int,
     daily: bool,
     simpler: bool = False,
-) -> dict[str, Any]:
+) -> Run:
     """One chunk of people: sample, run the history, then ``days`` adult days under the
     scenario's interventions, learning by the rules of ``variant`` (read only when
     ``simpler``: else closeloop's). ``world``, ``hp`` (the history's parameters) and ``fixed``
@@ -244,29 +245,25 @@ def _run_people(
     record = RECORD.keeping_days(_daily(flags) if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
     s = res["state"]
-    out = {
-        "preset": st["preset"],
-        "style": st["style"],
-        "event_week": st["event_week"],
-        "event_kind": st["event_kind"],
-        "params": jnp.stack([getattr(p, n) for n in TRAITS]),
-        "history": st["history"],
-        "V0": s0.V,
-        "I0": s0.I,
-        "R0": s0.R,
-        "H0": s0.H,
-        "E0": s0.E,
-        "V": s.V,
-        "I": s.I,
-        "R": s.R,
-        "H": s.H,
-        "E": s.E,
-        "L": s.L,
-        "snapshots": res["snapshots"],
-        **res["running"],
-    }
-    if daily:
-        out["daily"] = res["daily"]
+    out = Run(
+        start={
+            "preset": st["preset"],
+            "style": st["style"],
+            "event_week": st["event_week"],
+            "event_kind": st["event_kind"],
+            "params": jnp.stack([getattr(p, n) for n in TRAITS]),
+            "history": st["history"],
+            "V0": s0.V,
+            "I0": s0.I,
+            "R0": s0.R,
+            "H0": s0.H,
+            "E0": s0.E,
+        },
+        final={"V": s.V, "I": s.I, "R": s.R, "H": s.H, "E": s.E, "L": s.L},
+        running=res["running"],
+        snapshots=res["snapshots"],
+        daily=res["daily"] if daily else None,
+    )
     return unit_first(out)
 
 
@@ -305,8 +302,9 @@ def run_population(
     variant: np.ndarray | None = None,
     history: HistoryParams = HISTORY,
     change: ChangeParams = CHANGE,
-) -> dict[str, Any]:
-    """Simulate ``n`` people; return numpy arrays with a leading unit axis (daily: (unit, day)).
+) -> Run:
+    """Simulate ``n`` people; return a ``Run`` of numpy arrays with a leading unit axis (daily:
+    (unit, day)).
 
     Arguments:
         n: number of units.
