@@ -35,6 +35,12 @@ def tab() -> dict[str, np.ndarray]:
     return population_tables({"avoidant": 0.5, "anxious": 0.5})
 
 
+@pytest.fixture(scope="module")
+def base(tab):
+    """A people run at the defaults (shared by the tests that compare with it)."""
+    return _people(tab)
+
+
 def _people(tab, **kw):
     return engine.run_population(N, 4, tab, world_params(), mechanisms.flags(), days=DAYS, **kw)
 
@@ -99,8 +105,7 @@ def test_run_params_layer_simulate_over_the_scenario():
 # ------------------------------------------------------------------------ the engine
 
 
-def test_history_values_per_unit_act_and_leave_other_units_alone(tab):
-    base = _people(tab)
+def test_history_values_per_unit_act_and_leave_other_units_alone(tab, base):
     floors = [0.15, 0.6, 0.15, 0.6, 0.15, 0.15]
     moved = _people(tab, history=_with(HISTORY, "anxiety_floor", floors))
     a = TRAITS.index("anxiety")
@@ -112,8 +117,8 @@ def test_history_values_per_unit_act_and_leave_other_units_alone(tab):
         np.testing.assert_array_equal(x[same], y[same])
 
 
-def test_defaults_per_unit_or_scalar_give_the_same_bits(tab):
-    scalar = _people(tab, history=HISTORY)
+def test_defaults_per_unit_or_scalar_give_the_same_bits(tab, base):
+    scalar = base
     full = HISTORY.replace(**{k: np.full(N, v, np.float32) for k, v in HISTORY.asdict().items()})
     for x, y in zip(
         jax.tree.leaves(scalar), jax.tree.leaves(_people(tab, history=full)), strict=True
@@ -121,8 +126,7 @@ def test_defaults_per_unit_or_scalar_give_the_same_bits(tab):
         np.testing.assert_array_equal(x, y)
 
 
-def test_an_earlier_move_from_home_changes_the_template(tab):
-    base = _people(tab)
+def test_an_earlier_move_from_home_changes_the_template(tab, base):
     early = _people(tab, history=history_params(home_until=10.0))
     assert not np.array_equal(base["V0"], early["V0"])
 
@@ -132,28 +136,27 @@ def test_new_history_and_change_values_do_not_recompile(tab):
         [{"kind": "therapy", "start": 0, "end": DAYS, "intensity": 1.0, "who": "a"}]
     )
     _people(tab, schedule=sch)
-    cp = couple_params()
-    engine.run_couples(N, 4, tab, tab, cp, mechanisms.flags(), days=DAYS, schedule=sch)
     count = engine.compiled_count()
     _people(
         tab,
         schedule=sch,
-        history=history_params(home_until=12.0),
+        history=_with(HISTORY, "protest_prior", np.linspace(1, 40, N)),
         change=change_params(session_salience=5.0),
     )
-    _people(tab, schedule=sch, history=_with(HISTORY, "protest_prior", np.linspace(1, 40, N)))
-    engine.run_couples(
-        N,
-        4,
-        tab,
-        tab,
-        cp,
-        mechanisms.flags(),
-        days=DAYS,
-        schedule=sch,
-        history=history_params(peer_partner_share=0.9),
-        change=change_params(safe_warmth=0.6, stage2_at=0.1),
+    assert engine.compiled_count() == count, "a new history or change value compiled a program"
+
+
+@pytest.mark.slow
+def test_new_values_do_not_recompile_couples(tab):
+    sch = healing.schedule_array(
+        [{"kind": "therapy", "start": 0, "end": DAYS, "intensity": 1.0, "who": "a"}]
     )
+    cp, flags = couple_params(), mechanisms.flags()
+    engine.run_couples(N, 4, tab, tab, cp, flags, days=DAYS, schedule=sch)
+    count = engine.compiled_count()
+    hp = _with(HISTORY, "peer_partner_share", np.linspace(0.1, 0.9, N))
+    cg = change_params(safe_warmth=0.6, stage2_at=0.1)
+    engine.run_couples(N, 4, tab, tab, cp, flags, days=DAYS, schedule=sch, history=hp, change=cg)
     assert engine.compiled_count() == count, "a new history or change value compiled a program"
 
 
