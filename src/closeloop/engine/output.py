@@ -87,4 +87,3 @@ jax.tree_util.register_dataclass(
     data_fields=["start", "final", "running", "snapshots", "daily"],
     meta_fields=["snapshot_key"],
 )
-
