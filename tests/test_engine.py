@@ -19,7 +19,7 @@ from closeloop.model.person import PARTNER, C, K, initial_state
 from closeloop.model.response import N_PERSON_DRAWS
 from closeloop.model.response import person_step as step
 from closeloop.model.world import world_offer
-from closeloop.params import TRAITS, person_params, world_params
+from closeloop.params import HISTORY, TRAITS, person_params, world_params
 from closeloop.presets import PRESET_NAMES
 from closeloop.simulation import population_tables
 
@@ -219,7 +219,15 @@ def _replay(out, i, seed, world, flags, days):
     s = initial_state(np)
     for t in range(HISTORY_STEPS):
         o = history_offer(
-            np, t, style, ev_step, ev_kind, STYLE_TABLE, EVENT_TABLE, u_hist[t, N_PERSON_DRAWS:]
+            np,
+            HISTORY,
+            t,
+            style,
+            ev_step,
+            ev_kind,
+            STYLE_TABLE,
+            EVENT_TABLE,
+            u_hist[t, N_PERSON_DRAWS:],
         )
         s, _ = step(np, p, s, o, u_hist[t], flags)
     s0, rows = s, []

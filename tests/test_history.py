@@ -36,7 +36,7 @@ from closeloop.model.history import (
 from closeloop.model.person import HOME, PARTNER, C, K, effective_threat
 from closeloop.model.person import initial_state as newborn
 from closeloop.model.response import N_PERSON_DRAWS, person_step
-from closeloop.params import SPECS, person_params
+from closeloop.params import HISTORY, SPECS, person_params
 
 N = 64
 PROPS = settings(max_examples=50, deadline=None, derandomize=True)
@@ -48,6 +48,7 @@ def _offers(week, style, ev_step, ev_kind, seed=0, xp=np):
     u = np.random.default_rng(seed).random((N, N_HISTORY_DRAWS), dtype=np.float32)
     return history_offer(
         xp,
+        HISTORY,
         week,
         xp.asarray(style),
         xp.asarray(ev_step.T),
@@ -136,8 +137,9 @@ def test_history_offer_agrees_under_numpy_and_jax():
 
 def test_child_exposure_falls_with_age():
     ages = np.linspace(0.0, ADULT_AGE, 401)
-    e = child_exposure(ages)
-    assert e[0] == pytest.approx(0.9) and child_exposure(HOME_UNTIL) == pytest.approx(0.1)
+    e = child_exposure(np, HISTORY, ages)
+    assert e[0] == pytest.approx(0.9)
+    assert child_exposure(np, HISTORY, HOME_UNTIL) == pytest.approx(0.1)
     assert ((e >= 0) & (e <= 1)).all()
     assert (np.diff(e) <= 0).all()
     assert (np.diff(e[ages <= HOME_UNTIL]) < 0).all()
@@ -192,22 +194,22 @@ def test_protest_slope_recovers_how_warmth_follows_need(gain):
     rng = np.random.default_rng(0)
     need = rng.random(20000)
     warm = (rng.random(need.size) < 0.4 + gain * need).astype(float)
-    slope = float(protest_slope(np, _sums(need, warm)))
+    slope = float(protest_slope(np, HISTORY, _sums(need, warm)))
     ss = need.size * need.var()
     shrink = ss / (ss + SPECS["protest_prior"].default)  # the prior's pull toward 0
     assert slope == pytest.approx(gain * shrink, abs=0.03)
 
 
 def test_no_sharing_or_no_variation_in_need_teaches_no_contingency():
-    assert float(protest_slope(np, np.zeros(N_CONTINGENCY))) == 0.0
+    assert float(protest_slope(np, HISTORY, np.zeros(N_CONTINGENCY))) == 0.0
     flat = _sums(np.full(50, 0.3), np.ones(50))
-    assert float(protest_slope(np, flat)) == pytest.approx(0.0, abs=1e-9)
+    assert float(protest_slope(np, HISTORY, flat)) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_learned_anxiety_rises_only_with_a_positive_contingency():
     floor = SPECS["anxiety_floor"].default
     gain = SPECS["anxiety_per_protest"].default
-    out = learned_anxiety(np, np.array([-0.5, 0.0, 0.2]))
+    out = learned_anxiety(np, HISTORY, np.array([-0.5, 0.0, 0.2]))
     assert out.tolist() == pytest.approx([floor, floor, floor + 0.2 * gain])
 
 

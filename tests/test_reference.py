@@ -72,13 +72,13 @@ def ref_np(start, draws, inputs):
 def _engine_daily(eng, k):
     """The engine's daily output (couple, day, [member]) in the references' layout: time-major,
     couples last, (day, [member,] couple)."""
-    return np.moveaxis(eng["daily"][k], 0, -1)
+    return np.moveaxis(eng.daily[k], 0, -1)
 
 
 def test_start_is_the_engines_adult_couple(start, eng):
     person = jax.tree.map(np.asarray, start.state.person)
     threat0 = effective_threat(np, person, np.int32(HERE))  # (K, 2, N)
-    np.testing.assert_array_equal(np.transpose(threat0, (2, 1, 0)), eng["threat0"])
+    np.testing.assert_array_equal(np.transpose(threat0, (2, 1, 0)), eng.start["threat0"])
     assert start.pp.threshold.shape == (2, N)
     assert start.cp.bid_rate.shape == (N,)
     assert start.keys.shape == (N, 2)
@@ -112,8 +112,8 @@ def test_numpy_reproduces_the_engine_within_float32_round_off(eng, ref_np, k):
 
 
 def test_numpy_end_day_and_counts_match_the_engine(eng, ref_np):
-    np.testing.assert_array_equal(ref_np["end_day"], eng["end_day"])
-    m = eng["monthly"]
+    np.testing.assert_array_equal(ref_np["end_day"], eng.running["end_day"])
+    m = eng.snapshots
     for k in reference.COUNTS:
         total = np.moveaxis(m[k].sum(axis=1), 0, -1)  # (couple, [member]) -> ([member,] couple)
         np.testing.assert_array_equal(ref_np["counts"][k], total, err_msg=k)

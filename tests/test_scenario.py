@@ -279,6 +279,8 @@ CHANGES = {
     "relationship": {"bid_rate": 0.5},
     "interventions": ({"kind": "observation", "start": 30, "intensity": 0.5},),
     "events": ({"kind": "betrayal", "day": 30},),
+    "history": {"home_until": 14.0},
+    "change": {"safe_warmth": 0.9},
 }
 COUPLE_ONLY = {"a", "b", "traits_a", "traits_b", "relationship"}
 

@@ -205,7 +205,7 @@ def _engine(n: int, days: int, seed: int, ta: dict, tb: dict, cp: Any, fl: np.nd
         if event in _COMPILE_EVENTS:
             compile_s += duration_secs
 
-    def run(m: int) -> dict[str, Any]:
+    def run(m: int) -> engine.Run:
         return engine.run_couples(m, seed, ta, tb, cp, fl, days=days)
 
     _log(f"engine: first call (one chunk of {engine.CHUNK} couples, compiles)")

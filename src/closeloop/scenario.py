@@ -10,11 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import numbers
 import os
-import re
 import tomllib
-from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,90 +29,37 @@ from pydantic import (
 from closeloop import mechanisms
 from closeloop.errors import InputError, bad_value, did_you_mean, is_int, one_of
 from closeloop.model import healing
-from closeloop.params import COUPLE_SPECS, PERSON_SPECS, WORLD_SPECS, check_values
+from closeloop.params import (
+    CHANGE_SPECS,
+    COUPLE_SPECS,
+    HISTORY_SPECS,
+    PERSON_SPECS,
+    WORLD_SPECS,
+    ChangeParams,
+    HistoryParams,
+    change_params,
+    check_values,
+    history_params,
+)
 from closeloop.presets import DEFAULT_MIX, check_mix
-from closeloop.scenario_events import MAX_DAYS, AdultEvent, check_events, check_fit, toml_lines
+from closeloop.scenario_check import (
+    COUPLE_ONLY,
+    KINDS,
+    PERSON_ONLY,
+    at_most,
+    named,
+    one_line,
+    table,
+)
+from closeloop.scenario_check import (
+    check_pair as check_pair,  # re-exported: a public name of this module
+)
+from closeloop.scenario_events import MAX_DAYS, AdultEvent, check_events, check_fit
 from closeloop.scenario_events import schedule as schedule_rows
+from closeloop.scenario_interventions import Intervention
+from closeloop.scenario_toml import to_toml
 
 Mix = dict[str, float]
-
-
-class Intervention(BaseModel):
-    """One scheduled intervention (docs/model.md, "Change").
-
-    Attributes:
-        kind: one of ``healing.KINDS``.
-        start, end: first day and the day after the last, in [0, 36500], start < end.
-        intensity: in [0, 1]; what it scales depends on the kind (``healing.DESCRIPTIONS``).
-        who: in a couple, whose intervention it is: "a", "b" or "both" (default: "b" for
-            safe_partner and pacing, which the partner does; "a" otherwise; for couples therapy,
-            the withdrawing member).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: str
-    start: int = 0
-    end: int = MAX_DAYS
-    intensity: float = 1.0
-    who: str = ""
-
-    @field_validator("kind", mode="before")
-    @classmethod
-    def _kind(cls, v: Any) -> str:
-        if v not in healing.KINDS:
-            raise _named("interventions.kind", v, healing.KINDS, "scenario")
-        return str(v)
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _day(cls, v: Any, info: ValidationInfo) -> int:
-        if not is_int(v) or not (0 <= v <= MAX_DAYS):
-            raise bad_value(
-                f"interventions.{info.field_name}",
-                v,
-                f"an integer day in [0, {MAX_DAYS}]",
-                "scenario",
-            )
-        return int(v)
-
-    @field_validator("intensity", mode="before")
-    @classmethod
-    def _intensity(cls, v: Any) -> float:
-        if not _is_number(v) or not (0.0 <= v <= 1.0):
-            raise bad_value("interventions.intensity", v, "a number in [0, 1]", "scenario")
-        return float(v)
-
-    @field_validator("who", mode="before")
-    @classmethod
-    def _who(cls, v: Any) -> str:
-        if v != "" and v not in healing.WHO:
-            raise _named("interventions.who", v, healing.WHO, "scenario")
-        return str(v)
-
-    @model_validator(mode="after")
-    def _order(self) -> Intervention:
-        if self.end <= self.start:
-            raise bad_value(
-                "interventions.end", self.end, f"a day after start ({self.start})", "scenario"
-            )
-        return self
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as e:
-            raise _one_line(e, "interventions") from None
-
-    def row(self, kind: str) -> dict[str, Any]:
-        """The schedule row (``healing.schedule_array``) in a scenario of ``kind``."""
-        who = self.who or ("a" if kind == "person" else healing.DEFAULT_WHO.get(self.kind, "a"))
-        return {**self.model_dump(), "who": who}
-
-
-KINDS = ("person", "couple")
-PERSON_ONLY = ("population", "world")
-COUPLE_ONLY = ("a", "b", "traits_a", "traits_b", "relationship")
 
 
 class Scenario(BaseModel):
@@ -136,6 +80,9 @@ class Scenario(BaseModel):
         a, b: couple members: preset name -> weight (a bare name means that preset).
         traits: trait overrides for everyone; traits_a, traits_b: for one member only.
         relationship: relationship settings (params.COUPLE_SPECS).
+        history: the early history's parameters (params.HISTORY_SPECS: when closeness moves
+            from home to peers, what peers are like, how anxiety is learned...).
+        change: how interventions act (params.CHANGE_SPECS).
         interventions: scheduled interventions (``Intervention``), at most
             ``healing.MAX_INTERVENTIONS``.
         events: acute events of adult life (``scenario_events.AdultEvent``): a betrayal, a
@@ -163,6 +110,8 @@ class Scenario(BaseModel):
     traits_a: Mix = Field(default_factory=dict)
     traits_b: Mix = Field(default_factory=dict)
     relationship: Mix = Field(default_factory=dict)
+    history: Mix = Field(default_factory=dict)
+    change: Mix = Field(default_factory=dict)
     interventions: tuple[Intervention, ...] = ()
     events: tuple[AdultEvent, ...] = ()
     ablate: tuple[str, ...] = ()
@@ -171,7 +120,7 @@ class Scenario(BaseModel):
     @classmethod
     def _kind(cls, v: Any) -> str:
         if v not in KINDS:
-            raise _named("kind", v, KINDS, "scenario")
+            raise named("kind", v, KINDS, "scenario")
         return str(v)
 
     @field_validator("days", mode="before")
@@ -184,14 +133,22 @@ class Scenario(BaseModel):
     @field_validator("a", "b", mode="before")
     @classmethod
     def _member(cls, v: Any, info: ValidationInfo) -> Any:
-        return {v: 1.0} if isinstance(v, str) else _table(v, info.field_name)
+        return {v: 1.0} if isinstance(v, str) else table(v, info.field_name)
 
     @field_validator(
-        "population", "world", "traits", "traits_a", "traits_b", "relationship", mode="before"
+        "population",
+        "world",
+        "traits",
+        "traits_a",
+        "traits_b",
+        "relationship",
+        "history",
+        "change",
+        mode="before",
     )
     @classmethod
     def _tables(cls, v: Any, info: ValidationInfo) -> Any:
-        return _table(v, info.field_name)
+        return table(v, info.field_name)
 
     @field_validator("population", "a", "b")
     @classmethod
@@ -224,6 +181,20 @@ class Scenario(BaseModel):
     @classmethod
     def _relationship(cls, v: Mix) -> Mix:
         return check_values(v, COUPLE_SPECS, "relationship", "scenario")
+
+    @field_validator("history")
+    @classmethod
+    def _history(cls, v: Mix) -> Mix:
+        out = check_values(v, HISTORY_SPECS, "history", "scenario")
+        at_most(out, HISTORY_SPECS, "exposure_drop", "exposure_birth", "history")
+        return out
+
+    @field_validator("change")
+    @classmethod
+    def _change(cls, v: Mix) -> Mix:
+        out = check_values(v, CHANGE_SPECS, "change", "scenario")
+        at_most(out, CHANGE_SPECS, "stage2_at", "stage3_at", "change")
+        return out
 
     @field_validator("interventions", mode="before")
     @classmethod
@@ -305,7 +276,7 @@ class Scenario(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as e:
-            raise _one_line(e) from None
+            raise one_line(e, Scenario.model_fields) from None
 
     def replace(self, **changes: Any) -> Scenario:
         """A new, validated scenario with some fields changed."""
@@ -320,11 +291,22 @@ class Scenario(BaseModel):
         (``events.schedule_array``)."""
         return schedule_rows([iv.row(self.kind) for iv in self.interventions], self.events)
 
+    def history_params(self) -> HistoryParams:
+        """The early history's parameters: the scenario's ``[history]`` table over the
+        defaults."""
+        return history_params(**self.history)
+
+    def change_params(self) -> ChangeParams:
+        """How interventions act: the scenario's ``[change]`` table over the defaults."""
+        return change_params(**self.change)
+
     def to_json(self) -> str:
         data = self.model_dump(mode="json")
-        if not data["events"]:
-            # A scenario without events keeps the JSON (and the digest) it had before they existed.
-            data.pop("events")
+        for key in ("events", "history", "change"):
+            if not data[key]:
+                # A scenario without them keeps the JSON (and the digest) it had before they
+                # existed.
+                data.pop(key)
         return json.dumps(data, sort_keys=True)
 
     def to_toml(self) -> str:
@@ -334,112 +316,6 @@ class Scenario(BaseModel):
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form: identifies the scenario in every output."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()
-
-
-def check_pair(a: Mapping[str, Any], b: Mapping[str, Any], owner: str = "compare") -> None:
-    """Raise the standard one-line error unless two scenarios can be compared unit by unit.
-
-    Both must be the same kind (people with people, couples with couples) and run for the same
-    number of days (so that month m means the same in both).
-
-    Arguments:
-        a: the first scenario as a dict; it sets what is allowed.
-        b: the second.
-        owner: the command or function named in the message.
-    """
-    for field in ("kind", "days"):
-        va, vb = a.get(field), b.get(field)
-        if va != vb:
-            raise bad_value(
-                field, vb, f"{va!r}, the {field} of scenario {a.get('name', 'A')!r}", owner
-            )
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, str):
-        # A TOML basic string: quote and backslash escaped, control characters (DEL too) as \u.
-        body = "".join(
-            "\\" + c if c in '"\\' else f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 else c
-            for c in v
-        )
-        return f'"{body}"'
-    if isinstance(v, float):
-        return repr(v)  # repr round-trips every float exactly
-    return str(v)
-
-
-def to_toml(sc: Scenario) -> str:
-    """TOML text for ``sc``: only the keys its kind allows, every number exact."""
-    lines = [
-        f"{k} = {_toml_value(getattr(sc, k))}" for k in ("name", "description", "kind", "days")
-    ]
-    skip = PERSON_ONLY if sc.kind == "couple" else COUPLE_ONLY
-    if sc.ablate:
-        lines.append("ablate = [" + ", ".join(_toml_value(x) for x in sc.ablate) + "]")
-    for key in ("population", "a", "b", "world", "traits", "traits_a", "traits_b", "relationship"):
-        table = getattr(sc, key)
-        if key in skip or not table:
-            continue
-        lines += ["", f"[{key}]"] + [f"{_toml_key(k)} = {_toml_value(x)}" for k, x in table.items()]
-    for iv in sc.interventions:
-        lines += ["", "[[interventions]]"]
-        lines += [f"{k} = {_toml_value(x)}" for k, x in iv.model_dump().items() if k != "who" or x]
-    lines += toml_lines(sc.events, _toml_value)
-    return "\n".join(lines) + "\n"
-
-
-def _toml_key(k: str) -> str:
-    # Preset names hold hyphens, which bare TOML keys allow; anything else is quoted.
-    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _toml_value(k)
-
-
-def _table(v: Any, field: str | None) -> dict[str, Any]:
-    """A table of name = number, checked before pydantic would coerce true to 1.0 or "1" to 1."""
-    if not isinstance(v, dict):
-        raise bad_value(str(field), v, "a table of name = number", "scenario")
-    for key, x in v.items():
-        if not _is_number(x):
-            raise bad_value(f"{field}.{key}", x, "a number", "scenario")
-    # NumPy scalars (numpy.int64, numpy.float32) as plain numbers, so they validate and hash alike.
-    return {k: x if isinstance(x, int | float) else float(x) for k, x in v.items()}
-
-
-def _is_number(x: Any) -> bool:
-    """A real number (NumPy scalars included), never a bool."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool) and type(x).__name__ != "bool_"
-
-
-def _named(field: str, value: Any, names: Any, owner: str | None = None) -> InputError:
-    """The standard error for a name outside a closed set, with the closest name suggested."""
-    hint = did_you_mean(value, names)
-    return bad_value(field, value, one_of(names) + hint, owner)
-
-
-_PHRASES = {
-    "string_type": "a string",
-    "dict_type": "a table of name = number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "tuple_type": "a list of mechanism names",
-    "list_type": "a list",
-}
-
-
-def _one_line(e: ValidationError, prefix: str = "") -> InputError:
-    err = e.errors()[0]
-    ctx = err.get("ctx") or {}
-    inner = ctx.get("error")
-    if isinstance(inner, InputError):
-        return inner
-    field = ".".join([prefix] * bool(prefix) + [str(x) for x in err["loc"]]) or "scenario"
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        model = Intervention if prefix else Scenario
-        keys = ", ".join(repr(k) for k in model.model_fields)
-        hint = did_you_mean(str(err["loc"][-1]), model.model_fields)
-        return InputError(f"Unknown key '{field}' in scenario{hint}: allowed keys are {keys}.")
-    phrase = _PHRASES.get(kind, "valid (" + str(err["msg"]).lower() + ")")
-    return bad_value(field, err.get("input"), phrase, "scenario")
 
 
 def _library() -> dict[str, Any]:

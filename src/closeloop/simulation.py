@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
 
@@ -15,8 +15,17 @@ from closeloop import engine, mechanisms
 from closeloop.errors import check_int
 from closeloop.model import history, variants
 from closeloop.model.person import BEHAVIOURS, CONTEXT_NAMES, DEPTH_NAMES
-from closeloop.params import TRAITS, couple_params, linear_params, world_params
-from closeloop.presets import EVENT_AGE_JITTER, PRESET_NAMES, MixTables
+from closeloop.params import (
+    TRAITS,
+    ChangeParams,
+    HistoryParams,
+    change_params,
+    couple_params,
+    history_params,
+    linear_params,
+    world_params,
+)
+from closeloop.presets import PRESET_NAMES, MixTables
 from closeloop.scenario import Scenario, scenario
 from closeloop.sizing import MAX_UNITS, check_result
 
@@ -39,17 +48,34 @@ def versions() -> dict[str, str]:
 
 def population_tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.ndarray]:
     """The engine's population tables for a preset mix and trait overrides (later ones win):
-    ``presets.MixTables`` plus the caregiving and event tables and the event-age jitter."""
+    ``presets.MixTables`` plus the caregiving and event tables (the event ages' jitter is a
+    history parameter, ``HistoryParams.event_age_jitter``, passed to the engine apart)."""
     merged: dict[str, float] = {}
     for t in traits:
         merged.update(t)
     tab = MixTables(mix, merged).arrays()
-    tab.update(
-        style_table=history.STYLE_TABLE,
-        event_table=history.EVENT_TABLE,
-        age_jitter=np.asarray(EVENT_AGE_JITTER, dtype=np.float32),
-    )
+    tab.update(style_table=history.STYLE_TABLE, event_table=history.EVENT_TABLE)
     return tab
+
+
+def run_params(
+    sc: Scenario,
+    hist: HistoryParams | Mapping[str, float] | None = None,
+    change: ChangeParams | Mapping[str, float] | None = None,
+) -> tuple[HistoryParams, ChangeParams]:
+    """The history's and the interventions' parameters of a run: the scenario's tables over the
+    defaults, and over them ``hist`` and ``change`` when given as tables of name = value; given
+    as ``HistoryParams`` or ``ChangeParams`` (a sweep's or a fit's, history values possibly one
+    per unit), they are used as they are."""
+    if isinstance(hist, HistoryParams):
+        hp = hist
+    else:
+        hp = history_params(**{**sc.history, **dict(hist or {})})
+    if isinstance(change, ChangeParams):
+        cg = change
+    else:
+        cg = change_params(**{**sc.change, **dict(change or {})})
+    return hp, cg
 
 
 def simulate(
@@ -61,6 +87,8 @@ def simulate(
     ablate: tuple[str, ...] = (),
     progress: bool = False,
     variant: str = variants.DEFAULT,
+    history: HistoryParams | Mapping[str, float] | None = None,
+    change: ChangeParams | Mapping[str, float] | None = None,
 ) -> xr.Dataset:
     """Simulate ``n`` people of a scenario.
 
@@ -75,6 +103,11 @@ def simulate(
             learning), "erasure" (safety lowers threat itself) or "linear" (a linear couple
             model, without the variables it cannot derive; couple scenarios without
             interventions or ablations only, else ``variants.NotApplicable``).
+        history: the early history's parameters over the scenario's ``[history]`` table: a
+            table of name = value, or a ``HistoryParams`` (each field a scalar or one value per
+            unit) used as it is (``run_params``).
+        change: how interventions act over the scenario's ``[change]`` table: a table of
+            name = value, or a ``ChangeParams`` (scalars).
 
     Returns:
         An xarray Dataset with dims unit, context, depth, importance, behaviour, month (and day),
@@ -95,8 +128,9 @@ def simulate(
     variant = variants.check(variant)
     variants.applicable(variant, sc.kind, len(sc.interventions), off)
     switches = variants.switches(variant)
+    hp, cg = run_params(sc, history, change)
 
-    def run(report: Callable[[int], None] | None) -> dict[str, Any]:
+    def run(report: Callable[[int], None] | None) -> engine.Run:
         if variants.kernel(variant) == "linear":
             return engine.run_linear(
                 n,
@@ -108,6 +142,7 @@ def simulate(
                 days=sc.days,
                 daily=daily,
                 progress=report,
+                history=hp,
             )
         if sc.kind == "couple":
             return engine.run_couples(
@@ -122,6 +157,8 @@ def simulate(
                 progress=report,
                 schedule=sc.schedule(),
                 variant=switches,
+                history=hp,
+                change=cg,
             )
         return engine.run_population(
             n,
@@ -134,6 +171,8 @@ def simulate(
             progress=report,
             schedule=sc.schedule(),
             variant=switches,
+            history=hp,
+            change=cg,
         )
 
     if progress:
@@ -178,40 +217,40 @@ def _threat(V: np.ndarray, I: np.ndarray) -> np.ndarray:
     return np.clip(V - I, 0.0, 1.0)
 
 
-def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
+def _dataset(raw: engine.Run, sc: Scenario, n: int) -> xr.Dataset:
     names = PRESET_NAMES
     U, Cx, D, M = ("unit",), ("context",), ("depth",), ("month",)
     ev_names = np.array(history.EVENT_NAMES + ("none",))
-    first_kind = raw["event_kind"][:, 0]
-    first_week = raw["event_week"][:, 0]
-    snaps = raw["snapshots"]
+    st, end, acc, snaps = raw.start, raw.final, raw.running, raw.snapshots
+    first_kind = st["event_kind"][:, 0]
+    first_week = st["event_week"][:, 0]
     data: dict[str, Any] = {
-        "preset": (U, np.array(names)[raw["preset"]]),
-        "caregiving": (U, np.array(history.STYLE_NAMES)[raw["style"]]),
+        "preset": (U, np.array(names)[st["preset"]]),
+        "caregiving": (U, np.array(history.STYLE_NAMES)[st["style"]]),
         "event": (U, ev_names[np.where(first_kind >= 0, first_kind, len(ev_names) - 1)]),
         "event_age": (U, np.where(first_week >= 0, first_week / history.WEEKS_PER_YEAR, np.nan)),
-        "traits": (U + ("param",), raw["params"]),
-        "template0": (U + Cx + D, _threat(raw["V0"], raw["I0"])),
-        "threat": (U + Cx + D, _threat(raw["V"], raw["I"])),
-        "excitation": (U + Cx + D, raw["V"]),
-        "inhibition": (U + Cx + D, raw["I"]),
-        "reward0": (U + D, raw["R0"]),
-        "reward": (U + D, raw["R"]),
-        "habit0": (U + D, raw["H0"]),
-        "habit": (U + D, raw["H"]),
-        "seeking0": (U, raw["E0"]),
-        "seeking": (U, raw["E"]),
-        "longing": (U, raw["L"]),
-        "mean_longing": (U, raw["longing"] / sc.days),
-        "offers": (U + Cx + D + ("importance",), raw["offers"]),
-        "shares": (U + Cx + D + ("importance",), raw["shares"]),
-        "automatic": (U + Cx + D, raw["automatic"]),
-        "noticed": (U + Cx + D, raw["noticed"]),
-        "arousal_sum": (U + Cx + D, raw["arousal"]),
-        "distress_sum": (U + Cx + D, raw["distress"]),
-        "behaviour_count": (U + ("behaviour",), raw["behaviour"]),
-        "hurt_count": (U, raw["hurt"]),
-        "history": (U + ("history_stat",), raw["history"]),
+        "traits": (U + ("param",), st["params"]),
+        "template0": (U + Cx + D, _threat(st["V0"], st["I0"])),
+        "threat": (U + Cx + D, _threat(end["V"], end["I"])),
+        "excitation": (U + Cx + D, end["V"]),
+        "inhibition": (U + Cx + D, end["I"]),
+        "reward0": (U + D, st["R0"]),
+        "reward": (U + D, end["R"]),
+        "habit0": (U + D, st["H0"]),
+        "habit": (U + D, end["H"]),
+        "seeking0": (U, st["E0"]),
+        "seeking": (U, end["E"]),
+        "longing": (U, end["L"]),
+        "mean_longing": (U, acc["longing"] / sc.days),
+        "offers": (U + Cx + D + ("importance",), acc["offers"]),
+        "shares": (U + Cx + D + ("importance",), acc["shares"]),
+        "automatic": (U + Cx + D, acc["automatic"]),
+        "noticed": (U + Cx + D, acc["noticed"]),
+        "arousal_sum": (U + Cx + D, acc["arousal"]),
+        "distress_sum": (U + Cx + D, acc["distress"]),
+        "behaviour_count": (U + ("behaviour",), acc["behaviour"]),
+        "hurt_count": (U, acc["hurt"]),
+        "history": (U + ("history_stat",), st["history"]),
         "threat_partner": (U + M + D, snaps["threat"]),
         "threat_therapy": (U + M + D, snaps["threat_therapy"]),
         "habit_t": (U + M + D, snaps["habit"]),
@@ -236,19 +275,19 @@ def _dataset(raw: dict[str, Any], sc: Scenario, n: int) -> xr.Dataset:
         # Day at the end of each snapshot block (the last block may be partial).
         "month": np.minimum((np.arange(snaps["longing"].shape[1]) + 1) * engine.SNAP_DAYS, sc.days),
     }
-    if "daily" in raw:
-        for k, v in raw["daily"].items():
+    if raw.daily is not None:
+        for k, v in raw.daily.items():
             data[f"daily_{k}"] = (U + ("day",) + engine.PEOPLE_RECORD.dims[f"daily.{k}"], v)
         coords["day"] = np.arange(sc.days)
     return xr.Dataset(data, coords=coords)
 
 
-def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int, dims: Any = None) -> xr.Dataset:
+def _couple_dataset(raw: engine.Run, sc: Scenario, n: int, dims: Any = None) -> xr.Dataset:
     """The couple Dataset of a run; ``dims``: its record's dims (the couple engine's by
     default). Variables the run did not keep (a linear run's) are left out."""
     Cp, Mb, Mo, D = ("couple",), ("member",), ("month",), ("depth",)
-    m = raw["monthly"]
-    raw = {**raw, "traits": raw["params"]}
+    m = raw.snapshots
+    kept = {**raw.start, **raw.final, **raw.running, "traits": raw.start["params"]}
     layout = {
         "traits": Cp + Mb + ("param",),
         "threat0": Cp + Mb + D,
@@ -260,13 +299,13 @@ def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int, dims: Any = None)
         "end_day": Cp,
     }
     data: dict[str, Any] = {
-        "preset": (Cp + Mb, np.array(PRESET_NAMES)[raw["preset"]]),
-        "caregiving": (Cp + Mb, np.array(history.STYLE_NAMES)[raw["style"]]),
-        **{k: (d, raw[k]) for k, d in layout.items() if k in raw},
+        "preset": (Cp + Mb, np.array(PRESET_NAMES)[raw.start["preset"]]),
+        "caregiving": (Cp + Mb, np.array(history.STYLE_NAMES)[raw.start["style"]]),
+        **{k: (d, kept[k]) for k, d in layout.items() if k in kept},
     }
     dims = engine.COUPLE_RECORD.dims if dims is None else dims
     for k, v in m.items():
-        data[k] = (Cp + Mo + dims[f"monthly.{k}"], v)
+        data[k] = (Cp + Mo + dims[f"{raw.snapshot_key}.{k}"], v)
     n_months = m["ruptures"].shape[1]
     coords: dict[str, Any] = {
         "couple": np.arange(n),
@@ -276,8 +315,8 @@ def _couple_dataset(raw: dict[str, Any], sc: Scenario, n: int, dims: Any = None)
         "depth_name": ("depth", list(DEPTH_NAMES)),
         "param": list(TRAITS),
     }
-    if "daily" in raw:
-        for k, v in raw["daily"].items():
+    if raw.daily is not None:
+        for k, v in raw.daily.items():
             data[f"daily_{k}"] = (Cp + ("day",) + dims[f"daily.{k}"], v)
         coords["day"] = np.arange(sc.days)
     ds = xr.Dataset(data, coords=coords)

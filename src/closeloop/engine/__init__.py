@@ -5,10 +5,10 @@ addressed by the run seed and its index (``_keys``), so results are bitwise iden
 size, chunking or device count. Units are drawn and raised to adulthood (``_population``), then a
 day kernel is scanned over the adult days by one blocked loop told what to keep by a ``Record``
 (``_loop``): ``people`` for person scenarios, ``couples`` for couples, ``linear`` for the linear
-couple model beside closeloop. Parameters, population tables, schedules and mechanism flags are
-arguments (data), and parameters may differ unit by unit, so new values never recompile; only the
-number of days, the daily flag and (for couples) whether interventions or therapy exist change the
-program.
+couple model beside closeloop; every run returns a ``Run`` (``output``). Parameters, population
+tables, schedules and mechanism flags are arguments (data), and parameters may differ unit by
+unit, so new values never recompile; only the number of days, the daily flag and (for couples)
+whether interventions or therapy exist change the program.
 """
 
 from closeloop.engine._devices import (
@@ -30,6 +30,7 @@ from closeloop.engine.couples import couple_threat, run_couples
 from closeloop.engine.linear import ABSENT as LINEAR_ABSENT
 from closeloop.engine.linear import RECORD as LINEAR_RECORD
 from closeloop.engine.linear import run_linear
+from closeloop.engine.output import Run
 from closeloop.engine.people import RECORD as PEOPLE_RECORD
 from closeloop.engine.people import person_day, run_population
 
@@ -42,6 +43,7 @@ __all__ = [
     "PEOPLE_RECORD",
     "SNAP_DAYS",
     "Record",
+    "Run",
     "Summary",
     "by_chunk",
     "chunked",

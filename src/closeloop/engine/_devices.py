@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -23,6 +23,7 @@ CHUNK = 1024
 code; large enough that the per-step overhead of a scan is spread over many units."""
 
 _CACHE: dict[Any, Callable[..., Any]] = {}
+_T = TypeVar("_T")
 
 
 def devices() -> list[Any]:
@@ -74,12 +75,12 @@ def _rows(tree: Any, start: int, size: int) -> Any:
 
 
 def chunked(
-    run: Callable[..., dict[str, Any]],
+    run: Callable[..., _T],
     n: int,
     progress: Callable[[int], None] | None,
     per_unit: Any = None,
     first: int = 0,
-) -> dict[str, Any]:
+) -> _T:
     """Run ``n`` units in groups of one fixed-size chunk per device (the last group padded) and
     gather the results (NumPy, unit-first) into arrays allocated once: no list of parts and no
     concatenation, so the peak memory is the result plus one call's output.
@@ -109,13 +110,13 @@ def chunked(
     return out
 
 
-def by_chunk(fn: Callable[..., dict[str, Any]], n_split: int = 1) -> Callable[..., Any]:
+def by_chunk(fn: Callable[..., Any], n_split: int = 1) -> Callable[..., Any]:
     """A chunk function made to take one chunk per device: the indices (and the first
     ``n_split - 1`` other arguments, unit-first) of the devices' chunks side by side, each chunk
     computed on its own as if alone (a vmap over chunks, which the sharded jit splits over the
     devices)."""
 
-    def run(*args: Any, **static: Any) -> dict[str, Any]:
+    def run(*args: Any, **static: Any) -> Any:
         split = [
             jax.tree.map(lambda a: a.reshape((-1, CHUNK) + a.shape[1:]), x) for x in args[:n_split]
         ]

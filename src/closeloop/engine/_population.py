@@ -27,7 +27,7 @@ from closeloop.model.history import (
 from closeloop.model.person import PersonState, initial_state
 from closeloop.model.response import N_PERSON_DRAWS, person_step
 from closeloop.model.world import N_WORLD_DRAWS
-from closeloop.params import SPECS, TRAITS, CoupleParams, PersonParams
+from closeloop.params import HISTORY, SPECS, TRAITS, CoupleParams, HistoryParams, PersonParams
 
 N_DRAWS = N_PERSON_DRAWS + max(N_HISTORY_DRAWS, N_WORLD_DRAWS)
 """Uniforms per person-step: the person's, then those of the world (or history) around them."""
@@ -35,9 +35,12 @@ N_DRAWS = N_PERSON_DRAWS + max(N_HISTORY_DRAWS, N_WORLD_DRAWS)
 xp = jnp
 
 
-def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
-    """Draw a unit's preset, caregiving style, traits and event weeks from the population tables,
-    and the individual jitter of its learned anxiety."""
+def _sample_unit(
+    key: jax.Array, age_jitter: jax.Array, tab: dict[str, jax.Array]
+) -> tuple[Any, ...]:
+    """Draw a unit's preset, caregiving style, traits and event weeks (their ages varied by
+    ``age_jitter`` years either side) from the population tables, and the individual jitter of
+    its learned anxiety."""
     # Jitter draws for the traits only (the later person fields never vary), so the draws, and
     # with them every run, stay those of before those fields were declared.
     n_p, n_t = tab["traits"].shape[1], len(TRAITS)
@@ -47,26 +50,30 @@ def _sample_unit(key: jax.Array, tab: dict[str, jax.Array]) -> tuple[Any, ...]:
     z = jnp.concatenate([ndtri(u[2 : 2 + n_t]), jnp.zeros(n_p - n_t, dtype=u.dtype)])
     traits = jnp.clip(tab["traits"][pre] + tab["trait_sd"] * z, tab["low"], tab["high"])
     kind = tab["ev_kind"][pre]
-    age = tab["ev_age"][pre] + (u[2 + n_t :] - 0.5) * 2.0 * tab["age_jitter"]
+    age = tab["ev_age"][pre] + (u[2 + n_t :] - 0.5) * 2.0 * age_jitter
     age = jnp.clip(age, 0.0, HISTORY_STEPS / WEEKS_PER_YEAR - 0.1)
     step = jnp.where(kind >= 0, (age * WEEKS_PER_YEAR).astype(jnp.int32), -1)
     i_anx = TRAITS.index("anxiety")
     return pre, style, traits, step, kind, tab["trait_sd"][i_anx] * z[i_anx]
 
 
-def sample(keys: jax.Array, tab: dict[str, jax.Array], fixed: jax.Array) -> tuple[Any, ...]:
+def sample(
+    keys: jax.Array, tab: dict[str, jax.Array], fixed: jax.Array, hp: HistoryParams = HISTORY
+) -> tuple[Any, ...]:
     """Preset and style (*B), traits as PersonParams of (*B) arrays, event weeks and kinds
     (MAX_EVENTS, *B) for every key of (*B, 2) keys, and (*B) whether and with what jitter the
     adult anxiety is learned from the history (``adult_traits``).
 
     ``fixed``: (P, *B) per-unit trait values that replace the drawn ones where not NaN (a sweep
     or a fit setting a trait unit by unit); the draws are made either way, so fixing one trait
-    leaves every other draw of the unit as it was.
+    leaves every other draw of the unit as it was. ``hp``: the history's parameters (scalars or
+    (*B)), of which the event ages' jitter is used here.
     """
     f: Any = partial(_sample_unit, tab=tab)
     for _ in range(keys.ndim - 1):
         f = jax.vmap(f)
-    pre, style, traits, step, kind, jitter = f(keys)
+    age_jitter = jnp.broadcast_to(hp.event_age_jitter, keys.shape[:-1])
+    pre, style, traits, step, kind, jitter = f(keys, age_jitter)
     last = partial(jnp.moveaxis, source=-1, destination=0)
     # Learned unless the scenario sets the trait for this preset, or a sweep or fit for this unit.
     learn = (tab["learn_anxiety"][pre] > 0) & jnp.isnan(fixed[TRAITS.index("anxiety")])
@@ -74,18 +81,21 @@ def sample(keys: jax.Array, tab: dict[str, jax.Array], fixed: jax.Array) -> tupl
     return pre, style, PersonParams(*traits), last(step), last(kind), (learn, jitter)
 
 
-def adult_traits(p: PersonParams, slope: jax.Array, learn: tuple[Any, Any]) -> PersonParams:
+def adult_traits(
+    p: PersonParams, hp: HistoryParams, slope: jax.Array, learn: tuple[Any, Any]
+) -> PersonParams:
     """The traits at the start of adult life: ``anxiety`` learned from the history's protest
     contingency (``history.learned_anxiety``, plus the unit's jitter) where ``learn`` says so."""
     on, jitter = learn
     spec = SPECS["anxiety"]
-    anx = jnp.clip(learned_anxiety(xp, slope) + jitter, spec.low, spec.high)
+    anx = jnp.clip(learned_anxiety(xp, hp, slope) + jitter, spec.low, spec.high)
     return p._replace(anxiety=jnp.where(on, anx, p.anxiety).astype(p.anxiety.dtype))
 
 
 def history(
     keys: jax.Array,
     p: PersonParams,
+    hp: HistoryParams,
     style: Any,
     ev_step: Any,
     ev_kind: Any,
@@ -94,7 +104,8 @@ def history(
 ) -> tuple[PersonState, jax.Array, jax.Array]:
     """Run birth to adulthood for a batch B of people (keys (*B, 2)); return the adult state,
     (4, *B) counts: approaches, hurt when approaching, withdrawals, hurt experienced when
-    withdrawing, and (*B) the learned protest contingency (``history.protest_slope``)."""
+    withdrawing, and (*B) the learned protest contingency (``history.protest_slope``). ``hp``:
+    the history's parameters, scalars or one value per unit (B), shared by a couple's members."""
     batch = style.shape
     protected = is_on(flags, "extinction_protection")
 
@@ -103,6 +114,7 @@ def history(
         u = draws(keys, t, N_DRAWS)
         o = history_offer(
             xp,
+            hp,
             t,
             style,
             ev_step,
@@ -122,7 +134,7 @@ def history(
     zeros = jnp.zeros
     init = (initial_state(xp, batch, p), zeros((4, *batch)), zeros((N_CONTINGENCY, *batch)))
     (s, acc, cont), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
-    return s, acc, protest_slope(xp, cont)
+    return s, acc, protest_slope(xp, hp, cont)
 
 
 def person_start(
@@ -131,15 +143,17 @@ def person_start(
     tab: dict[str, jax.Array],
     fixed: jax.Array,
     flags: jax.Array,
+    hp: HistoryParams = HISTORY,
 ) -> dict[str, Any]:
-    """The people of ``indices`` at the start of adult life, batch-last: ``p`` (traits),
+    """The people of ``indices`` at the start of adult life (their history by ``hp``: scalars
+    or one value per unit, batch-last), batch-last: ``p`` (traits),
     ``state`` (the adult template), ``history`` (counts), ``key`` (adult keys (*B, 2)), and
     ``preset``, ``style``, ``event_week``, ``event_kind``."""
     keys = unit_keys(seed_key, indices)
     k_pop, k_hist, k_adult = (fold(keys, j) for j in range(3))
-    pre, style, p, ev_step, ev_kind, learn = sample(k_pop, tab, fixed)
-    s0, hist, slope = history(k_hist, p, style, ev_step, ev_kind, tab, flags)
-    p = adult_traits(p, slope, learn)
+    pre, style, p, ev_step, ev_kind, learn = sample(k_pop, tab, fixed, hp)
+    s0, hist, slope = history(k_hist, p, hp, style, ev_step, ev_kind, tab, flags)
+    p = adult_traits(p, hp, slope, learn)
     return {
         "p": p,
         "state": s0,
@@ -161,6 +175,7 @@ def couple_start(
     therapy: bool = False,
     fixed: jax.Array | None = None,
     cp: CoupleParams | None = None,
+    hp: HistoryParams = HISTORY,
 ) -> dict[str, Any]:
     """The couples of ``indices`` at the start of their relationship, batch-last.
 
@@ -168,7 +183,8 @@ def couple_start(
     and histories (member a from ``tab_a``, b from ``tab_b``; the style and event tables are
     shared) and the key of its adult days. ``fixed``: (2, P, *B) per-member trait values that
     replace the drawn ones where not NaN (None: none). ``cp``: the relationship's settings (its
-    starting levels; their defaults without it).
+    starting levels; their defaults without it). ``hp``: the history's parameters, scalars or
+    one value per couple (B), shared by its members.
 
     Returns:
         ``pp`` (traits, fields (2, *B)), ``state`` (``couple.initial_couple``), ``key`` (adult
@@ -179,20 +195,21 @@ def couple_start(
     if fixed is None:
         n_p = tab_a["traits"].shape[1]
         fixed = jnp.full((2, n_p, *indices.shape), jnp.nan, dtype=jnp.float32)
-    pre_a, style_a, p_a, ev_a, kind_a, learn_a = sample(k[0], tab_a, fixed[0])
-    pre_b, style_b, p_b, ev_b, kind_b, learn_b = sample(k[1], tab_b, fixed[1])
+    pre_a, style_a, p_a, ev_a, kind_a, learn_a = sample(k[0], tab_a, fixed[0], hp)
+    pre_b, style_b, p_b, ev_b, kind_b, learn_b = sample(k[1], tab_b, fixed[1], hp)
     both = lambda a, b: jnp.stack([a, b])  # noqa: E731
     pp = jax.tree.map(both, p_a, p_b)
     persons, _, slope = history(
         jnp.stack([k[2], k[3]]),
         pp,
+        hp,
         jnp.stack([style_a, style_b]),
         jnp.stack([ev_a, ev_b], axis=1),  # (MAX_EVENTS, 2, *B)
         jnp.stack([kind_a, kind_b], axis=1),
         tab_a,
         flags,
     )
-    pp = adult_traits(pp, slope, jax.tree.map(both, learn_a, learn_b))
+    pp = adult_traits(pp, hp, slope, jax.tree.map(both, learn_a, learn_b))
     return {
         "pp": pp,
         "state": initial_couple(xp, persons, therapy, cp),

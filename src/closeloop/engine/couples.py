@@ -15,7 +15,8 @@ from closeloop.engine import _loop
 from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
-from closeloop.engine.people import per_unit, schedule_or_none
+from closeloop.engine.output import Run
+from closeloop.engine.people import per_unit, schedule_or_none, shared
 from closeloop.model import events as adult_events
 from closeloop.model import healing, variants
 from closeloop.model.couple import (
@@ -31,7 +32,15 @@ from closeloop.model.couple import (
     couple_day,
 )
 from closeloop.model.person import effective_threat
-from closeloop.params import TRAITS, CoupleParams, PersonParams
+from closeloop.params import (
+    CHANGE,
+    HISTORY,
+    TRAITS,
+    ChangeParams,
+    CoupleParams,
+    HistoryParams,
+    PersonParams,
+)
 
 xp = jnp
 
@@ -56,17 +65,18 @@ def day_step(
     t: jax.Array,
     valid: jax.Array,
     variant: jax.Array | None = None,
+    change: ChangeParams = CHANGE,
 ) -> tuple[CoupleState, Day]:
     """One couple-day of a batch of couples under the scenario's interventions and adult events
     (``care``: there are some; without, the day is the plain couple day, compiled without their
     terms; ``therapy``: the templates carry the therapy row; ``variant``: how the members learn,
-    ``variants.switches``, None: closeloop's rules)."""
+    ``variants.switches``, None: closeloop's rules; ``change``: how interventions act)."""
     u = draws(key, t, N_COUPLE_DRAWS)
     tf = t.astype(jnp.float32)
-    lv = healing.levels(xp, schedule, tf) if care else None
+    lv = healing.levels(xp, schedule, tf, change) if care else None
     sess = healing.sessions(xp, schedule, tf)[0] if therapy else None
     ev = adult_events.active(xp, schedule, tf) if care else None
-    return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess, ev, variant)
+    return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess, ev, variant, change)
 
 
 def _counts_zero(batch: tuple[int, ...]) -> dict[str, jax.Array]:
@@ -245,6 +255,8 @@ DAILY = {
 }
 """Each daily record field's structure dims."""
 
+SNAPSHOTS = "monthly"
+"""What a couple run's snapshots are called (in the record's dims and the ``Run``)."""
 RECORD = _loop.Record(
     running=_loop.Summary(_events_zero, _events),
     block=_loop.Summary(_counts_zero, count),
@@ -255,7 +267,7 @@ RECORD = _loop.Record(
         "first_talk": P,
         "escalation": P,
         "end_day": P,
-        **{f"monthly.{k}": v for k, v in MONTHLY.items()},
+        **{f"{SNAPSHOTS}.{k}": v for k, v in MONTHLY.items()},
         **{f"daily.{k}": v for k, v in DAILY.items()},
     },
 )
@@ -266,11 +278,13 @@ with the month's counts, and (with ``daily``) every day's record."""
 def _run_couples(
     indices: jax.Array,
     cp: CoupleParams,
+    hp: HistoryParams,
     fixed: jax.Array,
     seed_key: jax.Array,
     tab_a: dict[str, jax.Array],
     tab_b: dict[str, jax.Array],
     schedule: jax.Array,
+    change: ChangeParams,
     flags: jax.Array,
     variant: jax.Array,
     *,
@@ -279,35 +293,40 @@ def _run_couples(
     simpler: bool = False,
     care: bool,
     therapy: bool,
-) -> dict[str, Any]:
+) -> Run:
     """One chunk of couples: sample, both histories, then ``days`` days together (the members
-    learning by ``variant``'s rules when ``simpler``, else closeloop's). ``cp`` and ``fixed``
-    come unit-first (each couple its own)."""
+    learning by ``variant``'s rules when ``simpler``, else closeloop's). ``cp``, ``hp`` (the
+    history's parameters) and ``fixed`` come unit-first (each couple its own); ``change`` (how
+    interventions act) is shared."""
     fixed_b = unit_last(fixed)  # (2, P, *B)
     cpl = unit_last(cp)
-    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy, fixed_b, cpl)
+    st = couple_start(indices, seed_key, tab_a, tab_b, flags, therapy, fixed_b, cpl, unit_last(hp))
     pp, s0 = st["pp"], st["state"]
     vr = variant if simpler else None  # closeloop's own program has no switches at all
     if vr is not None:
         s0 = s0._replace(person=variants.begin(xp, s0.person, vr))
-    step = partial(day_step, pp, cpl, schedule, flags, st["key"], care, therapy, variant=vr)
+    step = partial(
+        day_step, pp, cpl, schedule, flags, st["key"], care, therapy, variant=vr, change=change
+    )
     record = RECORD.keeping_days(_daily if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
-    out = {
-        "preset": st["preset"],
-        "style": st["style"],
-        "params": jnp.stack([getattr(pp, n) for n in TRAITS], axis=1),  # (2, P, *B)
-        "threat0": couple_threat(s0),
-        "threat": couple_threat(res["state"]),
-        "monthly": res["snapshots"],  # (month, [member,] *B)
-        **res["running"],
-    }
-    if daily:
-        out["daily"] = res["daily"]
+    out = Run(
+        start={
+            "preset": st["preset"],
+            "style": st["style"],
+            "params": jnp.stack([getattr(pp, n) for n in TRAITS], axis=1),  # (2, P, *B)
+            "threat0": couple_threat(s0),
+        },
+        final={"threat": couple_threat(res["state"])},
+        running=res["running"],
+        snapshots=res["snapshots"],  # (month, [member,] *B)
+        daily=res["daily"] if daily else None,
+        snapshot_key=SNAPSHOTS,
+    )
     return unit_first(out)
 
 
-_COUPLES = by_chunk(_run_couples, n_split=3)
+_COUPLES = by_chunk(_run_couples, n_split=4)
 """The couples' chunk function, made once: ``compiled`` caches by function identity."""
 
 
@@ -326,16 +345,21 @@ def run_couples(
     traits: np.ndarray | None = None,
     first: int = 0,
     variant: np.ndarray | None = None,
-) -> dict[str, Any]:
+    history: HistoryParams = HISTORY,
+    change: ChangeParams = CHANGE,
+) -> Run:
     """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
 
     ``couple``: each field a scalar (every couple) or an (n,) array (each couple its own
     value: no recompilation). ``traits``: (n, 2, P) per-member trait values that replace the
     drawn ones where not NaN. ``first``: index of the first couple (couples ``first .. first +
     n - 1``, each the same couple whatever call it runs in). ``variant``: how the members learn
-    in adult life (``variants.switches``; None: closeloop's rules).
+    in adult life (``variants.switches``; None: closeloop's rules). ``history``: the early
+    history's parameters, as ``couple`` (each couple its own values, shared by its members).
+    ``change``: how interventions act (scalars, shared by every couple).
 
-    Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
+    Returns a ``Run`` of numpy arrays with a leading couple axis (snapshots named
+    "monthly"); per-member arrays have a member axis of 2
     next; monthly summaries have (couple, month, ...); daily records (couple, day, ...). With
     individual therapy in ``schedule`` the templates' therapy rows are carried (one more
     compiled program).
@@ -345,16 +369,16 @@ def run_couples(
     therapy = bool(np.any(sch[:, 0] == healing.KINDS.index("therapy")))
     n_p = tables_a["traits"].shape[1]
     fixed = np.full((n, 2, n_p), np.nan, np.float32) if traits is None else per_unit(traits, n)
-    rows = (per_unit(couple, n), fixed)
+    rows = (per_unit(couple, n), per_unit(history, n), fixed)
     ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
     tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
-    args = (jax.random.PRNGKey(seed), ta, tb, jnp.asarray(sch))
+    args = (jax.random.PRNGKey(seed), ta, tb, jnp.asarray(sch), shared(change))
     fl = jnp.asarray(flags, dtype=jnp.float32)
     # closeloop itself runs without the switches (None): its program, and so its numbers,
     # stay exactly those of before the variants; the simpler ones share one other program.
     simpler = variant is not None and bool(np.any(np.asarray(variant) != 1.0))
     vr = jnp.asarray(variants.switches(variants.DEFAULT) if variant is None else variant)
     f = compiled(
-        _COUPLES, 9, n_split=3, days=days, daily=daily, simpler=simpler, care=care, therapy=therapy
+        _COUPLES, 11, n_split=4, days=days, daily=daily, simpler=simpler, care=care, therapy=therapy
     )
     return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first)

@@ -20,7 +20,8 @@ from closeloop.engine import _loop
 from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
-from closeloop.engine.couples import DEEP, ESCALATION, couple_threat
+from closeloop.engine.couples import DEEP, ESCALATION, SNAPSHOTS, couple_threat
+from closeloop.engine.output import Run
 from closeloop.engine.people import per_unit
 from closeloop.model.couple import AWAY, NONE, TOWARD
 from closeloop.model.linear import (
@@ -33,7 +34,14 @@ from closeloop.model.linear import (
     pursuit,
     set_point,
 )
-from closeloop.params import TRAITS, CoupleParams, LinearParams, PersonParams
+from closeloop.params import (
+    HISTORY,
+    TRAITS,
+    CoupleParams,
+    HistoryParams,
+    LinearParams,
+    PersonParams,
+)
 
 xp = jnp
 EDGE = 1e-7
@@ -195,7 +203,7 @@ RECORD = _loop.Record(
         "first_talk": P,
         "escalation": P,
         "end_day": P,
-        **{f"monthly.{k}": v for k, v in MONTHLY.items()},
+        **{f"{SNAPSHOTS}.{k}": v for k, v in MONTHLY.items()},
         **{f"daily.{k}": v for k, v in DAILY.items()},
     },
 )
@@ -221,6 +229,7 @@ def _run_linear(
     indices: jax.Array,
     cp: CoupleParams,
     lp: LinearParams,
+    hp: HistoryParams,
     fixed: jax.Array,
     seed_key: jax.Array,
     tab_a: dict[str, jax.Array],
@@ -229,30 +238,34 @@ def _run_linear(
     *,
     days: int,
     daily: bool,
-) -> dict[str, Any]:
+) -> Run:
     """One chunk of linear couples: the couples' sampling and histories (``couple_start``),
     then ``days`` days of the linear kernel."""
     cpl, lpl = unit_last(cp), unit_last(lp)
-    st = couple_start(indices, seed_key, tab_a, tab_b, flags, False, unit_last(fixed), cpl)
+    fixed_b, hpl = unit_last(fixed), unit_last(hp)
+    st = couple_start(indices, seed_key, tab_a, tab_b, flags, False, fixed_b, cpl, hpl)
     threat0 = couple_threat(st["state"])  # (2, K, *B)
     s0 = initial_linear(xp, set_point(xp, lpl, jnp.mean(threat0, axis=1)), cpl)
     step = partial(day_step, st["pp"], cpl, lpl, st["key"])
     record = RECORD.keeping_days(_daily if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
-    out = {
-        "preset": st["preset"],
-        "style": st["style"],
-        "params": jnp.stack([getattr(st["pp"], n) for n in TRAITS], axis=1),
-        "threat0": threat0,
-        "monthly": res["snapshots"],
-        **res["running"],
-    }
-    if daily:
-        out["daily"] = res["daily"]
+    out = Run(
+        start={
+            "preset": st["preset"],
+            "style": st["style"],
+            "params": jnp.stack([getattr(st["pp"], n) for n in TRAITS], axis=1),
+            "threat0": threat0,
+        },
+        final={},
+        running=res["running"],
+        snapshots=res["snapshots"],
+        daily=res["daily"] if daily else None,
+        snapshot_key=SNAPSHOTS,
+    )
     return unit_first(out)
 
 
-_LINEAR = by_chunk(_run_linear, n_split=4)
+_LINEAR = by_chunk(_run_linear, n_split=5)
 
 
 def run_linear(
@@ -266,17 +279,18 @@ def run_linear(
     days: int,
     daily: bool = False,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
+    history: HistoryParams = HISTORY,
+) -> Run:
     """Simulate ``n`` linear couples: the couples ``couples.run_couples`` would draw with the
-    same seed and tables (same members, same early histories), on the linear kernel. Returns
-    numpy arrays laid out as ``run_couples``' (couple first)."""
+    same seed, tables and ``history`` parameters (same members, same early histories), on the
+    linear kernel. Returns numpy arrays laid out as ``run_couples``' (couple first)."""
     n_p = tables_a["traits"].shape[1]
     fixed = np.full((n, 2, n_p), np.nan, np.float32)
-    rows = (per_unit(couple, n), per_unit(linear, n), fixed)
+    rows = (per_unit(couple, n), per_unit(linear, n), per_unit(history, n), fixed)
     ta = {k: jnp.asarray(v) for k, v in tables_a.items()}
     tb = {k: jnp.asarray(v) for k, v in tables_b.items()}
     # The early history runs closeloop's rules with every mechanism on.
     fl = jnp.asarray(mechanisms.flags())
     args = (jax.random.PRNGKey(seed), ta, tb, fl)
-    f = compiled(_LINEAR, 8, n_split=4, days=days, daily=daily)
+    f = compiled(_LINEAR, 9, n_split=5, days=days, daily=daily)
     return chunked(lambda idx, r: f(idx, *r, *args), n, progress, rows)

@@ -14,6 +14,7 @@ from closeloop.engine import _loop
 from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import N_DRAWS, person_start
+from closeloop.engine.output import Run
 from closeloop.mechanisms import INDEX
 from closeloop.model import events, healing, variants
 from closeloop.model.person import (
@@ -30,7 +31,15 @@ from closeloop.model.person import (
 )
 from closeloop.model.response import N_PERSON_DRAWS, person_step
 from closeloop.model.world import W_CONTEXT, world_offer
-from closeloop.params import TRAITS, PersonParams, WorldParams
+from closeloop.params import (
+    CHANGE,
+    HISTORY,
+    TRAITS,
+    ChangeParams,
+    HistoryParams,
+    PersonParams,
+    WorldParams,
+)
 
 xp = jnp
 N_BEHAVIOURS = len(BEHAVIOURS)
@@ -46,10 +55,12 @@ def person_day(
     t: jax.Array,
     valid: jax.Array,
     variant: jax.Array | None = None,
+    change: ChangeParams = CHANGE,
 ) -> tuple[PersonState, tuple[Offer, Response]]:
-    """One adult day of a batch of people: the world's offer, the day's interventions, the
-    person's response and learning (by the rules of ``variant``, a ``variants.switches``
-    vector; None: closeloop's). Returns the new state and the day's (offer, response)."""
+    """One adult day of a batch of people: the world's offer, the day's interventions (acting
+    as ``change`` says), the person's response and learning (by the rules of ``variant``, a
+    ``variants.switches`` vector; None: closeloop's). Returns the new state and the day's
+    (offer, response)."""
     u = draws(key, t, N_DRAWS)
     tf = t.astype(jnp.float32)
     o = world_offer(xp, world, tf, u[N_PERSON_DRAWS:])
@@ -62,13 +73,14 @@ def person_day(
             healing.person_offer(
                 xp,
                 o,
-                healing.levels(xp, schedule, tf),
+                healing.levels(xp, schedule, tf, change),
                 *healing.sessions(xp, schedule, tf),
                 p,
                 s,
                 flags,
                 u[N_PERSON_DRAWS + W_CONTEXT],
                 world.friend_share,
+                change,
             ),
             schedule,
             tf,
@@ -207,54 +219,55 @@ snapshots of the template, and (with ``daily``) every day's response."""
 def _run_people(
     indices: jax.Array,
     world: WorldParams,
+    hp: HistoryParams,
     fixed: jax.Array,
     seed_key: jax.Array,
     tab: dict[str, jax.Array],
     schedule: jax.Array,
+    change: ChangeParams,
     flags: jax.Array,
     variant: jax.Array,
     *,
     days: int,
     daily: bool,
     simpler: bool = False,
-) -> dict[str, Any]:
+) -> Run:
     """One chunk of people: sample, run the history, then ``days`` adult days under the
     scenario's interventions, learning by the rules of ``variant`` (read only when
-    ``simpler``: else closeloop's). ``world`` and ``fixed`` come unit-first (each unit its own)."""
-    st = person_start(indices, seed_key, tab, unit_last(fixed), flags)
+    ``simpler``: else closeloop's). ``world``, ``hp`` (the history's parameters) and ``fixed``
+    come unit-first (each unit its own); ``change`` (how interventions act) is shared."""
+    st = person_start(indices, seed_key, tab, unit_last(fixed), flags, unit_last(hp))
     vr = variant if simpler else None
     p, s0 = st["p"], st["state"] if vr is None else variants.begin(xp, st["state"], vr)
-    step = partial(person_day, p, unit_last(world), schedule, flags, st["key"], variant=vr)
+    step = partial(
+        person_day, p, unit_last(world), schedule, flags, st["key"], variant=vr, change=change
+    )
     record = RECORD.keeping_days(_daily(flags) if daily else None)
     res = _loop.run(step, s0, record, days=days, batch=indices.shape)
     s = res["state"]
-    out = {
-        "preset": st["preset"],
-        "style": st["style"],
-        "event_week": st["event_week"],
-        "event_kind": st["event_kind"],
-        "params": jnp.stack([getattr(p, n) for n in TRAITS]),
-        "history": st["history"],
-        "V0": s0.V,
-        "I0": s0.I,
-        "R0": s0.R,
-        "H0": s0.H,
-        "E0": s0.E,
-        "V": s.V,
-        "I": s.I,
-        "R": s.R,
-        "H": s.H,
-        "E": s.E,
-        "L": s.L,
-        "snapshots": res["snapshots"],
-        **res["running"],
-    }
-    if daily:
-        out["daily"] = res["daily"]
+    out = Run(
+        start={
+            "preset": st["preset"],
+            "style": st["style"],
+            "event_week": st["event_week"],
+            "event_kind": st["event_kind"],
+            "params": jnp.stack([getattr(p, n) for n in TRAITS]),
+            "history": st["history"],
+            "V0": s0.V,
+            "I0": s0.I,
+            "R0": s0.R,
+            "H0": s0.H,
+            "E0": s0.E,
+        },
+        final={"V": s.V, "I": s.I, "R": s.R, "H": s.H, "E": s.E, "L": s.L},
+        running=res["running"],
+        snapshots=res["snapshots"],
+        daily=res["daily"] if daily else None,
+    )
     return unit_first(out)
 
 
-_PEOPLE = by_chunk(_run_people, n_split=3)
+_PEOPLE = by_chunk(_run_people, n_split=4)
 """The people's chunk function, made once: ``compiled`` caches by function identity."""
 
 
@@ -287,8 +300,11 @@ def run_population(
     traits: np.ndarray | None = None,
     first: int = 0,
     variant: np.ndarray | None = None,
-) -> dict[str, Any]:
-    """Simulate ``n`` people; return numpy arrays with a leading unit axis (daily: (unit, day)).
+    history: HistoryParams = HISTORY,
+    change: ChangeParams = CHANGE,
+) -> Run:
+    """Simulate ``n`` people; return a ``Run`` of numpy arrays with a leading unit axis (daily:
+    (unit, day)).
 
     Arguments:
         n: number of units.
@@ -306,19 +322,29 @@ def run_population(
         first: index of the first unit (units ``first .. first + n - 1``; their keys and so
             their lives depend on their index alone).
         variant: how adults learn (``variants.switches``); None: closeloop's rules.
+        history: the early history's parameters, each field a scalar or an (n,) array (each
+            unit its own), as ``world``.
+        change: how interventions act (scalars, shared by every unit).
     """
     n_p = tables["traits"].shape[1]
     fixed = np.full((n, n_p), np.nan, np.float32) if traits is None else per_unit(traits, n)
-    rows = (per_unit(world, n), fixed)
+    rows = (per_unit(world, n), per_unit(history, n), fixed)
     tab = {k: jnp.asarray(v) for k, v in tables.items()}
-    args = (jax.random.PRNGKey(seed), tab, jnp.asarray(schedule_or_none(schedule)))
+    sch = jnp.asarray(schedule_or_none(schedule))
+    args = (jax.random.PRNGKey(seed), tab, sch, shared(change))
     fl = jnp.asarray(flags, dtype=jnp.float32)
     # closeloop itself runs without the switches (None): its program, and so its numbers,
     # stay exactly those of before the variants; the simpler ones share one other program.
     simpler = variant is not None and bool(np.any(np.asarray(variant) != 1.0))
     vr = jnp.asarray(variants.switches(variants.DEFAULT) if variant is None else variant)
-    f = compiled(_PEOPLE, 8, n_split=3, days=days, daily=daily, simpler=simpler)
+    f = compiled(_PEOPLE, 10, n_split=4, days=days, daily=daily, simpler=simpler)
     return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first)
+
+
+def shared(tree: Any) -> Any:
+    """Every leaf of ``tree`` (parameters shared by every unit) as a float32 scalar array: data
+    for the compiled program, never a constant in it."""
+    return jax.tree.map(lambda a: jnp.asarray(a, dtype=jnp.float32), tree)
 
 
 def schedule_or_none(schedule: np.ndarray | None) -> np.ndarray:

@@ -69,7 +69,7 @@ def run(
     return table, truth
 
 
-def _dataset(raw: dict[str, Any], n: int, first: int) -> xr.Dataset:
+def _dataset(raw: engine.Run, n: int, first: int) -> xr.Dataset:
     """The part of a couple Dataset that ``observation.diary`` reads."""
     dims = engine.COUPLE_RECORD.dims
     data: dict[str, Any] = {
@@ -83,7 +83,7 @@ def _dataset(raw: dict[str, Any], n: int, first: int) -> xr.Dataset:
     return ds
 
 
-def _truth(raw: dict[str, Any], couple: dict[str, Any], n: int) -> np.ndarray:
+def _truth(raw: engine.Run, couple: dict[str, Any], n: int) -> np.ndarray:
     out = np.zeros((n, len(prior.QUANTITIES)), np.float64)
     used = raw["params"]  # (n, 2, P): the traits the people actually had
     for j, q in enumerate(prior.QUANTITIES):

@@ -43,7 +43,7 @@ from closeloop.model.response import (
     response_probs,
     sample_decisions,
 )
-from closeloop.params import SPECS, CoupleParams, PersonParams
+from closeloop.params import CHANGE, SPECS, ChangeParams, CoupleParams, PersonParams
 
 # Day moments.
 QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3
@@ -188,10 +188,13 @@ def couple_day(
     therapy: Any = None,
     event: events.Active | None = None,
     variant: Any = None,
+    change: ChangeParams = CHANGE,
 ) -> tuple[CoupleState, Day]:
     """One day of a relationship, its decisions drawn from the uniforms ``u``
     ((N_COUPLE_DRAWS, *B), named by ``CoupleDraws.of``); see ``couple_day_full``."""
-    out = couple_day_full(xp, pp, cp, s, day, flags, care, therapy, event, u=u, variant=variant)
+    out = couple_day_full(
+        xp, pp, cp, s, day, flags, care, therapy, event, u=u, variant=variant, change=change
+    )
     return out[0], out[1]
 
 
@@ -210,6 +213,7 @@ def couple_day_full(
     given: CoupleDecisions | None = None,
     score: bool = False,
     variant: Any = None,
+    change: ChangeParams = CHANGE,
 ) -> tuple[CoupleState, Day, CoupleDecisions, CoupleDecisions | None]:
     """One day of a relationship, simulated or scored.
 
@@ -229,6 +233,7 @@ def couple_day_full(
         given: the day's decisions: score (decisions taken as given; ``u`` unused).
         score: also return each decision's log-probability (0 where a decision is not taken).
         variant: an adult variant's switch vector (``person.learn``); None: closeloop's rules.
+        change: how interventions act (scalars; the defaults unless given).
 
     Returns:
         The new state, the day's record, the day's decisions and, with ``score``, their
@@ -376,7 +381,7 @@ def couple_day_full(
     if care is not None:
         # A safe or pacing partner does not press; a safe partner is warm and never critical.
         pressure = pressure * (1.0 - _other(safe)) * (1.0 - _other(pace))
-        warmth = warmth + safe * (healing.SAFE_WARMTH - warmth)
+        warmth = warmth + safe * (change.safe_warmth - warmth)
         hurt = hurt * (1.0 - safe)
     # Once one has built distance, opening up to the other matters less.
     room = 1.0 - s.distance
@@ -401,7 +406,7 @@ def couple_day_full(
     if care is not None:
         o = o._replace(commit=lvl("commitment"), stress=lvl("stress"))
     if therapy_day is not None:
-        session = healing.session_offer(xp, o, pp, s.person, THERAPY_ROW, flags)
+        session = healing.session_offer(xp, o, pp, s.person, THERAPY_ROW, flags, change)
         o = Offer(*[xp.where(therapy_day, a, b) for a, b in zip(session, o, strict=True)])
     if event is not None:
         # The event is the other member's doing, so it happens in the partner context.

@@ -26,7 +26,7 @@ from closeloop.model.person import (
     PersonState,
     comfort_depth,
 )
-from closeloop.params import CHANGE, PersonParams
+from closeloop.params import CHANGE, ChangeParams, PersonParams
 
 KINDS = (
     "observation",
@@ -82,7 +82,9 @@ DAYS_PER_WEEK = 7
 DAYS_PER_YEAR = 365
 """Therapy sessions come at most weekly: a rate of 1/7 per day at full intensity."""
 
-# The constants of how interventions act are declared parameters (closeloop.params.change).
+# How interventions act is declared in closeloop.params.change and reaches the functions below as
+# data (``change``, a ChangeParams; CHANGE, the defaults, unless given). These names are the
+# defaults, for tests and listings.
 SAFE_WARMTH = CHANGE.safe_warmth
 SESSION_IMPORTANCE = CHANGE.session_importance
 SESSION_SALIENCE = CHANGE.session_salience
@@ -104,9 +106,10 @@ def _members(xp: Any, who: Any) -> Any:
     return xp.stack([who != 1, who != 0], axis=-1).astype(xp.float32)
 
 
-def levels(xp: Any, schedule: Any, day: Any) -> Any:
+def levels(xp: Any, schedule: Any, day: Any, change: ChangeParams = CHANGE) -> Any:
     """(len(LEVELS), 2) float32: each basic component's intensity today for members a and b (a
-    person is member a). Overlapping interventions of one kind take the larger intensity."""
+    person is member a). Overlapping interventions of one kind take the larger intensity;
+    ``change`` says when couples therapy's stages begin."""
     kind, start, end, x, who = (schedule[:, j] for j in range(len(COLUMNS)))
     on = levels_on(xp, schedule, day)
     mine = _members(xp, who) * xp.where(on, x, 0.0)[:, None]  # (S, 2)
@@ -118,8 +121,8 @@ def levels(xp: Any, schedule: Any, day: Any) -> Any:
     lv = basic[:, :, None] * mine[:, None, :]  # (S, LEVELS, 2)
     ct = (kind == KINDS.index("couples_therapy"))[:, None]
     frac = (day - start) / xp.maximum(end - start, 1.0)
-    stage2 = (frac >= CHANGE.stage2_at)[:, None]
-    stage3 = (frac >= CHANGE.stage3_at)[:, None]
+    stage2 = (frac >= change.stage2_at)[:, None]
+    stage3 = (frac >= change.stage3_at)[:, None]
     parts = {
         "pacing": other,
         "reframe": mine + other,
@@ -160,7 +163,13 @@ def _toward(x: Any, target: Any, amount: Any) -> Any:
 
 
 def session_offer(
-    xp: Any, o: Offer, p: PersonParams, s: PersonState, context: Any, flags: Any
+    xp: Any,
+    o: Offer,
+    p: PersonParams,
+    s: PersonState,
+    context: Any,
+    flags: Any,
+    change: ChangeParams = CHANGE,
 ) -> Offer:
     """A therapy session: closeness offered in the therapy context at the edge of what the
     person can meet there (one level past the comfort depth), warmly, without pressure."""
@@ -170,12 +179,12 @@ def session_offer(
         depth=xp.clip(edge, 0, K - 1).astype(o.depth.dtype),
         context=xp.zeros_like(o.context) + context,
         pressure=xp.zeros_like(o.pressure),
-        importance=xp.zeros_like(o.importance) + SESSION_IMPORTANCE,
-        warmth=xp.zeros_like(o.warmth) + SAFE_WARMTH,
+        importance=xp.zeros_like(o.importance) + change.session_importance,
+        warmth=xp.zeros_like(o.warmth) + change.safe_warmth,
         hurt_rate=xp.zeros_like(o.hurt_rate),
         forced=xp.zeros_like(o.forced),
-        observe_boost=xp.clip(o.observe_boost + SESSION_NOTICING, 0.0, 1.0),
-        salience=xp.zeros_like(o.salience) + SESSION_SALIENCE,
+        observe_boost=xp.clip(o.observe_boost + change.session_noticing, 0.0, 1.0),
+        salience=xp.zeros_like(o.salience) + change.session_salience,
     )
 
 
@@ -190,10 +199,12 @@ def person_offer(
     flags: Any,
     u_context: Any,
     friend_share: Any = 0.0,
+    change: ChangeParams = CHANGE,
 ) -> Offer:
     """The day's offer to a person (member a's levels ``lv[:, 0]``) with the interventions of
-    the day applied. ``u_context`` is the world's context draw (reused: no new randomness) and
-    ``friend_share`` the world's share of offers from friends."""
+    the day applied. ``u_context`` is the world's context draw (reused: no new randomness),
+    ``friend_share`` the world's share of offers from friends, ``change`` how interventions
+    act."""
 
     def get(name: str) -> Any:
         return lv[L[name], 0]
@@ -213,7 +224,7 @@ def person_offer(
         context=ctx,
         depth=depth,
         pressure=o.pressure * (1.0 - safe) * (1.0 - pace),
-        warmth=_toward(o.warmth, SAFE_WARMTH, safe),
+        warmth=_toward(o.warmth, change.safe_warmth, safe),
         hurt_rate=o.hurt_rate * (1.0 - safe),
         observe_boost=xp.clip(o.observe_boost + get("observation"), 0.0, 1.0),
         commit=get("commitment") + xp.zeros_like(o.warmth),
@@ -227,11 +238,11 @@ def person_offer(
     # (overwhelm, docs/model.md 6.5), never from a term of flooding's own.
     edge = xp.clip(at_ease + 1.0, 0, K - 1)
     target = xp.where(get("flooding") > 0, K - 1, edge)
-    o = _pick(xp, exercise[0], exposure_offer(xp, o, target), o)
-    return _pick(xp, therapy[0], session_offer(xp, o, p, s, THERAPY, flags), o)
+    o = _pick(xp, exercise[0], exposure_offer(xp, o, target, change), o)
+    return _pick(xp, therapy[0], session_offer(xp, o, p, s, THERAPY, flags, change), o)
 
 
-def exposure_offer(xp: Any, o: Offer, target: Any) -> Offer:
+def exposure_offer(xp: Any, o: Offer, target: Any, change: ChangeParams = CHANGE) -> Offer:
     """An exposure exercise at depth ``target``: warm, never hurtful, important to the person,
     without pressure, in the partner context, and stayed with (``forced``: response
     prevention). The learning it brings is the ordinary one of docs/model.md section 7: new
@@ -242,8 +253,8 @@ def exposure_offer(xp: Any, o: Offer, target: Any) -> Offer:
         depth=target.astype(o.depth.dtype),
         context=xp.zeros_like(o.context) + PARTNER,
         pressure=xp.zeros_like(o.pressure),
-        importance=xp.zeros_like(o.importance) + SESSION_IMPORTANCE,
-        warmth=xp.zeros_like(o.warmth) + SAFE_WARMTH,
+        importance=xp.zeros_like(o.importance) + change.session_importance,
+        warmth=xp.zeros_like(o.warmth) + change.safe_warmth,
         hurt_rate=xp.zeros_like(o.hurt_rate),
         forced=xp.ones_like(o.forced),
     )

@@ -17,29 +17,20 @@ experience at home, and ``learned_anxiety`` carries it into adulthood as the gai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from closeloop.errors import bad_value, one_of
 from closeloop.model.person import FRIEND, HOME, PARTNER, K, Offer
-from closeloop.params import SPECS
+from closeloop.model.response import bernoulli_log_prob
+from closeloop.params import HISTORY_SPECS, HistoryParams
 
 WEEKS_PER_YEAR = 52
 ADULT_AGE = 20.0
 """Age at which the history ends and the adult template is read off. Structural: it sets the
 number of steps of the history's scan (a shape), so it stays a constant."""
 
-# The history's declared parameters (closeloop.params.history). The kernel reads their defaults
-# as Python floats, exactly the literals they replace, so compiled programs are unchanged.
-HOME_UNTIL = SPECS["home_until"].default
-"""Age at which most closeness moves from caregivers to peers and first partners."""
-EXPOSURE_BIRTH = SPECS["exposure_birth"].default
-EXPOSURE_DROP = SPECS["exposure_drop"].default
-PEER_PARTNER_SHARE = SPECS["peer_partner_share"].default
-ANXIETY_FLOOR = SPECS["anxiety_floor"].default
-ANXIETY_PER_PROTEST = SPECS["anxiety_per_protest"].default
-PROTEST_PRIOR = SPECS["protest_prior"].default
 HISTORY_STEPS = int(ADULT_AGE * WEEKS_PER_YEAR)
 MAX_EVENTS = 2
 N_CONTINGENCY = 5
@@ -151,12 +142,16 @@ STYLE_TABLE = np.array(
     dtype=np.float32,
 )
 
+DEFAULTS = {s.name: s.default for s in HISTORY_SPECS}
+HOME_UNTIL = DEFAULTS["home_until"]
+"""The default age at which closeness moves from home to peers (for docs and listings; the
+kernels read ``HistoryParams.home_until``, data that may differ unit by unit)."""
 PEERS = tuple(
-    SPECS[n].default
+    DEFAULTS[n]
     for n in ("peer_warm_shallow", "peer_warm_deep", "peer_hurt_shallow", "peer_hurt_deep")
 )
-"""Ordinary adolescent peers and first partners: warm and hurt rates at shallow and deep depths
-(declared parameters: Furman & Buhrmester 1992)."""
+"""Ordinary adolescent peers and first partners by default: warm and hurt rates at shallow and
+deep depths (declared parameters: Furman & Buhrmester 1992; the kernels read ``HistoryParams``)."""
 
 
 @dataclass(frozen=True)
@@ -201,14 +196,14 @@ EVENT_NAMES = tuple(e.name for e in EVENTS)
 EVENT_TABLE = np.array([[e.depth, e.episodes, e.salience] for e in EVENTS], dtype=np.float32)
 
 
-def child_exposure(age: Any, xp: Any = np) -> Any:
+def child_exposure(xp: Any, hp: HistoryParams, age: Any) -> Any:
     """Probability that a need shows whether or not the child would hide it.
 
     Young children cannot hide distress; the capacity grows with age (Kopp 1989, Regulation of
     distress and negative emotions: a developmental view). Falls from ``exposure_birth`` (0.9)
     at birth by ``exposure_drop`` (0.8) at ``home_until`` (16).
     """
-    return EXPOSURE_BIRTH - EXPOSURE_DROP * xp.minimum(age / HOME_UNTIL, 1.0)
+    return hp.exposure_birth - hp.exposure_drop * xp.minimum(age / hp.home_until, 1.0)
 
 
 def style_index(name: str, field: str = "caregiving") -> int:
@@ -238,63 +233,169 @@ def _lerp_depth(xp: Any, shallow: Any, deep: Any, depth: Any) -> Any:
     return shallow + (deep - shallow) * w
 
 
-def history_offer(
-    xp: Any, week: Any, style: Any, ev_step: Any, ev_kind: Any, styles: Any, events: Any, u: Any
-) -> Offer:
-    """The offer a developing person meets in a given week of their history.
+class HistoryDraws(NamedTuple):
+    """The uniforms of one history week by name (each (*B)): the one place their layout, after
+    the person's draws, is written."""
+
+    depth: Any
+    importance: Any
+    forced: Any
+    context: Any
+
+    @classmethod
+    def of(cls, u: Any) -> HistoryDraws:
+        """Named draws from a (N_HISTORY_DRAWS, *B) uniform array."""
+        return cls(u[H_DEPTH], u[H_IMPORTANCE], u[H_FORCED], u[H_CONTEXT])
+
+
+class HistoryDecisions(NamedTuple):
+    """What the week's world decided (each (*B)): the depth offered (int), how much it matters
+    to the child (in [0, 1)), whether the need shows whatever the routes say, and whether a peer
+    offer comes from a first partner (rather than a friend)."""
+
+    depth: Any
+    importance: Any
+    forced: Any
+    partner: Any
+
+
+class HistoryProbs(NamedTuple):
+    """The week's world before its draws: the distributions of its decisions and what the offer
+    is made of (each (*B)).
+
+    Attributes:
+        at_home: closeness still comes from caregivers (age < home_until).
+        forced: P(the need shows whatever the routes say) (``child_exposure``).
+        partner: P(a peer offer comes from a first partner) (0 at home: no such decision).
+        warm_shallow, warm_deep, hurt_shallow, hurt_deep: the responder's rates at the
+            shallowest and deepest depth (the caregiver's style at home, else the peers').
+        protest: the caregiver's protest gain (0 away from home).
+        event: an acute event overrides the week; event_depth, event_salience: its depth and
+            salience.
+    Depth is uniform over the K levels and importance uniform on [0, 1): no parameters.
+    """
+
+    at_home: Any
+    forced: Any
+    partner: Any
+    warm_shallow: Any
+    warm_deep: Any
+    hurt_shallow: Any
+    hurt_deep: Any
+    protest: Any
+    event: Any
+    event_depth: Any
+    event_salience: Any
+
+
+def history_probs(
+    xp: Any,
+    hp: HistoryParams,
+    week: Any,
+    style: Any,
+    ev_step: Any,
+    ev_kind: Any,
+    styles: Any,
+    events: Any,
+) -> HistoryProbs:
+    """The distributions of a history week's decisions, from the week and the parameters.
 
     Arguments:
         xp: array namespace.
+        hp: the history's parameters (scalars, or of a shape that broadcasts against B).
         week: int, week since birth (scalar; shared by the batch).
         style: (*B) int, caregiving style index.
         ev_step, ev_kind: (MAX_EVENTS, *B) int, week and kind of each event (-1 step: none).
         styles: STYLE_TABLE; events: EVENT_TABLE (passed as data so they never recompile).
-        u: (N_HISTORY_DRAWS, *B) uniform draws.
     """
     age = week / WEEKS_PER_YEAR
-    depth = xp.minimum((u[H_DEPTH] * K).astype(xp.int32), K - 1)
-    at_home = age < HOME_UNTIL
-    peer_warm_shallow, peer_warm_deep, peer_hurt_shallow, peer_hurt_deep = PEERS
+    at_home = age < hp.home_until
     col = lambda j: styles[:, j][style]  # noqa: E731  (a column of the style table, per unit)
-    warm = xp.where(
-        at_home,
-        _lerp_depth(xp, col(WARM_SHALLOW), col(WARM_DEEP), depth),
-        _lerp_depth(xp, peer_warm_shallow, peer_warm_deep, depth),
-    )
-    hurt = xp.where(
-        at_home,
-        _lerp_depth(xp, col(HURT_SHALLOW), col(HURT_DEEP), depth),
-        _lerp_depth(xp, peer_hurt_shallow, peer_hurt_deep, depth),
-    )
-    protest = xp.where(at_home, col(PROTEST), 0.0)
-    peer_context = xp.where(u[H_CONTEXT] < PEER_PARTNER_SHARE, PARTNER, FRIEND)
-    context = xp.where(at_home, HOME, peer_context)
-    forced = u[H_FORCED] < child_exposure(age, xp)
-
+    home_or_peers = lambda j, peer: xp.where(at_home, col(j), peer)  # noqa: E731
     # Acute events override the week: a forced deep disclosure met with hurt.
     kind = xp.maximum(ev_kind, 0)
     cols = (EV_DEPTH, EV_EPISODES, EV_SALIENCE)
     ev_depth_all, ev_len, ev_sal_all = (events[:, j][kind] for j in cols)  # (MAX_EVENTS, *B)
     active = (ev_step >= 0) & (week >= ev_step) & (week < ev_step + ev_len.astype(xp.int32))
-    any_ev = xp.any(active, axis=0)
-    ev_depth = xp.max(xp.where(active, ev_depth_all, 0.0), axis=0).astype(xp.int32)
-    ev_sal = xp.max(xp.where(active, ev_sal_all, 1.0), axis=0)
-    ev_context = xp.where(at_home, HOME, PARTNER)
+    return HistoryProbs(
+        at_home=at_home,
+        forced=child_exposure(xp, hp, age),
+        partner=xp.where(at_home, 0.0, hp.peer_partner_share),
+        warm_shallow=home_or_peers(WARM_SHALLOW, hp.peer_warm_shallow),
+        warm_deep=home_or_peers(WARM_DEEP, hp.peer_warm_deep),
+        hurt_shallow=home_or_peers(HURT_SHALLOW, hp.peer_hurt_shallow),
+        hurt_deep=home_or_peers(HURT_DEEP, hp.peer_hurt_deep),
+        protest=xp.where(at_home, col(PROTEST), 0.0),
+        event=xp.any(active, axis=0),
+        event_depth=xp.max(xp.where(active, ev_depth_all, 0.0), axis=0).astype(xp.int32),
+        event_salience=xp.max(xp.where(active, ev_sal_all, 1.0), axis=0),
+    )
 
+
+def sample_history(xp: Any, q: HistoryProbs, d: HistoryDraws) -> HistoryDecisions:
+    """The week's decisions from its named draws (depth: the whole level ``floor(u K)``)."""
+    return HistoryDecisions(
+        depth=xp.minimum((d.depth * K).astype(xp.int32), K - 1),
+        importance=d.importance.astype(xp.float32),
+        forced=d.forced < q.forced,
+        partner=d.context < q.partner,
+    )
+
+
+def history_log_prob(xp: Any, q: HistoryProbs, c: HistoryDecisions) -> HistoryDecisions:
+    """log P of each of the week's decisions ``c`` (0 where a decision is not taken: depth,
+    context and forcing in the week of an acute event, which sets them; the context at home)."""
     f32 = xp.float32
+    ev = q.event
+    kept = lambda lp, off: xp.where(off, 0.0, lp).astype(f32)  # noqa: E731
+    depth_lp = xp.where((c.depth >= 0) & (c.depth < K), -np.log(K), -xp.inf)
+    inside = (c.importance >= 0.0) & (c.importance < 1.0)
+    return HistoryDecisions(
+        depth=kept(depth_lp + xp.zeros_like(q.protest), ev),
+        importance=xp.where(inside, 0.0, -xp.inf).astype(f32) + xp.zeros_like(q.protest),
+        forced=kept(bernoulli_log_prob(xp, q.forced, c.forced), ev),
+        partner=kept(bernoulli_log_prob(xp, q.partner, c.partner), ev | q.at_home),
+    )
+
+
+def history_week_offer(xp: Any, q: HistoryProbs, c: HistoryDecisions) -> Offer:
+    """The offer of the week made of its distributions ``q`` and decisions ``c``."""
+    f32 = xp.float32
+    warm = _lerp_depth(xp, q.warm_shallow, q.warm_deep, c.depth)
+    hurt = _lerp_depth(xp, q.hurt_shallow, q.hurt_deep, c.depth)
+    context = xp.where(q.at_home, HOME, xp.where(c.partner, PARTNER, FRIEND))
+    any_ev = q.event
+    ev_context = xp.where(q.at_home, HOME, PARTNER)
     return Offer(
         offered=xp.ones_like(any_ev),
-        depth=xp.where(any_ev, ev_depth, depth),
+        depth=xp.where(any_ev, q.event_depth, c.depth),
         context=xp.where(any_ev, ev_context, context),
         pressure=xp.zeros_like(warm),
-        importance=u[H_IMPORTANCE].astype(f32),
+        importance=c.importance,
         warmth=xp.where(any_ev, 0.0, warm).astype(f32),
         hurt_rate=xp.where(any_ev, 1.0, hurt).astype(f32),
-        protest_gain=xp.where(any_ev, 0.0, protest).astype(f32),
-        forced=any_ev | forced,
-        salience=xp.where(any_ev, ev_sal, 1.0).astype(f32),
+        protest_gain=xp.where(any_ev, 0.0, q.protest).astype(f32),
+        forced=any_ev | c.forced,
+        salience=xp.where(any_ev, q.event_salience, 1.0).astype(f32),
         observe_boost=xp.zeros_like(warm).astype(f32),
     )
+
+
+def history_offer(
+    xp: Any,
+    hp: HistoryParams,
+    week: Any,
+    style: Any,
+    ev_step: Any,
+    ev_kind: Any,
+    styles: Any,
+    events: Any,
+    u: Any,
+) -> Offer:
+    """The offer a developing person meets in a given week of their history, drawn from ``u``
+    ((N_HISTORY_DRAWS, *B) uniforms); the other arguments as ``history_probs``."""
+    q = history_probs(xp, hp, week, style, ev_step, ev_kind, styles, events)
+    return history_week_offer(xp, q, sample_history(xp, q, HistoryDraws.of(u)))
 
 
 def contingency_terms(xp: Any, o: Offer, r: Any, need: Any) -> Any:
@@ -310,7 +411,7 @@ def contingency_terms(xp: Any, o: Offer, r: Any, need: Any) -> Any:
     return xp.stack([on, on * n, on * warm, on * n * n, on * n * warm])
 
 
-def protest_slope(xp: Any, sums: Any) -> Any:
+def protest_slope(xp: Any, hp: HistoryParams, sums: Any) -> Any:
     """(*B) the learned protest contingency: the (shrunken) least-squares slope of warmth on the
     need shared with, over the child's sharing with caregivers: how much more often comfort came
     when the need was greater.
@@ -324,11 +425,11 @@ def protest_slope(xp: Any, sums: Any) -> Any:
     # little variation in need toward 0 (no contingency learned).
     ss = xp.maximum(s_nn - s_n * s_n / c, 0.0)
     sp = s_ne - s_n * s_e / c
-    return sp / (ss + PROTEST_PRIOR)
+    return sp / (ss + hp.protest_prior)
 
 
-def learned_anxiety(xp: Any, slope: Any) -> Any:
+def learned_anxiety(xp: Any, hp: HistoryParams, slope: Any) -> Any:
     """The adult's attachment anxiety (the gain from felt distance to pursuit) from the history:
     ``anxiety_floor + anxiety_per_protest * max(slope, 0)`` (unclipped; the engine adds the
     individual jitter and clips to the trait's range)."""
-    return ANXIETY_FLOOR + ANXIETY_PER_PROTEST * xp.maximum(slope, 0.0)
+    return hp.anxiety_floor + hp.anxiety_per_protest * xp.maximum(slope, 0.0)

@@ -31,7 +31,7 @@ from closeloop.params._spec import (
 )
 from closeloop.params.change import CHANGE, CHANGE_SPECS, ChangeParams, change_params
 from closeloop.params.couple import COUPLE_SPECS, CoupleParams, couple_params
-from closeloop.params.history import HISTORY_SPECS, HistoryParams, history_params
+from closeloop.params.history import HISTORY, HISTORY_SPECS, HistoryParams, history_params
 from closeloop.params.linear import LINEAR_SPECS, LinearParams, linear_params
 from closeloop.params.observation import (
     DAY_FIELDS,
@@ -81,6 +81,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "DOWNEY",
     "GOTTMAN_BIDS",
+    "HISTORY",
     "HISTORY_SPECS",
     "LINEAR_SPECS",
     "MAIA",

@@ -1,9 +1,7 @@
 """How interventions act: the constants of ``closeloop.model.healing``, declared as parameters.
 
-``ChangeParams`` is a registered pytree like the others, but the engine does not pass one yet:
-``healing`` and ``couple`` read ``CHANGE``, the defaults, which the compiled program holds as
-constants (so a different value recompiles, and scenarios cannot set them). Passing a
-``ChangeParams`` through the engine's runners, as data, is left to the engine's restructuring.
+``ChangeParams`` is a registered pytree like the others and travels through the engine as data
+(a scenario's ``[change]`` table), so a new value never recompiles; ``CHANGE`` holds the defaults.
 """
 
 from __future__ import annotations
@@ -115,4 +113,5 @@ def change_params(**values: object) -> ChangeParams:
 
 
 CHANGE = change_params()
-"""The intervention constants every run uses today (see the module's docstring)."""
+"""The intervention constants' defaults (what a run uses unless a scenario or a caller sets
+others)."""

@@ -4,9 +4,8 @@ how a child's need shows, what ordinary peers are like, and how event ages vary.
 The caregiving styles and acute events stay declared data tables in ``closeloop.model.history``
 (``STYLES``, ``EVENTS``: one row of several numbers per named style or event, each with its own
 reference; their ranges are checked in tests/test_literals.py) and travel to the engine as data.
-``HistoryParams`` is a registered pytree like the others, but today the history kernel reads the
-defaults (``history.HISTORY``), held by the compiled program as constants, except
-``event_age_jitter``, which travels with the population tables.
+``HistoryParams`` travels through the engine as data too, one value per unit (a scenario's
+``[history]`` table, a sweep or a fit), so a new value never recompiles.
 """
 
 from __future__ import annotations
@@ -182,3 +181,7 @@ HISTORY_SPECS = HistoryParams.SPECS
 def history_params(**values: object) -> HistoryParams:
     """Validated history constants; unspecified ones take their defaults."""
     return build(HistoryParams, "history", values)
+
+
+HISTORY = history_params()
+"""The history's defaults (what a run uses unless a scenario or a caller sets others)."""

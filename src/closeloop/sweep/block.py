@@ -60,7 +60,7 @@ def _per_unit(spec: SweepSpec, x: np.ndarray, n_units: int) -> dict[str, Any]:
     return {"settings": settings, "traits": traits if any_trait else None}
 
 
-def simulate_block(spec: SweepSpec, start: int, stop: int) -> dict[str, Any]:
+def simulate_block(spec: SweepSpec, start: int, stop: int) -> engine.Run:
     """The raw engine output of points [start, stop): one engine call over their units."""
     sc = spec.base
     assert sc is not None
@@ -153,7 +153,7 @@ def _slice(raw: Any, lo: int, hi: int) -> Any:
     return raw[lo:hi]
 
 
-def summarise(spec: SweepSpec, raw: dict[str, Any], start: int, stop: int) -> pd.DataFrame:
+def summarise(spec: SweepSpec, raw: engine.Run, start: int, stop: int) -> pd.DataFrame:
     """One row per point: its index, its parameter values, its outputs."""
     x = design(spec)[start:stop]
     rows = []
