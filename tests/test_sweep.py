@@ -6,7 +6,6 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from closeloop.sweep import load_sweep, parse_sweep, run_sweep
 from closeloop.sweep.design import design, size
 from closeloop.sweep.indices import indices, morris_table
 from closeloop.sweep.spec import SweepSpec, Varied
+from closeloop.sweep.worker_loss import free_port, killing, local_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE: dict[str, Any] = {
@@ -192,46 +192,13 @@ def test_a_sigkilled_sweep_resumes_to_the_same_bits(
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def cluster(
     reference: pd.DataFrame, jax_cache: Path
 ) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     """A Dask scheduler and two single-thread workers, each its own process on 127.0.0.1."""
-    dask = str(Path(sys.executable).parent / "dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "JAX_COMPILATION_CACHE_DIR": str(jax_cache)}
-    common = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            **common,  # type: ignore[call-overload]
-        )
-    ]
-    for _ in range(2):
-        procs.append(
-            subprocess.Popen(
-                [dask, "worker", address, "--nthreads", "1", "--no-dashboard"],
-                **common,  # type: ignore[call-overload]
-            )
-        )
-    from distributed import Client
-
-    try:
-        with Client(address, timeout="60s") as c:
-            c.wait_for_workers(2, timeout=120)
-        yield address, procs
-    finally:
-        # They hold nothing worth a graceful close (which takes seconds).
-        for p in procs:
-            p.kill()
-            p.wait(timeout=20)
+    with local_processes(env={"JAX_COMPILATION_CACHE_DIR": str(jax_cache)}) as running:
+        yield running
 
 
 def test_a_separate_scheduler_gives_the_same_bits(
@@ -240,22 +207,30 @@ def test_a_separate_scheduler_gives_the_same_bits(
     address, _ = cluster
     table = run_sweep(spec(block=2), tmp_path, scheduler=address)
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
-    assert json.loads((tmp_path / "run.json").read_text())["cluster"] == address
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["cluster"] == address and run["rerun_tasks"] == 0
+    # The same sweep again on the same scheduler: its own tasks, none counted as rerun.
+    again = run_sweep(spec(block=2), tmp_path / "again", scheduler=address)
+    pd.testing.assert_frame_equal(again, reference, check_exact=True)
+    assert json.loads((tmp_path / "again" / "run.json").read_text())["rerun_tasks"] == 0
 
 
 @pytest.mark.slow
 def test_losing_a_worker_loses_no_point(
-    reference: pd.DataFrame, tmp_path: Path, cluster: tuple[str, list[Any]]
+    tmp_path: Path, cluster: tuple[str, list[subprocess.Popen[bytes]]]
 ) -> None:
+    """One worker SIGKILLed once the first block is in: the scheduler reruns its tasks on the
+    other, and the table is the same bits as an uninterrupted in-process run."""
     address, procs = cluster
-
-    def kill_one(done: int, total: int) -> None:
-        if 0 < done < total and procs[2].poll() is None:
-            os.kill(procs[2].pid, signal.SIGKILL)
-
-    table = run_sweep(spec(block=1), tmp_path, scheduler=address, progress=kill_one)
-    assert procs[2].poll() is not None
-    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+    s = parse_sweep({**BASE, "points": 12, "couples": 16, "days": 365, "block": 2})
+    whole = run_sweep(s, tmp_path / "whole", scheduler="inline")
+    kill = killing(procs[2], share=1 / 12)
+    table = run_sweep(s, tmp_path / "lossy", scheduler=address, progress=kill)
+    assert kill.killed_at is not None and kill.killed_at < 12
+    assert procs[2].poll() == -signal.SIGKILL
+    pd.testing.assert_frame_equal(table, whole, check_exact=True)
+    # The killed worker held a block (running, or its result not yet fetched): it ran again.
+    assert json.loads((tmp_path / "lossy" / "run.json").read_text())["rerun_tasks"] >= 1
 
 
 @pytest.mark.slow
@@ -267,7 +242,7 @@ def test_the_default_local_cluster_gives_the_same_bits(
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     t = time.perf_counter()
     with pytest.raises(InputError, match="reachable Dask scheduler"):
         run_sweep(spec(), tmp_path, scheduler=address)

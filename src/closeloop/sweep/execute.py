@@ -125,12 +125,12 @@ def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
 
 
 def _prefix(spec: SweepSpec) -> str:
-    # The sweep's hash in its tasks' keys: two sweeps on one cluster never share a task.
-    return f"sweep-{spec.digest()[:16]}-"
+    """The key prefix of one run's tasks: the sweep's hash, so that two sweeps on a cluster
+    never share a task, and a token of this run, so that its reruns are counted apart from an
+    earlier run of the same sweep."""
+    import uuid
 
-
-def _task_key(spec: SweepSpec, start: int, stop: int) -> str:
-    return f"{_prefix(spec)}{start}-{stop}"
+    return f"sweep-{spec.digest()[:16]}-{uuid.uuid4().hex[:8]}-"
 
 
 def _reassigned(dask_scheduler: Any, prefix: str) -> int:
@@ -155,15 +155,18 @@ def _on_dask(
         address = str(client.scheduler.address)
         # The spec travels to every worker once, not with each task.
         [shared] = client.scatter([spec], broadcast=True, hash=False)
+        prefix = _prefix(spec)
         futures = {
-            client.submit(run_block, shared, a, b, pure=False, key=_task_key(spec, a, b)): (a, b)
+            client.submit(run_block, shared, a, b, pure=False, key=f"{prefix}{a}-{b}"): (a, b)
             for a, b in todo
         }
-        for fut, df in as_completed(futures, with_results=True):
-            writer.put(df)
+        for fut in as_completed(futures):
+            # A result lost with its worker before it reached us is recomputed by the
+            # scheduler; result() waits for that.
+            writer.put(fut.result())
             fut.release()
         try:
-            rerun: int | None = int(client.run_on_scheduler(_reassigned, prefix=_prefix(spec)))
+            rerun: int | None = int(client.run_on_scheduler(_reassigned, prefix=prefix))
         except Exception:  # a scheduler that cannot import closeloop cannot say
             rerun = None
     finally:

@@ -47,9 +47,10 @@ class Store:
 
         self.path = path
         self.group = zarr.open_group(str(path), mode="r+", zarr_format=2)
-        self.columns: list[str] = list(self.group.attrs["columns"])
+        names: Any = self.group.attrs["columns"]
+        self.columns: list[str] = [str(c) for c in names]
         # Array handles opened once: each block is then one chunk write per column.
-        self.arrays = {c: self.group[c] for c in [*self.columns, DONE]}
+        self.arrays: dict[str, Any] = {c: self.group[c] for c in [*self.columns, DONE]}
 
     def write(self, df: pd.DataFrame) -> None:
         """Write a block's rows (consecutive points) into their chunk, ``done`` last."""
@@ -86,8 +87,9 @@ def create(out: Path, spec: SweepSpec, first: pd.DataFrame, n_points: int) -> St
                 c, shape=(n_points,), chunks=chunk, dtype=dtype, fill_value=_fill(dtype)
             )
             _dims(arr)
-        # The coordinate is whole from the start: a partial store still labels every point.
-        group[DIM][:] = np.arange(n_points, dtype=first[DIM].to_numpy().dtype)
+            if c == DIM:
+                # The coordinate is whole from the start: a partial store labels every point.
+                arr[:] = np.arange(n_points, dtype=dtype)
         done = group.create_array(
             DONE, shape=(n_points,), chunks=chunk, dtype="u1", fill_value=None
         )
