@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from closeloop.errors import InputError
+from closeloop.errors import InputError, bad_value
 from closeloop.sweep.spec import SweepSpec
 
 NAME = "points.zarr"
@@ -104,4 +104,12 @@ def create(out: Path, spec: SweepSpec, first: pd.DataFrame, n_points: int) -> St
 
 def existing(out: Path) -> Store | None:
     """The store a killed sweep left, or None when it never wrote a block."""
-    return Store(out / NAME) if (out / NAME).is_dir() else None
+    path = out / NAME
+    if not path.is_dir():
+        return None
+    try:
+        return Store(path)
+    except (KeyError, ValueError, OSError):
+        # A store of an older version (written whole at the end, without its column list).
+        allowed = "a sweep store written block by block (rerun the sweep into a new folder)"
+        raise bad_value("out", str(path), allowed, "sweep") from None
