@@ -23,7 +23,7 @@ from typing import Any
 from closeloop.errors import bad_value, check_int
 from closeloop.sweep.block import blocks, simulate_block
 from closeloop.sweep.design import size
-from closeloop.sweep.execute import INLINE, run_sweep
+from closeloop.sweep.execute import INLINE, local_cluster, run_sweep
 from closeloop.sweep.spec import SweepSpec, parse_sweep
 
 
@@ -73,11 +73,7 @@ def _running_cluster(spec: SweepSpec, tmp: str) -> dict[str, float]:
     """Two sweeps on one running 2-worker cluster: the first warms the workers (JAX traces
     and loads the program), the second shows Dask's own cost per block, in wall seconds and in
     CPU seconds of every process of the cluster together."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+    with local_cluster(2) as cluster:
         address = cluster.scheduler_address
         first = _timed(lambda: run_sweep(spec, f"{tmp}/c1", scheduler=address))
         cpu = _tree_cpu()

@@ -106,14 +106,33 @@ def _prepare(spec: SweepSpec, out: Path, resume: bool) -> None:
     prepare_out(out)
 
 
-def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
-    """A Dask client: a LocalCluster of ``workers`` processes, or the scheduler at an address."""
-    from distributed import Client, LocalCluster
+QUIET_DASK = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings for the cluster a sweep starts itself: no statistical profiler sampling the
+workers' stacks every 10 ms, and slower resource polling. Measured here, they cut the idle
+CPU of a 2-worker cluster from about 0.07 to 0.05 cores: it runs beside the engine all along."""
 
-    if scheduler == LOCAL:
-        cluster = LocalCluster(
+
+def local_cluster(workers: int) -> Any:
+    """A LocalCluster of ``workers`` single-thread worker processes, without a dashboard."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(QUIET_DASK):
+        return LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
+
+
+def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
+    """A Dask client: a LocalCluster of ``workers`` processes, or the scheduler at an address."""
+    from distributed import Client
+
+    if scheduler == LOCAL:
+        cluster = local_cluster(workers)
         return Client(cluster), cluster
     if not scheduler.startswith("tcp://"):
         allowed = "'local', 'inline' or an address tcp://HOST:PORT"
