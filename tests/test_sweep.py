@@ -6,7 +6,6 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from closeloop.sweep import load_sweep, parse_sweep, run_sweep
 from closeloop.sweep.design import design, size
 from closeloop.sweep.indices import indices, morris_table
 from closeloop.sweep.spec import SweepSpec, Varied
+from closeloop.sweep.worker_loss import free_port, killing, local_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE: dict[str, Any] = {
@@ -130,35 +130,66 @@ def test_block_size_does_not_change_a_bit(reference: pd.DataFrame, tmp_path: Pat
     assert run["complete"] and run["hash"] == spec(block=1).digest() and run["points"] == 4
 
 
+def _written(out: Path) -> int:
+    """Points the live store marks done, read as any reader would (xarray)."""
+    import xarray as xr
+
+    with xr.open_zarr(out / "points.zarr", consolidated=False) as ds:
+        assert list(ds["point"].values) == list(range(ds.sizes["point"]))
+        return int(ds["done"].sum())
+
+
 def test_resume_after_a_killed_run_loses_and_duplicates_nothing(
     reference: pd.DataFrame, tmp_path: Path
 ) -> None:
-    s = spec(block=2)
+    s = spec(block=1)
 
     def killed(done: int, total: int) -> None:
-        if done == 2:
-            raise KeyboardInterrupt  # the run dies after its first block is on disk
+        if done == 1:
+            raise KeyboardInterrupt  # the run dies once its first block is in the store
 
     with pytest.raises(KeyboardInterrupt):
         run_sweep(s, tmp_path, scheduler="inline", progress=killed)
     assert not (tmp_path / "points.parquet").exists()
-    assert len(list((tmp_path / "blocks").glob("*.parquet"))) == 1
+    # The store is readable part-way; a write already under way when it died may have landed.
+    written = _written(tmp_path)
+    assert 1 <= written < 4
     with pytest.raises(InputError, match="--resume"):
         run_sweep(s, tmp_path, scheduler="inline")
     with pytest.raises(InputError, match="hash differs"):
-        run_sweep(spec(block=2, seed=4), tmp_path, scheduler="inline", resume=True)
+        run_sweep(spec(block=1, seed=4), tmp_path, scheduler="inline", resume=True)
     seen: list[int] = []
     table = run_sweep(
         s, tmp_path, scheduler="inline", resume=True, progress=lambda d, t: seen.append(d)
     )
-    assert seen == [2, 4]  # only the missing block ran
+    assert seen == list(range(written, 5))  # only the missing blocks ran, one at a time
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
+    assert _written(tmp_path) == 4
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+KILL_SELF = """
+import json, os, signal, sys
+from closeloop.sweep import parse_sweep, run_sweep
+
+def die(done: int, total: int) -> None:
+    if done >= 1:
+        os.kill(os.getpid(), signal.SIGKILL)  # no clean-up: the writer may be mid-chunk
+
+run_sweep(parse_sweep(json.loads(sys.argv[1])), sys.argv[2], scheduler="inline", progress=die)
+"""
+
+
+@pytest.mark.slow
+def test_a_sigkilled_sweep_resumes_to_the_same_bits(
+    reference: pd.DataFrame, tmp_path: Path, jax_cache: Path
+) -> None:
+    env = {**os.environ, "JAX_COMPILATION_CACHE_DIR": str(jax_cache)}
+    args = [sys.executable, "-c", KILL_SELF, json.dumps({**BASE, "block": 1}), str(tmp_path)]
+    res = subprocess.run(args, env=env, capture_output=True, timeout=600)
+    assert res.returncode == -signal.SIGKILL, res.stderr.decode()[-2000:]
+    assert 1 <= _written(tmp_path) < 4
+    table = run_sweep(spec(block=1), tmp_path, scheduler="inline", resume=True)
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
 
 
 @pytest.fixture
@@ -166,35 +197,8 @@ def cluster(
     reference: pd.DataFrame, jax_cache: Path
 ) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     """A Dask scheduler and two single-thread workers, each its own process on 127.0.0.1."""
-    dask = str(Path(sys.executable).parent / "dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "JAX_COMPILATION_CACHE_DIR": str(jax_cache)}
-    common = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            **common,  # type: ignore[call-overload]
-        )
-    ]
-    for _ in range(2):
-        procs.append(
-            subprocess.Popen(
-                [dask, "worker", address, "--nthreads", "1", "--no-dashboard"],
-                **common,  # type: ignore[call-overload]
-            )
-        )
-    from distributed import Client
-
-    try:
-        with Client(address, timeout="60s") as c:
-            c.wait_for_workers(2, timeout=120)
-        yield address, procs
-    finally:
-        # They hold nothing worth a graceful close (which takes seconds).
-        for p in procs:
-            p.kill()
-            p.wait(timeout=20)
+    with local_processes(env={"JAX_COMPILATION_CACHE_DIR": str(jax_cache)}) as running:
+        yield running
 
 
 def test_a_separate_scheduler_gives_the_same_bits(
@@ -203,22 +207,30 @@ def test_a_separate_scheduler_gives_the_same_bits(
     address, _ = cluster
     table = run_sweep(spec(block=2), tmp_path, scheduler=address)
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
-    assert json.loads((tmp_path / "run.json").read_text())["cluster"] == address
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["cluster"] == address and run["rerun_tasks"] == 0
+    # The same sweep again on the same scheduler: its own tasks, none counted as rerun.
+    again = run_sweep(spec(block=2), tmp_path / "again", scheduler=address)
+    pd.testing.assert_frame_equal(again, reference, check_exact=True)
+    assert json.loads((tmp_path / "again" / "run.json").read_text())["rerun_tasks"] == 0
 
 
 @pytest.mark.slow
 def test_losing_a_worker_loses_no_point(
-    reference: pd.DataFrame, tmp_path: Path, cluster: tuple[str, list[Any]]
+    tmp_path: Path, cluster: tuple[str, list[subprocess.Popen[bytes]]]
 ) -> None:
+    """One worker SIGKILLed once the first block is in: the scheduler reruns its tasks on the
+    other, and the table is the same bits as an uninterrupted in-process run."""
     address, procs = cluster
-
-    def kill_one(done: int, total: int) -> None:
-        if 0 < done < total and procs[2].poll() is None:
-            os.kill(procs[2].pid, signal.SIGKILL)
-
-    table = run_sweep(spec(block=1), tmp_path, scheduler=address, progress=kill_one)
-    assert procs[2].poll() is not None
-    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+    s = parse_sweep({**BASE, "points": 12, "couples": 16, "days": 365, "block": 2})
+    whole = run_sweep(s, tmp_path / "whole", scheduler="inline")
+    kill = killing(procs[2], share=1 / 12)
+    table = run_sweep(s, tmp_path / "lossy", scheduler=address, progress=kill)
+    assert kill.killed_at is not None and kill.killed_at < 12
+    assert procs[2].poll() == -signal.SIGKILL
+    pd.testing.assert_frame_equal(table, whole, check_exact=True)
+    # The killed worker held a block (running, or its result not yet fetched): it ran again.
+    assert json.loads((tmp_path / "lossy" / "run.json").read_text())["rerun_tasks"] >= 1
 
 
 @pytest.mark.slow
@@ -230,7 +242,7 @@ def test_the_default_local_cluster_gives_the_same_bits(
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     t = time.perf_counter()
     with pytest.raises(InputError, match="reachable Dask scheduler"):
         run_sweep(spec(), tmp_path, scheduler=address)

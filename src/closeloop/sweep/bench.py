@@ -2,6 +2,10 @@
 sweep on a LocalCluster of 1 and 2 workers; Dask's overhead is the cluster's time against the
 plain loop's. Run: ``python -m closeloop.sweep.bench [POINTS] [COUPLES] [DAYS]``.
 
+Wall time on a machine shared with other work is noisy, so the plain loop, the in-process sweep
+and the warm cluster are also measured in CPU seconds (every process of the cluster together:
+this one, which holds the scheduler, and the nannies and workers it started).
+
 Every process compiles the engine once (workers included; a JAX compilation cache shared through
 ``JAX_COMPILATION_CACHE_DIR`` spares the workers XLA's compile but not JAX's tracing), so the
 plain loop is timed cold and warm, and a running cluster is timed on its first and second sweep.
@@ -19,7 +23,7 @@ from typing import Any
 from closeloop.errors import bad_value, check_int
 from closeloop.sweep.block import blocks, simulate_block
 from closeloop.sweep.design import size
-from closeloop.sweep.execute import INLINE, run_sweep
+from closeloop.sweep.execute import INLINE, local_cluster, run_sweep
 from closeloop.sweep.spec import SweepSpec, parse_sweep
 
 
@@ -42,18 +46,40 @@ def _timed(f: Any) -> float:
     return time.perf_counter() - t
 
 
-def _running_cluster(spec: SweepSpec, tmp: str) -> tuple[float, float]:
-    """Two sweeps on one running 2-worker cluster: the first warms the workers (JAX traces
-    and loads the program), the second shows Dask's own cost per block."""
-    from distributed import LocalCluster
+def _cpu_timed(f: Any) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (this process's threads and its children) of ``f()``."""
+    c, t = _tree_cpu(), time.perf_counter()
+    f()
+    return time.perf_counter() - t, _tree_cpu() - c
 
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+
+def _tree_cpu() -> float:
+    """CPU seconds used so far by this process and every process it started (a LocalCluster's
+    scheduler runs here; its nannies and workers are children), all threads included."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.Error:  # a process that ended meanwhile
+            continue
+        total += t.user + t.system
+    return total
+
+
+def _running_cluster(spec: SweepSpec, tmp: str) -> dict[str, float]:
+    """Two sweeps on one running 2-worker cluster: the first warms the workers (JAX traces
+    and loads the program), the second shows Dask's own cost per block, in wall seconds and in
+    CPU seconds of every process of the cluster together."""
+    with local_cluster(2) as cluster:
         address = cluster.scheduler_address
         first = _timed(lambda: run_sweep(spec, f"{tmp}/c1", scheduler=address))
+        cpu = _tree_cpu()
         warm = _timed(lambda: run_sweep(spec, f"{tmp}/c2", scheduler=address))
-    return first, warm
+        cpu = _tree_cpu() - cpu
+    return {"first": first, "warm": warm, "warm_cpu": cpu}
 
 
 def measure(points: int = 256, couples: int = 16, days: int = 365) -> dict[str, Any]:
@@ -67,15 +93,20 @@ def measure(points: int = 256, couples: int = 16, days: int = 365) -> dict[str, 
             simulate_block(spec, a, b)
 
     secs: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     secs["loop_cold"] = _timed(loop)
-    secs["loop"] = _timed(loop)
+    secs["loop"], cpu["loop"] = _cpu_timed(loop)
     with tempfile.TemporaryDirectory() as tmp:
-        secs["inline"] = _timed(lambda: run_sweep(spec, f"{tmp}/inline", scheduler=INLINE))
+        secs["inline"], cpu["inline"] = _cpu_timed(
+            lambda: run_sweep(spec, f"{tmp}/inline", scheduler=INLINE)
+        )
         for w in (1, 2):
             # A cluster started by the sweep: worker start-up and JAX tracing included.
             out = f"{tmp}/local{w}"
             secs[f"local{w}"] = _timed(lambda o=out, w=w: run_sweep(spec, o, workers=w))
-        secs["cluster2_first"], secs["cluster2_warm"] = _running_cluster(spec, tmp)
+        running = _running_cluster(spec, tmp)
+        secs["cluster2_first"], secs["cluster2_warm"] = running["first"], running["warm"]
+        cpu["cluster2_warm"] = running["warm_cpu"]
     return {
         "points": n,
         "couples_per_point": couples,
@@ -85,6 +116,12 @@ def measure(points: int = 256, couples: int = 16, days: int = 365) -> dict[str, 
         "points_per_second": {k: n / v for k, v in secs.items()},
         "overhead_vs_loop": {
             k: secs[k] / secs["loop"] - 1.0 for k in ("inline", "local1", "cluster2_warm")
+        },
+        # CPU seconds of every process involved against the loop's: Dask's own work, which
+        # wall time on a shared machine only shows through its noise.
+        "cpu_seconds": cpu,
+        "cpu_overhead_vs_loop": {
+            k: cpu[k] / cpu["loop"] - 1.0 for k in ("inline", "cluster2_warm")
         },
     }
 
@@ -109,6 +146,8 @@ def report(points: int, couples: int, years: float, json_out: bool = False) -> N
         print(f"  {k:16s} {s:9.2f} s  {m['points_per_second'][k]:9.2f} points/s")
     for k, o in m["overhead_vs_loop"].items():
         print(f"  overhead of {k} against the plain loop: {100 * o:+.1f}%")
+    for k, o in m["cpu_overhead_vs_loop"].items():
+        print(f"  CPU seconds of {k} against the plain loop's: {100 * o:+.1f}%")
 
 
 def main() -> None:

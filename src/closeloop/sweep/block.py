@@ -60,11 +60,14 @@ def _per_unit(spec: SweepSpec, x: np.ndarray, n_units: int) -> dict[str, Any]:
     return {"settings": settings, "traits": traits if any_trait else None}
 
 
-def simulate_block(spec: SweepSpec, start: int, stop: int) -> engine.Run:
-    """The raw engine output of points [start, stop): one engine call over their units."""
+def simulate_block(
+    spec: SweepSpec, start: int, stop: int, x: np.ndarray | None = None
+) -> engine.Run:
+    """The raw engine output of points [start, stop): one engine call over their units
+    (``x``: their design rows, if already at hand)."""
     sc = spec.base
     assert sc is not None
-    x = design(spec)[start:stop]
+    x = design(spec)[start:stop] if x is None else x
     n_units = (stop - start) * spec.n
     pu = _per_unit(spec, x, n_units)
     flags = mechanisms.flags(sc.ablate)
@@ -98,25 +101,37 @@ def _tag(years: float) -> str:
     return f"y{years:.4g}".replace(".", "_")
 
 
-def _couple_outputs(spec: SweepSpec, raw: dict[str, Any], p: int) -> dict[str, float]:
-    m = raw["monthly"]
+def _per_point(a: np.ndarray, n: int) -> np.ndarray:
+    """Unit-first (B * n, ...) -> (B, n, ...): each point's units together."""
+    return a.reshape((-1, n) + a.shape[1:])
+
+
+def _mean_units(a: np.ndarray, n: int) -> np.ndarray:
+    """Each point's mean over its n units, in float64: (B * n, ...) -> (B, ...). Reduced along
+    axis 1 of (B, n, ...), row by row, so a point's value is the same bits whatever B is."""
+    return np.mean(_per_point(a, n).astype(np.float64), axis=1)
+
+
+def _couple_outputs(spec: SweepSpec, m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The couple summaries of a block's points, each a (B,) column."""
+    n = spec.n
     n_months = m["ended"].shape[1]
-    out: dict[str, float] = {}
+    out: dict[str, np.ndarray] = {}
     for y in spec.years:
         t, tag = month_index(y, n_months), _tag(y)
         if "ended" in spec.summaries:
-            out[f"ended_{tag}"] = float(np.mean(m["ended"][:, t] > 0.5))
-        for k, name in (("sat", "sat"), ("threat_deep", "threat_deep")):
-            if name in spec.summaries:
-                vals = np.mean(m[k][:, t].astype(np.float64), axis=0)
-                out[f"{name}_a_{tag}"], out[f"{name}_b_{tag}"] = float(vals[0]), float(vals[1])
+            out[f"ended_{tag}"] = _mean_units(m["ended"][:, t] > 0.5, n)
+        for k in ("sat", "threat_deep"):
+            if k in spec.summaries:
+                vals = _mean_units(m[k][:, t], n)
+                out[f"{k}_a_{tag}"], out[f"{k}_b_{tag}"] = vals[:, 0], vals[:, 1]
         if "cycle_months" in spec.summaries:
             # A month in the cycle: one pursues while the other declines the bids it gets.
             purs = m["pursuit"][:, : t + 1] >= PURSUIT
             dec = m["declined"][:, : t + 1] / np.maximum(m["offered"][:, : t + 1], 1.0)
             loop = (purs & (dec[..., ::-1] >= DECLINE)).any(axis=-1)
             loop &= m["ended"][:, : t + 1] < 0.5
-            out[f"cycle_months_{tag}"] = float(np.mean(loop.sum(axis=1)))
+            out[f"cycle_months_{tag}"] = _mean_units(loop.sum(axis=1), n)
         if "trajectory" in spec.summaries:
             w = slice(max(0, t + 1 - WINDOW), t + 1)
             label = classify_arrays(
@@ -129,52 +144,50 @@ def _couple_outputs(spec: SweepSpec, raw: dict[str, Any], p: int) -> dict[str, f
                 known=m["known"][:, w],
             )
             for c in CLASSES:
-                out[f"share_{c.replace('-', '_')}_{tag}"] = float(np.mean(label == c))
+                out[f"share_{c.replace('-', '_')}_{tag}"] = _mean_units(label == c, n)
     return out
 
 
-def _person_outputs(spec: SweepSpec, raw: dict[str, Any]) -> dict[str, float]:
-    snaps = raw["snapshots"]
+def _person_outputs(spec: SweepSpec, snaps: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The person summaries of a block's points, each a (B,) column."""
+    n = spec.n
     n_months = snaps["longing"].shape[1]
-    out: dict[str, float] = {}
+    out: dict[str, np.ndarray] = {}
     for y in spec.years:
         t, tag = month_index(y, n_months), _tag(y)
         if "threat_deep" in spec.summaries:
             deep = snaps["threat"][:, t, DEEP_FROM:].astype(np.float64)
-            out[f"threat_deep_{tag}"] = float(np.mean(deep))
+            # The old per-point mean ran over (units, levels) at once: keep that order.
+            flat = _per_point(deep, n).reshape(deep.shape[0] // n, -1)
+            out[f"threat_deep_{tag}"] = np.mean(flat, axis=1)
         if "longing" in spec.summaries:
-            out[f"longing_{tag}"] = float(np.mean(snaps["longing"][:, t].astype(np.float64)))
+            out[f"longing_{tag}"] = _mean_units(snaps["longing"][:, t], n)
     return out
 
 
-def _slice(raw: Any, lo: int, hi: int) -> Any:
-    if isinstance(raw, dict):
-        return {k: _slice(v, lo, hi) for k, v in raw.items()}
-    return raw[lo:hi]
-
-
-def summarise(spec: SweepSpec, raw: engine.Run, start: int, stop: int) -> pd.DataFrame:
-    """One row per point: its index, its parameter values, its outputs."""
-    x = design(spec)[start:stop]
-    rows = []
-    for i, p in enumerate(range(start, stop)):
-        unit = _slice(raw, i * spec.n, (i + 1) * spec.n)
-        row: dict[str, Any] = {"point": p}
-        row.update({v.column: x[i, j] for j, v in enumerate(spec.parameters)})
-        is_couple = spec.kind == "couple"
-        row.update(_couple_outputs(spec, unit, p) if is_couple else _person_outputs(spec, unit))
-        rows.append(row)
-    df = pd.DataFrame(rows)
-    df["point"] = df["point"].astype(np.int64)
-    return df
+def summarise(
+    spec: SweepSpec, raw: engine.Run, start: int, stop: int, x: np.ndarray | None = None
+) -> pd.DataFrame:
+    """One row per point: its index, its parameter values, its outputs. Every summary is taken
+    for all the block's points at once (arrays shaped (points, units, ...)), not point by point.
+    """
+    x = design(spec)[start:stop] if x is None else x
+    cols: dict[str, Any] = {"point": np.arange(start, stop, dtype=np.int64)}
+    cols.update({v.column: x[:, j] for j, v in enumerate(spec.parameters)})
+    if spec.kind == "couple":
+        cols.update(_couple_outputs(spec, raw["monthly"]))
+    else:
+        cols.update(_person_outputs(spec, raw["snapshots"]))
+    return pd.DataFrame(cols)
 
 
 def run_block(spec: SweepSpec, start: int, stop: int) -> pd.DataFrame:
     """Simulate and summarise points [start, stop): what each Dask task does."""
-    df = summarise(spec, simulate_block(spec, start, stop), start, stop)
+    x = design(spec)[start:stop]
+    df = summarise(spec, simulate_block(spec, start, stop, x), start, stop, x)
     if spec.claims:
         from closeloop.sweep.verdicts import claim_columns
 
-        for name, col in claim_columns(spec, design(spec)[start:stop]).items():
+        for name, col in claim_columns(spec, x).items():
             df[name] = col
     return df

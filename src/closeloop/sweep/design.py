@@ -6,6 +6,7 @@ points on any machine, which is what lets a block be recomputed anywhere.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -55,11 +56,17 @@ def unit_design(spec: SweepSpec) -> np.ndarray:
     return np.asarray(morris.sample(unit, spec.points, num_levels=MORRIS_LEVELS, seed=spec.seed))
 
 
+@functools.lru_cache(maxsize=8)
 def design(spec: SweepSpec) -> np.ndarray:
-    """The design in the parameters' own bounds, as the float32 values the engine gets."""
+    """The design in the parameters' own bounds, as the float32 values the engine gets.
+
+    Kept per process (read-only): every block of a sweep slices the same design, and a large
+    Latin hypercube costs tens of milliseconds to draw again for each block."""
     u = np.clip(unit_design(spec), 0.0, 1.0)
     low = np.array([v.low for v in spec.parameters])
     high = np.array([v.high for v in spec.parameters])
     x = (low + u * (high - low)).astype(np.float32)
     # Rounding to float32 must not step outside the bounds the specification checks.
-    return np.clip(x, low.astype(np.float32), high.astype(np.float32))
+    x = np.clip(x, low.astype(np.float32), high.astype(np.float32))
+    x.setflags(write=False)
+    return x
