@@ -54,7 +54,11 @@ def couples(draw):
         x = rng.random((*shape, 2, N)).astype(np.float32)
         return np.where(rng.random(x.shape) < 0.15, np.round(x), x).astype(np.float32)
 
-    person = PersonState(V=unit(1, K), I=unit(1, K), R=unit(K), H=unit(K), E=unit(), L=unit())
+    person = PersonState(
+        V=unit(1, K), I=unit(1, K), R=unit(K), H=unit(K), E=unit(), L=unit(), F=unit(1, K)
+    )
+
+    person = person._replace(F=person.F * person.I)  # the labile part is a part of I
     s = CoupleState(
         person=person,
         expect=unit(),
@@ -188,6 +192,7 @@ def test_repair_without_vulnerability_follows_the_fixed_rate():
         H=np.zeros((K, 2, 400), np.float32),
         E=z + 0.5,
         L=z,
+        F=np.zeros((1, K, 2, 400), np.float32),
     )
     s = CoupleState(
         person,

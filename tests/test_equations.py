@@ -181,7 +181,11 @@ def _couples(seed: int = 0):
     def unit(*shape):
         return rng.random((*shape, 2, N)).astype(F32)
 
-    person = PersonState(V=unit(1, K), I=unit(1, K), R=unit(K), H=unit(K), E=unit(), L=unit())
+    person = PersonState(
+        V=unit(1, K), I=unit(1, K), R=unit(K), H=unit(K), E=unit(), L=unit(), F=unit(1, K)
+    )
+
+    person = person._replace(F=person.F * person.I)  # the labile part is a part of I
     s = CoupleState(
         person=person,
         expect=unit(),

@@ -422,7 +422,10 @@ def units(draw, n: int = B):
         return np.where(pick < 1 / 6, lo, np.where(pick > 5 / 6, hi, x)).astype(np.float32)
 
     p = person_params(**{s.name: unit(lo=s.low, hi=s.high) for s in PERSON_SPECS})
-    s = PersonState(V=unit(C, K), I=unit(C, K), R=unit(K), H=unit(K), E=unit(), L=unit())
+    s = PersonState(
+        V=unit(C, K), I=unit(C, K), R=unit(K), H=unit(K), E=unit(), L=unit(), F=unit(C, K)
+    )
+    s = s._replace(F=s.F * s.I)  # the labile part is a part of I
     o = Offer(
         offered=rng.random(n) < 0.8,
         depth=rng.integers(0, K, n).astype(np.int32),

@@ -38,6 +38,7 @@ STRUCTURAL = {
         "K": "depths of closeness (a shape)",
         "C": "contexts (a shape)",
         "HOME": "context indices",
+        "DAYS_PER_WEEK": "days in a step of the early history (a unit of time)",
     },
     "response.py": {
         "N_PERSON_DRAWS": "draws per person step (a shape)",

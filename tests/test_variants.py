@@ -41,6 +41,7 @@ def _state(threat: float) -> PersonState:
         H=np.full(K, 0.3, f32),
         E=f32(0.5),
         L=f32(0.5),
+        F=np.zeros((C, K), f32),
     )
 
 

@@ -180,6 +180,15 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Bouton 2004, Context and behavioral processes in extinction; Vervliet, Craske & "
         "Hermans 2013, Fear extinction and relapse: state of the art",
     ),
+    Mechanism(
+        "labile_safety",
+        "New safety is labile at first: it fades within days to weeks unless consolidated, so "
+        "threat partly returns after a session and the rest is kept (two timescales).",
+        "each lesson of safety is consolidated at once, at the share consolidation would keep "
+        "(the same safety in the long run, without the early return)",
+        "Quirk 2002, Memory for extinction of conditioned fear is long-lasting and persists "
+        "following spontaneous recovery; Rescorla 2004, Spontaneous recovery",
+    ),
 )
 
 NAMES: tuple[str, ...] = tuple(m.name for m in MECHANISMS)

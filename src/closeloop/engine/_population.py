@@ -24,7 +24,7 @@ from closeloop.model.history import (
     learned_anxiety,
     protest_slope,
 )
-from closeloop.model.person import PersonState, initial_state
+from closeloop.model.person import DAYS_PER_WEEK, PersonState, initial_state
 from closeloop.model.response import N_PERSON_DRAWS, person_step
 from closeloop.model.world import N_WORLD_DRAWS
 from closeloop.params import SPECS, TRAITS, CoupleParams, PersonParams
@@ -111,7 +111,7 @@ def history(
             tab["event_table"],
             u[N_PERSON_DRAWS:],
         )
-        s2, r = person_step(xp, p, s, o, u, flags, token=t)
+        s2, r = person_step(xp, p, s, o, u, flags, token=t, days=DAYS_PER_WEEK)
         hurt = (r.outcome == -1).astype(jnp.float32)
         app = r.approached.astype(jnp.float32)
         wd = (r.offered & ~r.approached).astype(jnp.float32)

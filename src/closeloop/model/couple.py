@@ -150,7 +150,7 @@ def initial_couple(
     rows = (
         slice(PARTNER, THERAPY + 1, THERAPY - PARTNER) if therapy else slice(PARTNER, PARTNER + 1)
     )
-    person = person._replace(V=person.V[rows], I=person.I[rows])
+    person = person._replace(V=person.V[rows], I=person.I[rows], F=person.F[rows])
     f = xp.float32
     members = person.E.shape  # (2, *B)
     z2 = xp.zeros(members, dtype=f)

@@ -34,6 +34,10 @@ DEPTH_NAMES = (
     "being fully known",
 )
 
+DAYS_PER_WEEK = 7
+"""Days in a step of the early history (a week): the fading of safety is declared per day and
+run for a step's days (``tick``), so one rate means the same time in both."""
+
 C = 4
 """Contexts: 0 home (childhood), 1 partner, 2 friend, 3 therapy."""
 HOME, PARTNER, FRIEND, THERAPY = 0, 1, 2, 3
@@ -56,11 +60,14 @@ class PersonState(NamedTuple):
 
     Attributes:
         V: (C, K, *B) excitatory threat association per context and depth, in [0, 1].
-        I: (C, K, *B) inhibitory (extinction) association per context and depth, in [0, 1].
+        I: (C, K, *B) inhibitory (extinction) association per context and depth, in [0, 1]:
+            all of it, the labile part included.
         R: (K, *B) expected reward of sharing at each depth, in [0, 1].
         H: (K, *B) avoidance habit at each depth, in [0, 1].
         E: (*B) expectation that intensified seeking brings a response, in [0, 1].
         L: (*B) longing: unmet need for connection, in [0, 1].
+        F: (C, K, *B) the labile part of I, recently learned safety not yet consolidated, in
+            [0, I] (section 7.8); I - F is the consolidated part.
     """
 
     V: Any
@@ -69,6 +76,7 @@ class PersonState(NamedTuple):
     H: Any
     E: Any
     L: Any
+    F: Any
 
 
 class Offer(NamedTuple):
@@ -156,6 +164,7 @@ def initial_state(
         H=xp.zeros((K, *batch), dtype=f),
         E=(xp.zeros(batch, dtype=f) + e0).astype(f),
         L=xp.zeros(batch, dtype=f),
+        F=xp.zeros((C, K, *batch), dtype=f),
     )
 
 
@@ -265,6 +274,10 @@ def learn(
     # Under stress safety is learned less well, as it is retrieved less well.
     fall = xp.where(is_on(flags, "extinction"), xp.minimum(p.alpha_ext * sal, 1.0) * down, 0.0)
     fall = fall * (1.0 - stress)
+    # Without a labile stage, a lesson enters the consolidated store at once, at the share of it
+    # that consolidation would have kept (level-matched: the same safety in the long run).
+    labile = is_on(flags, "labile_safety")
+    fall = xp.where(labile, fall, fall * kept_share(xp, p, flags))
     transfer = xp.where(is_on(flags, "context_binding"), p.ext_transfer, 1.0)
 
     # Acquisition reaches every context's template unless shared_template is off.
@@ -273,6 +286,10 @@ def learn(
     dI = (fall * transfer)[None] + xp.where(oc, (fall * (1.0 - transfer) - undo)[None], 0.0)
     V = xp.clip(s.V + dV, 0.0, 1.0)
     I = xp.clip(s.I + dI, 0.0, 1.0)
+    # New safety enters the labile part (without a labile stage, none does); a hurt undoes the
+    # labile part first (the most recent).
+    dF = xp.where(labile, I - s.I, xp.minimum(I - s.I, 0.0))
+    F = xp.clip(s.F + dF, 0.0, I)
 
     dR = xp.minimum(p.alpha_reward * sal, 1.0) * g * (warm - s.R)
     R = xp.clip(s.R + xp.where(is_on(flags, "reward_learning"), dR, 0.0), 0.0, 1.0)
@@ -292,30 +309,63 @@ def learn(
     met = r.approached.astype(f32) * warm * p.satisfy * (kf + 1.0) / K
     L = xp.clip(s.L - met * s.L, 0.0, 1.0)
     if variant is None:
-        return PersonState(V=V, I=I, R=R, H=H, E=E, L=L)
+        return PersonState(V=V, I=I, R=R, H=H, E=E, L=L, F=F)
     # One store (erasure): safety lowers the threat itself wherever acquisition reaches; the
     # inhibitory store, emptied at the start of adult life (variants.begin), stays empty.
     one = ~variants.separate(variant)
     V = xp.where(one, xp.clip(s.V + dV - fall[None] * shared, 0.0, 1.0), V)
     I = xp.where(one, s.I, I)
+    F = xp.where(one, s.F, F)
     # No adult learning (static): only the need moves.
     fixed = ~variants.learns(variant)
     keep = [
         xp.where(fixed, a, b)
         for a, b in zip((s.V, s.I, s.R, s.H, s.E), (V, I, R, H, E), strict=True)
     ]
-    return PersonState._make([*keep, L])
+    return PersonState._make([*keep, L, xp.where(fixed, s.F, F)])
 
 
-def tick(xp: Any, p: PersonParams, s: PersonState, flags: Any, variant: Any = None) -> PersonState:
-    """The passing of one step: unmet need grows toward 1 at a rate set by the drive, and
-    learned safety fades a little unless renewed (spontaneous recovery; not in a variant
-    without adult learning, ``variant`` as in ``learn``)."""
+def kept_share(xp: Any, p: PersonParams, flags: Any) -> Any:
+    """The share of a lesson of safety that ends in the consolidated store when nothing renews
+    it: each day a fraction ``labile_fade`` of the labile part fades and a fraction
+    ``consolidation`` of the rest is consolidated, so the share is c(1 - f) / (1 - (1 - f)(1 - c))
+    (1 with ``spontaneous_recovery`` off, when nothing fades)."""
+    f = xp.where(is_on(flags, "spontaneous_recovery"), p.labile_fade, 0.0)
+    c = p.consolidation
+    den = 1.0 - (1.0 - f) * (1.0 - c)
+    # Neither fading nor consolidating, a lesson stays labile and whole.
+    return xp.where(den > 0.0, c * (1.0 - f) / xp.where(den > 0.0, den, 1.0), 1.0)
+
+
+def tick(
+    xp: Any,
+    p: PersonParams,
+    s: PersonState,
+    flags: Any,
+    variant: Any = None,
+    days: int = 1,
+) -> PersonState:
+    """The passing of one step of ``days`` days: unmet need grows toward 1 at a rate set by the
+    drive, and learned safety fades unless renewed (spontaneous recovery; not in a variant
+    without adult learning, ``variant`` as in ``learn``), on two timescales (section 7.8): the
+    labile part fades fast or is consolidated, the consolidated part fades slowly. The rates are
+    per day; a step of several days runs them day by day, so a week's step fades by exactly
+    1 - (1 - k)^7."""
     L = xp.clip(s.L + p.longing_rate * p.drive * (1.0 - s.L), 0.0, 1.0)
-    fade = xp.where(is_on(flags, "spontaneous_recovery"), p.recovery, 0.0)
+    on = is_on(flags, "spontaneous_recovery")
     if variant is not None:
-        fade = xp.where(variants.learns(variant), fade, 0.0)
-    return s._replace(L=xp.where(is_on(flags, "unmet_need"), L, 0.0), I=s.I * (1.0 - fade))
+        on = on & variants.learns(variant)
+    slow = xp.where(on, p.recovery, 0.0)
+    fast = xp.where(on, p.labile_fade, 0.0)
+    move = xp.where(is_on(flags, "labile_safety"), p.consolidation, 0.0)
+    if variant is not None:
+        move = xp.where(variants.learns(variant), move, 0.0)
+    F, kept = s.F, s.I - s.F
+    for _ in range(days):
+        F = F * (1.0 - fast)
+        kept = kept * (1.0 - slow) + move * F
+        F = F * (1.0 - move)
+    return s._replace(L=xp.where(is_on(flags, "unmet_need"), L, 0.0), I=kept + F, F=F)
 
 
 def once(xp: Any, tree: Any, token: Any) -> Any:

@@ -288,17 +288,19 @@ def person_step(
     flags: Any,
     token: Any = None,
     variant: Any = None,
+    days: int = 1,
 ) -> tuple[PersonState, Response]:
     """One step: respond to the offer; time passes (need grows); learn from what happened.
 
     ``token``: the step's index (a traced scalar shared by the whole batch), so that under JAX
     the response is computed once (see ``person.once``); None skips that. ``variant``: an adult
-    variant's switch vector (``person.learn``); None learns by closeloop's rules.
+    variant's switch vector (``person.learn``); None learns by closeloop's rules. ``days``: the
+    step's length in days (``person.DAYS_PER_WEEK`` in the early history).
     """
     r = respond(xp, p, s, o, u, flags)
     if token is not None:
         r = once(xp, r, token)
-    return learn(xp, p, tick(xp, p, s, flags, variant), o, r, flags, variant), r
+    return learn(xp, p, tick(xp, p, s, flags, variant, days), o, r, flags, variant), r
 
 
 def person_step_scored(

@@ -142,4 +142,5 @@ def begin(xp: Any, s: Any, variant: Any) -> Any:
     return s._replace(
         V=xp.where(one, xp.clip(s.V - s.I, 0.0, 1.0), s.V),
         I=xp.where(one, xp.zeros_like(s.I), s.I),
+        F=xp.where(one, xp.zeros_like(s.F), s.F),
     )

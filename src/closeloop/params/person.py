@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from closeloop.params._spec import Array, build, param, params_class
+from closeloop.params._spec import Array, Beta, build, param, params_class
 from closeloop.params.refs import ASSUMPTION
 from closeloop.params.traits import Traits
 
@@ -104,6 +104,51 @@ class PersonParams(Traits):
         ref=ASSUMPTION,
         mechanisms=("attachment_strategy",),
         role="history",
+    )
+
+    labile_fade: Array = param(
+        0.07,
+        low=0.0,
+        high=0.5,
+        unit="1/day",
+        label="how fast newly learned safety fades before it is consolidated",
+        meaning=(
+            "Fraction per day by which the labile part of inhibition (safety learned recently, "
+            "not yet consolidated) fades (mechanisms spontaneous_recovery, labile_safety): "
+            "alone it halves in ln 2 / 0.07 = 10 days, so extinguished threat comes partly back "
+            "within days to two weeks of a session, as in the laboratory."
+        ),
+        ref=(
+            "Quirk 2002, Memory for extinction of conditioned fear is long-lasting and persists "
+            "following spontaneous recovery; Rescorla 2004, Spontaneous recovery"
+        ),
+        claims=("H4",),
+        mechanisms=("spontaneous_recovery", "labile_safety"),
+        role="person",
+        prior=Beta(2.0, 8.0, 0.0, 0.5),
+    )
+    consolidation: Array = param(
+        0.07,
+        low=0.0,
+        high=0.5,
+        unit="1/day",
+        label="how fast newly learned safety is consolidated",
+        meaning=(
+            "Fraction per day of the labile part of inhibition that moves to the consolidated "
+            "part, which fades only at the slow rate recovery (mechanism labile_safety). With "
+            "labile_fade at the same rate, a lesson nothing renews keeps about half of itself "
+            "(c(1 - f) / (1 - (1 - f)(1 - c)) = 0.48) after about two weeks, and that half "
+            "lasts years."
+        ),
+        ref=(
+            "Quirk 2002, Memory for extinction of conditioned fear is long-lasting and persists "
+            "following spontaneous recovery; Choy, Fyer & Lipsitz 2007, Treatment of specific "
+            "phobia in adults"
+        ),
+        claims=("H4",),
+        mechanisms=("labile_safety",),
+        role="person",
+        prior=Beta(2.0, 8.0, 0.0, 0.5),
     )
 
 

@@ -354,15 +354,15 @@ class Traits(ParamsBase):
         0.0003,
         low=0.0,
         high=0.1,
-        unit="1/step",
+        unit="1/day",
         label="how fast learned safety fades when it is not renewed",
         meaning=(
-            "Fraction per step (a day in adulthood, a week in the history) by which inhibitory "
-            "(extinction) learning fades with the time since it was learned (mechanism "
-            "spontaneous_recovery). In days: unrenewed safety loses about 10% in a year and half "
+            "Fraction per day (a week's step of the history runs seven) by which consolidated "
+            "inhibitory (extinction) learning fades with the time since it was learned "
+            "(mechanism spontaneous_recovery): unrenewed it loses about 10% in a year and half "
             "in six years (ln 2 / 0.0003 = 2310 days), so that gains are mostly kept over a "
-            "year, as after exposure treatment; the faster, partial recovery a day or a week "
-            "after one laboratory extinction session is not what this single rate describes."
+            "year, as after exposure treatment; the faster, partial recovery within days of a "
+            "session is the labile part's (labile_fade)."
         ),
         ref=(
             "Rescorla 2004, Spontaneous recovery; Vervliet, Craske & Hermans 2013, Fear "
