@@ -593,12 +593,17 @@ def test_safe_sharing_builds_inhibition_in_every_context():
 @given(units())
 def test_learned_safety_fades_only_with_spontaneous_recovery(b):
     p, s, _, _ = b
-    faded = person.tick(np, p, s, ON)
+    # Consolidated safety (no labile part) fades at the slow rate.
+    solid = s._replace(F=np.zeros_like(s.F))
+    faded = person.tick(np, p, solid, ON)
     np.testing.assert_allclose(faded.I, s.I * (1.0 - p.recovery), rtol=1e-6)
     assert (faded.I <= s.I).all()
+    # With a labile part too, safety only fades: consolidation moves it, never adds to it.
+    both = person.tick(np, p, s, ON)
+    assert (both.I <= s.I + 1e-7).all()
     np.testing.assert_array_equal(faded.V, s.V)
-    kept = person.tick(np, p, s, _off("spontaneous_recovery"))
-    np.testing.assert_array_equal(kept.I, s.I)
+    kept = person.tick(np, p, s, _off("spontaneous_recovery", "labile_safety"))
+    np.testing.assert_allclose(kept.I, s.I, rtol=1e-6, atol=1e-7)
 
 
 # ---------------------------------------------------------------- the whole day, under JAX

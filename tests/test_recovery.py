@@ -87,7 +87,9 @@ def test_without_labile_stage_there_is_no_early_return():
     # One lesson (a single safe sharing) leaves the same long-run safety either way.
     one_on = _quiet(_session(s0, 1, on), 120, on)
     one_off = _quiet(_session(s0, 1, off), 120, off)
-    assert float(one_on.I[PARTNER, DEEP]) == pytest.approx(float(one_off.I[PARTNER, DEEP]), rel=0.03)
+    assert float(one_on.I[PARTNER, DEEP]) == pytest.approx(
+        float(one_off.I[PARTNER, DEEP]), rel=0.03
+    )
     assert float(s_on.F.max()) > 0.0 and float(s_off.F.max()) == 0.0
 
 

@@ -149,6 +149,7 @@ def couple_threat(s: CoupleState) -> jax.Array:
 def _snapshot(s: CoupleState, acc: dict[str, jax.Array]) -> dict[str, jax.Array]:
     return {
         "sat": s.sat,
+        "perceived": s.perceived,
         "stability": s.stability,
         "pursuit": s.pursuit,
         "felt": s.felt,
@@ -187,6 +188,7 @@ def _daily(s2: CoupleState, d: Day) -> dict[str, jax.Array]:
         "conflict": d.conflict,
         "repaired": d.repaired,
         "sat": s2.sat,
+        "perceived": s2.perceived,
         "pursuit": s2.pursuit,
         "stability": s2.stability,
         "known": s2.known,
@@ -201,6 +203,7 @@ MONTHLY = {
     **dict.fromkeys(
         ("sat", "stability", "pursuit", "felt", "expect", "distance", "support", "known"), M
     ),
+    "perceived": M,
     **dict.fromkeys(("gave_up", "threat_deep", "habit_deep", "seeking", "reward", "life"), M),
     **dict.fromkeys(("ruptures", "investment", "ended"), P),
     **dict.fromkeys(
@@ -234,6 +237,7 @@ DAILY = {
             "habit",
             "arousal",
             "sat",
+            "perceived",
             "pursuit",
             "stability",
             "known",
