@@ -202,6 +202,8 @@ def _couples(seed: int = 0):
         ended=np.zeros(N, bool),
         life=np.zeros((2, N), F32),
         perceived=unit(),
+        stage=np.zeros(N, np.float32),
+        injury=np.zeros(N, np.float32),
     )
     u = rng.random((N_COUPLE_DRAWS, N)).astype(F32)
     return pp, cp, s, u, F32(200)

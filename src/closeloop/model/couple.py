@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from closeloop.mechanisms import is_on
-from closeloop.model import couple_bids, couple_update, events, healing, life
+from closeloop.model import couple_bids, couple_update, eft, events, healing, life
 
 # The state, the record and their codes live in couple_state; they are read from here too.
 from closeloop.model.couple_state import (  # noqa: F401
@@ -31,6 +31,7 @@ from closeloop.model.couple_state import (  # noqa: F401
     TOWARD,
     CoupleState,
     Day,
+    away_days,
     freeze,
     initial_couple,
     other,
@@ -101,15 +102,10 @@ def couple_day_full(
 ) -> tuple[CoupleState, Day, CoupleDecisions, CoupleDecisions | None]:
     """One day of a relationship, simulated or scored.
 
-    Main arguments:
-        xp: array namespace.
-        pp: traits of both members, each field (2, *B).
-        cp: relationship settings, each field B (or a scalar).
-        s: the couple's state.
-        day: day since the relationship began (scalar).
-        flags: (M,) mechanism switches.
-
-    Other arguments:
+    Arguments:
+        xp: array namespace; pp: traits of both members, each field (2, *B); cp: relationship
+            settings, each field B (or a scalar); s: the couple's state; day: day since the
+            relationship began (scalar); flags: (M,) mechanism switches.
         care: (len(healing.LEVELS), 2) the day's intervention levels per member, or None.
         therapy: (2,) bool, who has a therapy session today (needs the therapy row), or None.
         event: the day's adult events per member (``events.active``), or None.
@@ -143,7 +139,8 @@ def couple_day_full(
     zero = xp.zeros_like(s.expect)
 
     def lvl(name: str) -> Any:
-        return zero if care is None else healing.member(xp, care, name, s.expect) + zero
+        # Couples therapy adds the components of the stages the couple has reached.
+        return zero if care is None else eft.level(xp, care, name, s.stage, zero)
 
     # Without interventions (care None) none of their terms enters the program: the plain day
     # compiles exactly as before they existed.
@@ -152,14 +149,11 @@ def couple_day_full(
     if care is not None:
         # Seeing the cycle, not the partner, as the problem (couples therapy) softens it.
         attribution = attribution * (1.0 - lvl("reframe"))
-    # A session day is the session: no bids, no talk and no conflict between the two. So is the
-    # day of an adult event (a betrayal, a loss, a humiliation): that day is the event.
+    # A session day is the session: no bids, no talk and no conflict between the two; so is the
+    # day of an adult event, and couples therapy's softening.
     per_member = (2,) + (1,) * xp.ndim(live)
-    therapy_day = None if therapy is None else therapy.reshape(per_member) & live
-    event_day = None if event is None else event.on.reshape(per_member) & live
-    sess = therapy_day if event_day is None else event_day
-    if therapy_day is not None and event_day is not None:
-        sess = therapy_day | event_day
+    soft = None if care is None else eft.softening(xp, care, s) & (zero > -1.0)
+    therapy_day, event_day, sess = away_days(xp, live, therapy, event, soft)
     away = None if sess is None else xp.any(sess, axis=0)
 
     def but(x: Any, mask: Any) -> Any:
@@ -264,6 +258,8 @@ def couple_day_full(
         # The event is the other member's doing, so it happens in the partner context.
         depth_ev, sal_ev = (x.reshape(per_member) for x in (event.depth, event.salience))
         o = events.event_offer(xp, o, event_day, depth_ev, sal_ev, HERE)
+    if soft is not None:
+        o = eft.softening_offer(xp, o, soft, HERE)
     # Each member's response: the same person step as everywhere, on the day's offer.
     q = response_probs(xp, pp, s.person, o, flags)
     chosen = decide(
@@ -312,6 +308,8 @@ def couple_day_full(
     # --- The bidder's expectation, felt distance, pursuit and giving up; being known.
     bd = couple_update.bond(xp, pp, c, s, bid, met, attribution, flags)
     opened = but(r.approached, sess) | met
+    if soft is not None:
+        opened = opened | (soft & r.approached)  # the softening is sharing with each other
     open_depth = xp.where(r.approached, depth, bid_depth).astype(f32)
     known = couple_update.knowing(xp, c, s, opened, open_depth)
     # What one takes in of the other's state: contact met by sharing, or by withdrawing.
@@ -331,11 +329,15 @@ def couple_day_full(
     repaired = conflict & xp.where(is_on(flags, "repair_vulnerability"), both_open, by_chance)
     keep = xp.where(is_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
     ruptures = s.ruptures * keep + (conflict & ~repaired).astype(f32)
+    injury = s.injury * keep
     if event is not None:
         # An adult event is an injury of the bond left unrepaired (an attachment injury): one
         # rupture on the books, on its first day, for each member it befalls.
         first = event.first.reshape(per_member) & live
+        injury = injury + xp.sum(first.astype(f32), axis=0)
         ruptures = ruptures + xp.sum(first.astype(f32), axis=0)
+    if soft is not None:
+        ruptures, injury = eft.repair(xp, soft[0], ruptures, injury)
 
     # --- Satisfaction: responsiveness, intimacy, hurt on the books, how personally distance
     # is read, and how content one believes the other to be.
@@ -370,6 +372,8 @@ def couple_day_full(
         life=strain,
         ended=s.ended | ends,
         perceived=perceived,
+        stage=s.stage if care is None else eft.advance(xp, care, s, bd.pursuit, bd.felt),
+        injury=injury,
     )
     # An ended relationship is frozen: nothing more happens in it.
     out = freeze(xp, s, new, live)

@@ -47,6 +47,9 @@ class CoupleState(NamedTuple):
             0 an ordinary stretch, positive more strain than usual; stationary spread 1.
         ended: (*B) bool, the relationship has ended.
         perceived: (2, *B) each member's picture of the other's satisfaction, in [0, 1].
+        stage: (*B) couples therapy's stage, in [0, 3] (``eft``): 0 until a course begins.
+        injury: (*B) the unrepaired ruptures left by adult events (attachment injuries), a
+            part of ``ruptures``, >= 0.
     """
 
     person: PersonState
@@ -64,6 +67,8 @@ class CoupleState(NamedTuple):
     life: Any
     ended: Any
     perceived: Any
+    stage: Any
+    injury: Any
 
 
 class Day(NamedTuple):
@@ -139,6 +144,8 @@ def initial_couple(
         life=z2,
         ended=xp.zeros(members[1:], dtype=bool),
         perceived=start("sat_start"),
+        stage=xp.zeros(members[1:], dtype=f),
+        injury=xp.zeros(members[1:], dtype=f),
     )
 
 
@@ -190,3 +197,18 @@ def record(
         repaired=repaired,
         ended_today=ends,
     )
+
+
+def away_days(xp: Any, live: Any, therapy: Any, event: Any, soft: Any) -> tuple[Any, Any, Any]:
+    """(therapy_day, event_day, sess), each (2, *B) or None: who has an individual therapy
+    session today (``therapy``, (2,) or None), who an adult event (``event``, an
+    ``events.Active`` or None), and who is away from the couple's ordinary day for either or
+    for couples therapy's softening (``soft``, (2, *B) or None)."""
+    per_member = (2,) + (1,) * xp.ndim(live)
+    therapy_day = None if therapy is None else therapy.reshape(per_member) & live
+    event_day = None if event is None else event.on.reshape(per_member) & live
+    days = [d for d in (therapy_day, event_day, soft) if d is not None]
+    sess = None
+    for d in days:
+        sess = d if sess is None else sess | d
+    return therapy_day, event_day, sess
