@@ -5,13 +5,12 @@ softening repairs a share of the attachment injuries on the books."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from closeloop import mechanisms
 from closeloop.model import eft, healing
 from closeloop.model.couple import N_COUPLE_DRAWS, couple_day, initial_couple
-from closeloop.model.person import DAYS_PER_WEEK, K, initial_state
-from closeloop.params import CHANGE, PERSON_SPECS, person_params
+from closeloop.model.person import DAYS_PER_WEEK, initial_state
+from closeloop.params import CHANGE, PERSON_SPECS, couple_params, person_params
 
 f32 = np.float32
 N = 64
@@ -60,7 +59,7 @@ def test_later_stages_add_their_components_for_their_roles():
 def test_de_escalation_ends_on_progress_or_at_its_cap():
     care = _care()
     _, s = _couple()
-    cap = int(round(float(CHANGE.deesc_weeks) * DAYS_PER_WEEK))
+    cap = round(float(CHANGE.deesc_weeks) * DAYS_PER_WEEK)
     high = np.full((2, N), 0.8, f32)
     low = np.zeros((2, N), f32)
     # Still pursuing: the stage creeps toward its cap.
@@ -87,7 +86,7 @@ def test_re_engagement_leads_to_one_softening_day():
     care = _care()
     _, s = _couple()
     s = s._replace(stage=np.full(N, 1.0, f32))
-    days = int(round(float(CHANGE.reengage_weeks) * DAYS_PER_WEEK))
+    days = round(float(CHANGE.reengage_weeks) * DAYS_PER_WEEK)
     soft_days = []
     for d in range(days + 5):
         if eft.softening(np, care, s).all():
@@ -124,10 +123,7 @@ def test_the_softening_is_deep_warm_sharing_that_repairs_injuries():
 
 
 def couple_params_default():
-    from closeloop.params import couple_params
-
     return couple_params()
 
 
 FLAGS = mechanisms.flags()
-assert K == 5

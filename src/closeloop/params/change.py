@@ -154,6 +154,7 @@ class ChangeParams(ParamsBase):
         mechanisms=("rupture_memory",),
     )
 
+
 CHANGE_SPECS = ChangeParams.SPECS
 
 
