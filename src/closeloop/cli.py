@@ -283,24 +283,18 @@ def design(
     spec: Annotated[Path, typer.Argument(help="A study file (.toml; see docs/design.md).")],
     out: Annotated[Path, typer.Option(help="Folder for the study's tables and report.")],
     scheduler: Annotated[
-        str,
-        typer.Option(
-            help="'local' (a LocalCluster), 'inline' (no Dask) or tcp://HOST:PORT of a running "
-            "Dask scheduler."
-        ),
+        str, typer.Option(help="As for sweep: local, inline or tcp://.")
     ] = "local",
     workers: Annotated[int, typer.Option(help="Worker processes of the LocalCluster.")] = 1,
-    report: Annotated[bool, typer.Option(help="Write the HTML report, OUT/report.html.")] = True,
+    report: Annotated[bool, typer.Option(help="Write OUT/report.html.")] = True,
 ) -> None:
-    """Simulate a diary study's designs from the model and fit the planned analyses: power, bias,
-    coverage per design point, the cheapest design reaching the target, assurance."""
+    """Power, bias and coverage of a diary study's designs, from studies simulated by the model."""
     from closeloop.design.command import run_command
 
     try:
-        path = run_command(spec, out, scheduler=scheduler, workers=workers, report=report)
+        typer.echo(f"Study design written to {run_command(spec, out, scheduler, workers, report)}")
     except InputError as e:
         _fail(str(e))
-    typer.echo(f"Study design written to {path}")
 
 
 @app.command()

@@ -8,7 +8,7 @@ from closeloop.design.run import run_study
 from closeloop.design.spec import load_study
 
 
-def run_command(spec: Path, out: Path, *, scheduler: str, workers: int, report: bool) -> Path:
+def run_command(spec: Path, out: Path, scheduler: str, workers: int, report: bool) -> Path:
     """Run the study file ``spec`` into ``out`` with a progress bar on stderr; return ``out``."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

@@ -51,7 +51,7 @@ def _simulate(
 ) -> dict[str, np.ndarray]:
     """The population's first ``n`` couples over start_day + the grid's longest diary, as dense
     (couple, relationship day, person) arrays of latent values and events, NaN after the end."""
-    import closeloop as cl
+    from closeloop.simulation import simulate
 
     days = spec.start_day + max(spec.days)
     which = assignment(tuple(w for _, w in spec.scenarios), n)
@@ -61,7 +61,7 @@ def _simulate(
         if not len(idx):
             continue
         sc = base.replace(days=days, relationship={**base.relationship, **overrides})
-        ds = cl.simulate(sc, n=len(idx), seed=seed_for(seed, STREAM_SCENARIO, s), daily=True)
+        ds = simulate(sc, n=len(idx), seed=seed_for(seed, STREAM_SCENARIO, s), daily=True)
         t = diary(ds, seed=0, latent=True)
         c = t["couple"].to_numpy(np.int64)
         d = t["day"].to_numpy(np.int64)
