@@ -201,7 +201,11 @@ def test_the_example_writes_its_tables_and_report(reference: Path) -> None:
     points = pd.read_parquet(reference / "points.parquet")
     reps = pd.read_parquet(reference / "replications.parquet")
     assert len(points) == len(spec.points) * len(spec.analyses)
-    assert len(reps) == spec.replications * len(spec.points) * len(spec.analyses)
+    n_reps = spec.replications + spec.assurance_replications
+    assert len(reps) == n_reps * len(spec.points) * len(spec.analyses)
+    drawn = reps[reps["assurance"]]["prior_bid_rate"]
+    assert drawn.notna().all() and drawn.nunique() == spec.assurance_replications
+    assert points["assurance"].between(0, 1).all()
     assert points["power"].between(0, 1).all() and points["truth"].notna().all()
     counts = points[["ok", "boundary", "not_converged", "failed"]].sum(axis=1)
     assert (counts == spec.replications).all()  # every fit counted, none dropped
