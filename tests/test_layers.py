@@ -64,6 +64,7 @@ LAYERS = {
     "explore": 7,  # the local web page: a command's surface over simulate and the report words
     "docs": 7,
     "fit": 7,  # fitting to diaries: a command-level package over simulate, diary and report
+    "design": 7,  # study design: synthetic diary studies and power, over sweep's execution and fit
     "": 7,  # closeloop/__init__.py: the public names, loaded lazily
 }
 """Layer of each top-level module or subpackage of closeloop (a subpackage's modules share it)."""

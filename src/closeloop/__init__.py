@@ -13,6 +13,7 @@ The public API is this short list; everything else is internal and may change.
     cl.write_report(ds, "out/")                     # HTML + PNG + summary + data
     table = cl.sweep("examples/sweep-bid-rate.toml")  # parameter sweep (pandas table)
     res = cl.fit(table)                             # posterior per couple (res.idata: ArviZ)
+    t = cl.design("examples/diary-study.toml")      # power of a diary study (pandas tables)
 
 Educational model, not a diagnosis or treatment. In a crisis in the US, call or text 988.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "InputError",
     "Scenario",
     "check_claims",
+    "design",
     "diary",
     "fit",
     "load_scenario",
@@ -52,10 +54,12 @@ _LAZY = {
     "write_report": "closeloop.report",
     "sweep": "closeloop.sweep",
     "fit": "closeloop.fit",
+    "design": "closeloop.design",
 }
 
 if TYPE_CHECKING:
     from closeloop.claims import check_claims
+    from closeloop.design import design
     from closeloop.fit import fit
     from closeloop.observation import diary, questionnaire
     from closeloop.report import write_report

@@ -279,6 +279,25 @@ def sweep(
 
 
 @app.command()
+def design(
+    spec: Annotated[Path, typer.Argument(help="A study file (.toml; see docs/design.md).")],
+    out: Annotated[Path, typer.Option(help="Folder for the study's tables and report.")],
+    scheduler: Annotated[
+        str, typer.Option(help="As for sweep: local, inline or tcp://.")
+    ] = "local",
+    workers: Annotated[int, typer.Option(help="Worker processes of the LocalCluster.")] = 1,
+    report: Annotated[bool, typer.Option(help="Write OUT/report.html.")] = True,
+) -> None:
+    """Power, bias and coverage of a diary study's designs, from studies simulated by the model."""
+    from closeloop.design.command import run_command
+
+    try:
+        typer.echo(f"Study design written to {run_command(spec, out, scheduler, workers, report)}")
+    except InputError as e:
+        _fail(str(e))
+
+
+@app.command()
 def validate(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")

@@ -27,10 +27,11 @@ import xarray as xr
 from closeloop.analysis.profiles import check_dataset
 from closeloop.analysis.timeline import check_couple_dataset
 from closeloop.io import staged
+from closeloop.report._html import figures_html, page
 from closeloop.report.couple import COUPLE_FIGURES, write_couple_report
 from closeloop.report.person import FIGURES, write_person_report
 
-__all__ = ["COUPLE_FIGURES", "FIGURES", "write_report"]
+__all__ = ["COUPLE_FIGURES", "FIGURES", "figures_html", "page", "write_report"]
 
 
 def write_report(ds: xr.Dataset, out: str | Path, *, force: bool = False) -> Path:

@@ -295,3 +295,38 @@ def run_sweep(
     info["complete"] = True
     write_text(out / "run.json", json.dumps(info, indent=2, sort_keys=True))
     return table
+
+
+def run_tasks(
+    func: Callable[..., Any],
+    args: list[tuple[Any, ...]],
+    finished: Callable[[int, Any], None],
+    *,
+    scheduler: str = LOCAL,
+    workers: int = 1,
+    name: str = "task",
+) -> str:
+    """Run ``func(*args[i])`` for every i, in a plain loop ('inline') or on Dask (a LocalCluster
+    of ``workers`` processes, or the scheduler at tcp://HOST:PORT), calling ``finished(i,
+    result)`` here as each one ends; return the scheduler's address (or 'inline'). The same
+    machinery as a sweep's blocks, for other commands (``closeloop design``)."""
+    if scheduler == INLINE:
+        for i, a in enumerate(args):
+            finished(i, func(*a))
+        return INLINE
+    from distributed import as_completed
+
+    client, cluster = _client(scheduler, workers)
+    try:
+        address = str(client.scheduler.address)
+        futures = {
+            client.submit(func, *a, pure=False, key=f"{name}-{i}"): i for i, a in enumerate(args)
+        }
+        for fut in as_completed(futures):
+            finished(futures[fut], fut.result())
+            fut.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return address
