@@ -326,39 +326,26 @@ def validate(
 ) -> None:
     """Print the model beside the published figures K1 to K11 (held-out ones marked); a report,
     not a gate: exit 0 whatever the verdicts. With --calibrate, run the search and write it."""
-    from closeloop.calibration import load_params
-    from closeloop.model.variants import DEFAULT, check
+    from closeloop.calibration.command import run_command
+
+    def told(k: int, best: float) -> None:
+        typer.echo(f"calibration: {k}/{budget} points, best loss {best:.4g}", err=True)
 
     try:
-        relationship = load_params(params) if params is not None else None
-        variant = check(variant)
-        if calibrate and variant != DEFAULT:
-            raise InputError(
-                f"validate --calibrate searches closeloop's parameters; got --variant {variant!r} "
-                "(allowed with --calibrate: closeloop)."
-            )
-        if out is not None and not calibrate:
-            raise InputError("validate --out is for --calibrate's results; add --calibrate.")
-        if calibrate:
-            if out is None:
-                raise InputError("validate --calibrate needs --out, a folder for its results.")
-            from closeloop.calibration import calibrate as run_calibration
-
-            def told(k: int, best: float) -> None:
-                typer.echo(f"calibration: {k}/{budget} points, best loss {best:.4g}", err=True)
-
-            path = run_calibration(
-                out, budget=budget, seed=seed, quick=quick, force=force, progress=told
-            )
-            typer.echo(f"Calibration written to {path}")
-            return
-        from closeloop.calibration import render_json, render_text
-        from closeloop.calibration import validate as validate_rows
-
-        rows = validate_rows(relationship, quick=quick, seed=seed, variant=variant)
+        text = run_command(
+            json_out=json_out,
+            quick=quick,
+            params=params,
+            seed=seed,
+            calibrate=calibrate,
+            out=out,
+            budget=budget,
+            force=force,
+            variant=variant,
+            told=told,
+        )
     except InputError as e:
         _fail(str(e))
-    text = render_json(rows, relationship, variant) if json_out else render_text(rows, variant)
     typer.echo(text, nl=False)
 
 
