@@ -61,6 +61,7 @@ def simulate(
     ablate: tuple[str, ...] = (),
     progress: bool = False,
     variant: str = variants.DEFAULT,
+    chunk: int = engine.CHUNK,
 ) -> xr.Dataset:
     """Simulate ``n`` people of a scenario.
 
@@ -75,6 +76,9 @@ def simulate(
             learning), "erasure" (safety lowers threat itself) or "linear" (a linear couple
             model, without the variables it cannot derive; couple scenarios without
             interventions or ablations only, else ``variants.NotApplicable``).
+        chunk: couples per device and compiled call (couple scenarios; ``engine.chunked``):
+            fewer than ``engine.CHUNK`` for a small interactive run (the explorer); the same
+            numbers from 32 on (below, XLA's narrower CPU code may round a last bit apart).
 
     Returns:
         An xarray Dataset with dims unit, context, depth, importance, behaviour, month (and day),
@@ -89,6 +93,7 @@ def simulate(
     sc = scenario(sc)
     n = check_int("n", n, 1, MAX_UNITS)
     seed = check_int("seed", seed, 0, 2**31 - 1)
+    chunk = check_int("chunk", chunk, 1, engine.CHUNK)
     check_result(sc.kind, n, sc.days, daily)
     off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
     flags = mechanisms.flags(off)
@@ -122,6 +127,7 @@ def simulate(
                 progress=report,
                 schedule=sc.schedule(),
                 variant=switches,
+                chunk=chunk,
             )
         return engine.run_population(
             n,

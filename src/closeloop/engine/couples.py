@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from closeloop.engine import _loop
-from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
+from closeloop.engine._devices import CHUNK, by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
 from closeloop.engine.people import per_unit, schedule_or_none
@@ -326,6 +326,7 @@ def run_couples(
     traits: np.ndarray | None = None,
     first: int = 0,
     variant: np.ndarray | None = None,
+    chunk: int = CHUNK,
 ) -> dict[str, Any]:
     """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
 
@@ -333,7 +334,8 @@ def run_couples(
     value: no recompilation). ``traits``: (n, 2, P) per-member trait values that replace the
     drawn ones where not NaN. ``first``: index of the first couple (couples ``first .. first +
     n - 1``, each the same couple whatever call it runs in). ``variant``: how the members learn
-    in adult life (``variants.switches``; None: closeloop's rules).
+    in adult life (``variants.switches``; None: closeloop's rules). ``chunk``: couples per
+    device and call (``engine.chunked``; the same numbers from 32 on).
 
     Returns numpy arrays with a leading couple axis; per-member arrays have a member axis of 2
     next; monthly summaries have (couple, month, ...); daily records (couple, day, ...). With
@@ -357,4 +359,4 @@ def run_couples(
     f = compiled(
         _COUPLES, 9, n_split=3, days=days, daily=daily, simpler=simpler, care=care, therapy=therapy
     )
-    return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first)
+    return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first, chunk)

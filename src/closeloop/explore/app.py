@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -52,7 +53,8 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 DEFAULT_SCENARIO = "avoidant-anxious"
-WARM = (DEFAULT_SCENARIO, "couples-therapy")
+WARM = (DEFAULT_SCENARIO,)
+YEAR = 365
 STATIC = resources.files("closeloop.explore") / "static"
 log = logging.getLogger("closeloop.explore")
 
@@ -82,8 +84,38 @@ def library(horizon: int | None = None) -> dict[str, cl.Scenario]:
     for name in cl.scenarios():
         sc = cl.scenario(name)
         if horizon is not None and sc.kind == "couple" and sc.days > horizon:
-            sc = sc.replace(days=horizon)
+            # Events and interventions past the cut are dropped, those across it shortened.
+            sc = sc.replace(
+                days=horizon,
+                events=[e for e in sc.events if e.day < horizon],
+                interventions=[
+                    iv.model_copy(update={"end": min(iv.end, horizon)})
+                    for iv in sc.interventions
+                    if iv.start < horizon
+                ],
+            )
         out[name] = sc
+    return out
+
+
+def shapes(lib: dict[str, cl.Scenario], default: str, max_days: int) -> list[cl.Scenario]:
+    """One scenario per engine program the page can ask for, the likeliest first.
+
+    A program is fixed by the number of days and by whether the run has interventions or
+    adult events and individual therapy; parameter values, profiles and switched-off
+    mechanisms are data. So: the default scenario plain, with a care intervention and with
+    therapy, at every whole number of years the page's slider offers, and every shipped couple
+    scenario as it is.
+    """
+    base = scenario_dict(lib[default])
+    out = []
+    top = max(1, min(max_days, base["days"]) // YEAR)
+    for years in [top, *range(1, top)]:
+        d = years * YEAR if years < top else base["days"]
+        for extra in ([], ["observation"], ["therapy"]):
+            ivs = [{"kind": k, "start": 0, "end": d, "intensity": 1.0} for k in extra]
+            out.append(cl.Scenario(**{**base, "days": d, "interventions": ivs}))
+    out += [sc for sc in lib.values() if sc.kind == "couple"]
     return out
 
 
@@ -146,17 +178,21 @@ def create_app(
     hosts: tuple[str, ...] = (),
     n: int = DEFAULT_N,
     horizon: int | None = None,
+    warm_all: bool = False,
 ) -> FastAPI:
     """The application.
 
     Arguments:
-        warm: scenarios simulated at start (compiles the engine and fills the cache).
+        warm: scenarios simulated before serving (compiles the engine and fills the cache).
+        warm_all: then compile every other program the page can ask for (``shapes``) in a
+            background thread, so that a changed horizon or an added intervention does not
+            wait for a compile either.
         hosts: host names accepted besides loopback.
         n: the page's population (couples per run).
         horizon: cut the library's couple scenarios to this many days (quick tests, slow
             machines); None keeps them whole.
     """
-    runner = Runner()
+    runner = Runner(n)
     lib = library(horizon)
     page_meta: dict[str, Any] = {}
 
@@ -166,6 +202,9 @@ def create_app(
             t0 = time.perf_counter()
             await run_in_threadpool(runner.dataset, lib[name], n, 0)
             log.warning("warmed %s in %.1f s", name, time.perf_counter() - t0)
+        if warm_all:
+            todo = shapes(lib, DEFAULT_SCENARIO, MAX_DAYS)
+            threading.Thread(target=runner.warm, args=(todo,), daemon=True).start()
         yield
 
     app = FastAPI(title="closeloop explorer", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -237,11 +276,14 @@ def create_app(
         return out
 
     @app.post("/api/simulate")
-    async def post_simulate(request: Request) -> dict[str, Any]:
-        """Simulate a couple scenario: bands, the example couple, its story."""
+    async def post_simulate(request: Request) -> JSONResponse:
+        """Simulate a couple scenario: bands, the example couple, its story. The
+        ``Server-Timing`` header gives the engine's and the whole request's milliseconds."""
         req = RunRequest(await read_json(request))
         runner.note(req.client, req.seq)
-        return await run_in_threadpool(simulate_sync, req)
+        out = await run_in_threadpool(simulate_sync, req)
+        timing = f"engine;dur={out['engine_ms']}, total;dur={out['server_ms']}"
+        return JSONResponse(out, headers={"Server-Timing": timing})
 
     def whatif_sync(req: RunRequest, variant: cl.Scenario) -> dict[str, Any]:
         t0 = time.perf_counter()
