@@ -11,7 +11,7 @@ const api = {
   controllers: {},
 };
 const state = { meta: null, base: null, scenario: null, seed: 0, first: null, last: null };
-const perf = { redraws: [], server: [], pendingSince: null };
+const perf = { redraws: [], server: [], engine: [], pendingSince: null };
 window.__explorer = perf;
 
 function clone(x) { return JSON.parse(JSON.stringify(x)); }
@@ -185,7 +185,8 @@ let timer = null;
 function schedule() {
   perf.pendingSince = performance.now();
   clearTimeout(timer);
-  timer = setTimeout(run, 150);  // a burst of key presses sends one request
+  // A burst of key presses sends one request; the server drops any it supersedes anyway.
+  timer = setTimeout(run, 50);
 }
 
 async function run() {
@@ -197,8 +198,9 @@ async function run() {
     if (!data || data.seq !== api.seq) return;
     state.last = data;
     renderSandbox(data);
+    await new Promise(resolve => requestAnimationFrame(() => resolve()));  // until drawn
     const ms = performance.now() - since;
-    perf.redraws.push(ms); perf.server.push(data.server_ms);
+    perf.redraws.push(ms); perf.server.push(data.server_ms); perf.engine.push(data.engine_ms);
     status(`Updated: ${data.n} simulated couples over ${Math.round(state.scenario.days / 365)} years (server ${Math.round(data.server_ms)} ms, redraw ${Math.round(ms)} ms).`);
     document.body.dataset.runs = String(perf.redraws.length);
   } catch (e) {
