@@ -313,3 +313,37 @@ def test_warming_covers_the_pages_programs() -> None:
     for variant in (sc.replace(relationship={"bid_rate": 0.2}), with_iv):
         runner.dataset(variant, 8, 1)
     assert engine.compiled_count() == before
+
+
+def test_multiples_run_the_same_couples_at_each_value(client: TestClient) -> None:
+    r = client.post(
+        "/api/multiples", json={"base": body(), "param": "criticism", "values": [0.0, 0.5, 1.0]}
+    )
+    assert r.status_code == 200, r.text
+    panels = r.json()["panels"]
+    assert [p["value"] for p in panels] == [0.0, 0.5, 1.0]
+    # Each panel is the page's run of that value (same couples, same seed).
+    sc = {**short(), "relationship": {**short()["relationship"], "criticism": 0.5}}
+    one = client.post("/api/simulate", json=body(scenario=sc)).json()
+    assert panels[1]["sat"]["a"]["q50"] == one["bands"]["sat_a"]["q50"]
+    assert panels[0]["sat"] != panels[2]["sat"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"param": "nope"}, "'param'"),
+        ({"param": 3}, "'param'"),
+        ({"values": [0.1]}, "'values'"),
+        ({"values": [0.1] * 7}, "'values'"),
+        ({"values": [0.1, "x"]}, "'values'"),
+        ({"values": [0.1, 2.0]}, "'values'"),
+        ({"values": [0.1, True]}, "'values'"),
+        ({"extra": 1}, "extra"),
+    ],
+)
+def test_multiples_bad_input(client: TestClient, change: dict, field: str) -> None:
+    req = {"base": body(), "param": "criticism", "values": [0.1, 0.2], **change}
+    r = client.post("/api/multiples", json=req)
+    assert r.status_code == 422
+    assert field in error(r)

@@ -204,6 +204,72 @@ def test_reset_all(page: Any) -> None:
     assert float(value) == pytest.approx(0.2)
 
 
+def test_guess_then_see(page: Any) -> None:
+    # The chapter's chart waits for the reader's guess (or a skip), then says how it compares.
+    assert not page.locator("#fig-relief").is_visible()
+    page.locator("#guess-relief-fall").check()
+    page.locator("#guess-relief button").click()
+    assert page.locator("#fig-relief").is_visible()
+    verdict = page.locator("#guess-relief .verdict").inner_text()
+    assert "Your guess: it falls." in verdict and "In this run" in verdict
+    assert ("The model agrees" in verdict) != ("another way" in verdict)
+    # Skipping the guess shows the run too.
+    page.locator("#guess-giveup button").click()
+    assert page.locator("#fig-giveup").is_visible()
+    text = page.locator("#guess-giveup .verdict").inner_text()
+    assert "simulated couples" in text and "Your guess" not in text
+
+
+def test_scrub_steps_through_the_months(page: Any) -> None:
+    scrub = page.locator("#scrub")
+    last = int(scrub.get_attribute("max") or 0)
+    assert last > 12 and int(scrub.input_value()) == last  # starts at the end, not playing
+    assert page.locator("#scrub-play").get_attribute("aria-pressed") == "false"
+    page.click("#scrub-back")
+    assert int(scrub.input_value()) == last - 1
+    assert f"month {last}" in (scrub.get_attribute("aria-valuetext") or "")
+    scrub.focus()
+    page.keyboard.press("Home")
+    assert "month 1 " in page.locator("#scrub-text").inner_text()
+    assert page.locator("#fig-sat .marklabel").inner_text() == "month 1"
+    page.click("#scrub-fwd")
+    assert int(scrub.input_value()) == 1
+    page.click("#scrub-play")
+    page.wait_for_timeout(1000)
+    page.click("#scrub-play")  # pause
+    moved = int(scrub.input_value())
+    assert moved > 1
+    page.wait_for_timeout(600)
+    assert int(scrub.input_value()) == moved  # paused
+
+
+def test_play_is_off_under_reduced_motion(server: str) -> None:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        pg = browser.new_page(reduced_motion="reduce")
+        pg.goto(server)
+        pg.wait_for_selector("body[data-ready='1']", timeout=120_000)
+        assert pg.locator("#scrub-play").is_disabled()
+        assert "reduced motion" in pg.locator("#scrub-note").inner_text()
+        browser.close()
+
+
+def test_small_multiples_share_one_scale(page: Any) -> None:
+    page.select_option("#mult-param", "criticism")
+    page.click("#mult-run")
+    wait_until(page, "document.getElementById('mult-panels').dataset.param === 'criticism'", 180)
+    panels = page.locator("#mult-panels figure")
+    assert panels.count() == 5
+    caps = [panels.nth(i).locator("figcaption").inner_text() for i in range(5)]
+    assert all(c.startswith("how often frustrated pursuit turns critical: ") for c in caps)
+    assert len(set(caps)) == 5
+    # The same y axis on every panel.
+    ticks = [tuple(panels.nth(i).locator(".axes text").all_inner_texts()[:5]) for i in range(5)]
+    assert len(set(ticks)) == 1
+    paths = {panels.nth(i).locator("svg path").nth(1).get_attribute("d") for i in range(5)}
+    assert len(paths) > 1  # the values change the runs
+
+
 def test_print_to_pdf(page: Any, tmp_path: Path) -> None:
     pdf = page.pdf(path=str(tmp_path / "handout.pdf"), format="A4")
     assert pdf.startswith(b"%PDF")

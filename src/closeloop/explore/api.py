@@ -15,6 +15,7 @@ import time
 import tomllib
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import xarray as xr
@@ -64,7 +65,19 @@ def scenario_dict(sc: Scenario) -> dict[str, Any]:
     return data
 
 
-def parse_scenario(data: Any) -> Scenario:
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for: couples per run and days per scenario."""
+
+    max_n: int = MAX_N
+    max_days: int = MAX_DAYS
+
+
+PAGE_LIMITS = Limits()
+"""The limits ``closeloop explore`` serves with."""
+
+
+def parse_scenario(data: Any, limits: Limits = PAGE_LIMITS) -> Scenario:
     """A couple scenario from the request's ``scenario`` object, within the page's limits."""
     sc = Scenario(**_obj(data, "scenario"))
     if sc.kind != "couple":
@@ -74,23 +87,24 @@ def parse_scenario(data: Any) -> Scenario:
             "'couple' (person scenarios run with `closeloop run`)",
             "request",
         )
-    if sc.days > MAX_DAYS:
-        raise bad_value("scenario.days", sc.days, f"an integer in [1, {MAX_DAYS}]", "request")
+    if sc.days > limits.max_days:
+        allowed = f"an integer in [1, {limits.max_days}]"
+        raise bad_value("scenario.days", sc.days, allowed, "request")
     return sc
 
 
 class RunRequest:
     """One validated simulate request."""
 
-    def __init__(self, body: Any) -> None:
+    def __init__(self, body: Any, limits: Limits = PAGE_LIMITS) -> None:
         body = _obj(body, "body")
         check_keys(body, REQUEST_KEYS)
         if "scenario" not in body:
             raise bad_value(
                 "scenario", None, "a scenario object (the fields of a TOML file)", "request"
             )
-        self.scenario = parse_scenario(body["scenario"])
-        self.n = check_int("n", body.get("n", DEFAULT_N), 1, MAX_N, "request")
+        self.scenario = parse_scenario(body["scenario"], limits)
+        self.n = check_int("n", body.get("n", DEFAULT_N), 1, limits.max_n, "request")
         self.seed = check_int("seed", body.get("seed", 0), 0, 2**31 - 1, "request")
         self.seq = check_int("seq", body.get("seq", 0), 0, MAX_SEQ, "request")
         client = body.get("client", "")
@@ -181,7 +195,7 @@ class Runner:
             self._lock.release()
 
 
-def parse_toml(body: Any) -> Scenario:
+def parse_toml(body: Any, limits: Limits = PAGE_LIMITS) -> Scenario:
     """The scenario of an imported TOML text (``{"toml": "..."}``)."""
     body = _obj(body, "body")
     check_keys(body, ("toml",))
@@ -192,4 +206,4 @@ def parse_toml(body: Any) -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"The imported file is not valid TOML: {e}.") from None
-    return parse_scenario(data)
+    return parse_scenario(data, limits)

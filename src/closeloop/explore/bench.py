@@ -172,7 +172,7 @@ def run(
         started = time.perf_counter() - t0
         with browser_page(url) as page:
             timings = measure(page, moves)
-    out = {
+    out: dict[str, Any] = {
         "moves": moves,
         "couples": n,
         "days": horizon,
@@ -210,5 +210,7 @@ def render(r: dict[str, Any]) -> str:
             f"  {label:7s} p50 {v['p50']:7.0f} ms   p95 {v['p95']:7.0f} ms   {target}".rstrip()
         )
     verdict = "met" if all(r["met"].values()) else "NOT met"
-    lines.append(f"  targets {verdict} (redraw: {r['met']['redraw']}, server: {r['met']['server']})")
+    lines.append(
+        f"  targets {verdict} (redraw: {r['met']['redraw']}, server: {r['met']['server']})"
+    )
     return "\n".join(lines)

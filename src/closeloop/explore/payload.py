@@ -185,6 +185,20 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
     }
 
 
+def panel_payload(ds: xr.Dataset) -> dict[str, Any]:
+    """One small-multiple panel: both partners' satisfaction bands and the share ended."""
+    tl = page_timeline(ds)
+    return {
+        "years": _clean(tl["years"]),
+        "ended_share": _clean(tl["ended_share"]),
+        "final_shares": {k: round(float(v), 4) for k, v in tl["final_shares"].items()},
+        "sat": {
+            m: {f"q{q:02d}": _clean(tl["bands"][f"sat_{m}"][i]) for i, q in enumerate(QUANTILES)}
+            for m in "ab"
+        },
+    }
+
+
 def comparison_payload(c: Comparison) -> dict[str, Any]:
     """The effects table of a same-seed what-if."""
     return {
