@@ -193,7 +193,8 @@ function schedule() {
 async function run() {
   const seq = ++api.seq;
   const since = perf.pendingSince ?? performance.now();
-  status("Running the model…");
+  const note = state.imported ? `Imported ${state.imported}. ` : "";  // kept through the run
+  status(`${note}Running the model…`);
   try {
     const data = await post("/api/simulate", { scenario: state.scenario, seed: state.seed, n: state.meta.n, seq, client: api.client }, "simulate");
     if (!data || data.seq !== api.seq) return;
@@ -202,7 +203,8 @@ async function run() {
     await new Promise(resolve => requestAnimationFrame(() => resolve()));  // until drawn
     const ms = performance.now() - since;
     perf.redraws.push(ms); perf.server.push(data.server_ms); perf.engine.push(data.engine_ms);
-    status(`Updated: ${data.n} simulated couples over ${Math.round(state.scenario.days / 365)} years (server ${Math.round(data.server_ms)} ms, redraw ${Math.round(ms)} ms).`);
+    state.imported = null;
+    status(`${note}Updated: ${data.n} simulated couples over ${Math.round(state.scenario.days / 365)} years (server ${Math.round(data.server_ms)} ms, redraw ${Math.round(ms)} ms).`);
     document.body.dataset.runs = String(perf.redraws.length);
   } catch (e) {
     if (e.name !== "AbortError") status(`Not run: ${e.message}`);

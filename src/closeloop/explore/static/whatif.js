@@ -109,6 +109,7 @@ async function importToml(ev) {
     state.scenario = data.scenario;
     state.base = clone(data.scenario);
     syncControls();
+    state.imported = file.name;
     status(`Imported ${file.name}.`);
     schedule();
   } catch (e) { status(`Not imported: ${e.message}`); }
