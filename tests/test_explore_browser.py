@@ -146,6 +146,12 @@ def test_page_loads_offline_with_notice_and_chapters(page: Any) -> None:
         assert el.get_attribute("aria-valuetext")
 
 
+def test_scrubber_starts_at_the_end_of_the_first_run(page: Any) -> None:
+    last = page.locator("#scrub").get_attribute("max")
+    assert int(last or 0) > 12 and page.locator("#scrub").input_value() == last
+    assert page.locator("#fig-sat .marklabel").text_content() == f"month {int(last or 0) + 1}"
+
+
 def test_slider_changes_figure_and_story(page: Any) -> None:
     story0 = page.locator("#story").inner_text()
     fig0 = page.locator("#fig-sat svg").inner_html()

@@ -172,7 +172,10 @@ class Runner:
     ) -> tuple[xr.Dataset, float]:
         """The simulated Dataset (cached) and the seconds the engine took (0 when cached)."""
         key = f"{sc.to_json()}|{n}|{seed}"
-        with self._meta:
+        with self._meta:  # a cached run never waits for the engine to finish another
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key], 0.0
             self.waiting += 1
         try:
             self._lock.acquire()
@@ -181,15 +184,16 @@ class Runner:
                 self.waiting -= 1
         try:
             self._check(client, seq)
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key], 0.0
+            with self._meta:
+                if key in self._cache:  # run while this request waited
+                    return self._cache[key], 0.0
             t0 = time.perf_counter()
             ds = simulate(sc, n=n, seed=seed, chunk=self.chunk)
             took = time.perf_counter() - t0
-            self._cache[key] = ds
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            with self._meta:
+                self._cache[key] = ds
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
             return ds, took
         finally:
             self._lock.release()

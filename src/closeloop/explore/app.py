@@ -182,16 +182,21 @@ def create_app(
         return page_meta
 
     payloads: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    payload_lock = threading.Lock()
 
     def payload_of(key: str, ds: Any) -> dict[str, Any]:
         # The analysis of a run (timeline, example couple, story) costs a few hundred ms at the
         # default population: keep it beside the cached Dataset.
-        if key not in payloads:
-            payloads[key] = couple_payload(ds)
+        with payload_lock:  # requests run in a thread pool: one change to the cache at a time
+            if key in payloads:
+                payloads.move_to_end(key)
+                return payloads[key]
+        out = couple_payload(ds)
+        with payload_lock:
+            payloads[key] = out
             while len(payloads) > CACHE_SIZE:
                 payloads.popitem(last=False)
-        payloads.move_to_end(key)
-        return payloads[key]
+        return out
 
     def simulate_sync(req: RunRequest) -> dict[str, Any]:
         t0 = time.perf_counter()
@@ -221,7 +226,8 @@ def create_app(
         ds_a, _ = runner.dataset(req.scenario, req.n, req.seed, req.client, req.seq)
         ds_b, _ = runner.dataset(variant, req.n, req.seed, req.client, req.seq)
         out = comparison_payload(compare(ds_a, ds_b))
-        pa, pb = couple_payload(ds_a), couple_payload(ds_b)
+        pa = payload_of(req.key(), ds_a)
+        pb = payload_of(f"{variant.to_json()}|{req.n}|{req.seed}", ds_b)
         out.update(
             seq=req.seq,
             years=pa["years"],

@@ -100,15 +100,22 @@ def server(n: int = DEFAULT_N, horizon: int | None = None) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-@contextmanager
-def browser_page(url: str) -> Iterator[Any]:
-    """A chromium page on ``url`` with every other origin blocked, once the page is ready."""
+def check_browser() -> None:
+    """Raise NoBrowser, saying what is missing, unless chromium and Playwright are here."""
     if not CHROMIUM.exists():
         raise NoBrowser(f"no {CHROMIUM} (apt-get install chromium): the benchmark needs it")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         raise NoBrowser("Playwright is not installed (uv sync --group dev)") from None
+
+
+@contextmanager
+def browser_page(url: str) -> Iterator[Any]:
+    """A chromium page on ``url`` with every other origin blocked, once the page is ready."""
+    check_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(BROWSER_ARGS))
         context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -167,6 +174,7 @@ def run(
     """Start a server, measure ``moves`` slider moves, print and return the summary."""
     if not 1 <= moves <= 1000:
         raise bad_value("moves", moves, "an integer in [1, 1000]", "bench")
+    check_browser()  # before a server is started and compiled for nothing
     t0 = time.perf_counter()
     with server(n, horizon) as url:
         started = time.perf_counter() - t0

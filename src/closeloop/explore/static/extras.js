@@ -20,7 +20,7 @@ const Extras = (() => {
         const key = b < a * (1 - SAME) ? "fall" : (b > a * (1 + SAME) ? "rise" : "same");
         return { key, detail: `${d.names[w]}'s median felt threat at the deepest level (${d.depths[k]}) went from ${Charts.fmt(a)} at the start to ${Charts.fmt(b)} at the end of the run` };
       },
-      after: "Where the deepest closeness is stepped away from, the old expectation is seldom put to the test, so it has little chance to change.",
+      after: "Where the deepest closeness is stepped away from, the old expectation is seldom put to the test against a partner who might respond well, so nothing unlearns it.",
     },
     giveup: {
       options: [["few", "few (under 1 in 10)"], ["some", "some (1 to 4 in 10)"], ["many", "many (over 4 in 10)"]],
@@ -65,6 +65,7 @@ const Extras = (() => {
   // ---- month by month -------------------------------------------------------------------
 
   let timer = null;
+  let shown = null;  // the sandbox's run the scrubber moves over
 
   function stop() {
     clearInterval(timer); timer = null;
@@ -73,7 +74,7 @@ const Extras = (() => {
   }
 
   function at(i) {
-    const d = state.last;
+    const d = shown;
     if (!d) return;
     const s = $("scrub");
     i = Math.max(0, Math.min(Number(s.max), i));
@@ -115,6 +116,7 @@ const Extras = (() => {
 
   function sandbox(d) {
     stop();
+    shown = d;
     const s = $("scrub");
     s.max = d.years.length - 1;
     at(d.years.length - 1);
