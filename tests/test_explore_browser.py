@@ -219,8 +219,10 @@ def test_guess_then_see(page: Any) -> None:
     verdict = page.locator("#guess-relief .verdict").inner_text()
     assert "Your guess: it falls." in verdict and "In this run" in verdict
     assert ("The model agrees" in verdict) != ("another way" in verdict)
-    # Skipping the guess shows the run too.
+    # The answer is not on the page before the guess; skipping the guess shows the run too.
+    assert not page.locator("#giveup-text").is_visible()
     page.locator("#guess-giveup button").click()
+    assert page.locator("#giveup-text").is_visible()
     assert page.locator("#fig-giveup").is_visible()
     text = page.locator("#guess-giveup .verdict").inner_text()
     assert "simulated couples" in text and "Your guess" not in text

@@ -283,7 +283,7 @@ function renderChapters(d) {
   $("cap-personal").textContent = "Median pursuit; bands: middle half and nine in ten of couples.";
   loopChart($("fig-loop"), d);
   $("cap-loop").textContent = "Both lines at once: pressing and turning away feed each other.";
-  $("giveup-text").textContent = `In this run the reaching partner gave up reaching in ${pct(d.population.gave_up_share)} of couples, and ${pct(d.population.ended_share)} of relationships ended.`;
+  $("giveup-text").textContent = `By the end of the run ${pct(d.population.ended_share)} of the relationships had ended.`;
   Charts.line($("fig-giveup"), {
     title: "Felt stability and endings", x: d.years, yLabel: "0 to 1",
     desc: "Median felt stability of each partner, and the share of couples who have ended.",

@@ -58,7 +58,7 @@ const Extras = (() => {
       text = `Your guess: ${guess}. ` + (picked.value === ans.key ? "The model agrees. " : "The model went another way. ") + text;
     }
     $(`guess-${name}`).querySelector(".verdict").textContent = `${text} ${g.after}`;
-    $(`fig-${name}`).closest("figure").classList.remove("concealed");
+    for (const e of $(`ch-${name}`).querySelectorAll(".concealed")) e.classList.remove("concealed");
     $(`guess-${name}`).dataset.revealed = picked ? picked.value : "skipped";
   }
 
