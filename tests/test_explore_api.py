@@ -234,3 +234,116 @@ def test_serve_names_a_bad_port() -> None:
 
     with pytest.raises(InputError, match=r"'port'.*65535"):
         serve(port=70000)
+
+
+def test_page_chunk_gives_the_command_lines_numbers() -> None:
+    # The page runs its small population in small chunks; each couple's numbers must be those
+    # of `closeloop run` (the default chunk), bit for bit.
+    import numpy as np
+
+    from closeloop.explore.api import DEFAULT_N, MIN_CHUNK, Runner
+
+    sc = cl.scenario("avoidant-anxious").replace(days=90)
+    a = cl.simulate(sc, n=40, seed=4)
+    for chunk in (MIN_CHUNK, Runner(DEFAULT_N).chunk):
+        b = cl.simulate(sc, n=40, seed=4, chunk=chunk)
+        for k in a.data_vars:
+            if a[k].dtype.kind in "fiub":
+                assert np.array_equal(a[k].values, b[k].values, equal_nan=True), (chunk, k)
+
+
+def test_page_timeline_is_the_reports_timeline() -> None:
+    import numpy as np
+
+    from closeloop.analysis.timeline import timeline
+    from closeloop.explore.payload import members, page_timeline
+
+    ds = cl.simulate(cl.scenario("avoidant-anxious").replace(days=800), n=40, seed=2, chunk=40)
+    tl, pt = timeline(ds), page_timeline(ds)
+    assert pt["bands"] and set(pt["bands"]) <= set(tl.bands)
+    for k, b in pt["bands"].items():
+        assert np.array_equal(b, tl.bands[k], equal_nan=True), k
+    assert set(pt["class_index"]) <= set(tl.class_index) and len(pt["class_index"]) >= 2
+    at = np.searchsorted(tl.class_index, pt["class_index"])
+    for c, share in pt["class_shares"].items():
+        assert np.array_equal(share, tl.class_shares[c][at]), c
+    assert pt["final_shares"] == tl.final_shares
+    assert members(ds) == list(tl.members)
+    assert np.array_equal(pt["ended_share"], tl.ended_share)
+
+
+def test_new_values_do_not_recompile() -> None:
+    """After the start's warming, a new slider value, profile or switched-off mechanism is data:
+    the engine compiles nothing (the latency target depends on it)."""
+    from closeloop import engine
+
+    app = create_app(warm=("avoidant-anxious",), n=16, horizon=60)
+    with TestClient(app, base_url=BASE) as c:
+        before = engine.compiled_count()
+        for i, change in enumerate(
+            [
+                {"relationship": {"bid_rate": 0.123}},
+                {"traits_b": {"anxiety": 0.61}},
+                {"a": {"secure": 1.0}},
+                {"ablate": ["pursuit"]},
+            ]
+        ):
+            sc = {**short(days=60), **change}
+            r = c.post("/api/simulate", json={"scenario": sc, "n": 16, "seq": i, "client": "c"})
+            assert r.status_code == 200, r.text
+            assert r.json()["engine_ms"] > 0  # really run, not cached
+            assert "engine;dur=" in r.headers["server-timing"]
+        assert engine.compiled_count() == before
+
+
+def test_warming_covers_the_pages_programs() -> None:
+    from closeloop import engine
+    from closeloop.explore.api import Runner
+    from closeloop.explore.app import DEFAULT_SCENARIO, library, shapes
+
+    lib = library(horizon=60)
+    todo = shapes(lib, DEFAULT_SCENARIO, MAX_DAYS)
+    runner = Runner(8)
+    runner.warm(todo)
+    before = engine.compiled_count()
+    sc = lib[DEFAULT_SCENARIO]
+    with_iv = sc.replace(
+        interventions=[{"kind": "commitment", "start": 10, "end": 40, "intensity": 0.5}]
+    )
+    for variant in (sc.replace(relationship={"bid_rate": 0.2}), with_iv):
+        runner.dataset(variant, 8, 1)
+    assert engine.compiled_count() == before
+
+
+def test_multiples_run_the_same_couples_at_each_value(client: TestClient) -> None:
+    r = client.post(
+        "/api/multiples", json={"base": body(), "param": "criticism", "values": [0.0, 0.5, 1.0]}
+    )
+    assert r.status_code == 200, r.text
+    panels = r.json()["panels"]
+    assert [p["value"] for p in panels] == [0.0, 0.5, 1.0]
+    # Each panel is the page's run of that value (same couples, same seed).
+    sc = {**short(), "relationship": {**short()["relationship"], "criticism": 0.5}}
+    one = client.post("/api/simulate", json=body(scenario=sc)).json()
+    assert panels[1]["sat"]["a"]["q50"] == one["bands"]["sat_a"]["q50"]
+    assert panels[0]["sat"] != panels[2]["sat"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"param": "nope"}, "'param'"),
+        ({"param": 3}, "'param'"),
+        ({"values": [0.1]}, "'values'"),
+        ({"values": [0.1] * 7}, "'values'"),
+        ({"values": [0.1, "x"]}, "'values'"),
+        ({"values": [0.1, 2.0]}, "'values'"),
+        ({"values": [0.1, True]}, "'values'"),
+        ({"extra": 1}, "extra"),
+    ],
+)
+def test_multiples_bad_input(client: TestClient, change: dict, field: str) -> None:
+    req = {"base": body(), "param": "criticism", "values": [0.1, 0.2], **change}
+    r = client.post("/api/multiples", json=req)
+    assert r.status_code == 422
+    assert field in error(r)

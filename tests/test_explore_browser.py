@@ -146,6 +146,12 @@ def test_page_loads_offline_with_notice_and_chapters(page: Any) -> None:
         assert el.get_attribute("aria-valuetext")
 
 
+def test_scrubber_starts_at_the_end_of_the_first_run(page: Any) -> None:
+    last = page.locator("#scrub").get_attribute("max")
+    assert int(last or 0) > 12 and page.locator("#scrub").input_value() == last
+    assert page.locator("#fig-sat .marklabel").text_content() == f"month {int(last or 0) + 1}"
+
+
 def test_slider_changes_figure_and_story(page: Any) -> None:
     story0 = page.locator("#story").inner_text()
     fig0 = page.locator("#fig-sat svg").inner_html()
@@ -194,7 +200,7 @@ def test_export_and_import_round_trip(page: Any, tmp_path: Path) -> None:
     changed.write_text(sc.replace(relationship={**sc.relationship, "criticism": 0.1}).to_toml())
     page.set_input_files("#import", str(changed))
     wait_until(page, "document.getElementById('relationship-criticism').value === '0.1'", 10)
-    assert "Imported" in page.locator("#status").inner_text()
+    wait_until(page, "document.getElementById('status').textContent.startsWith('Imported')", 10)
 
 
 def test_reset_all(page: Any) -> None:
@@ -202,6 +208,78 @@ def test_reset_all(page: Any) -> None:
     page.wait_for_timeout(200)
     value = page.locator("#relationship-criticism").input_value()
     assert float(value) == pytest.approx(0.2)
+
+
+def test_guess_then_see(page: Any) -> None:
+    # The chapter's chart waits for the reader's guess (or a skip), then says how it compares.
+    assert not page.locator("#fig-relief").is_visible()
+    page.locator("#guess-relief-fall").check()
+    page.locator("#guess-relief button").click()
+    assert page.locator("#fig-relief").is_visible()
+    verdict = page.locator("#guess-relief .verdict").inner_text()
+    assert "Your guess: it falls." in verdict and "In this run" in verdict
+    assert ("The model agrees" in verdict) != ("another way" in verdict)
+    # The answer is not on the page before the guess; skipping the guess shows the run too.
+    assert not page.locator("#giveup-text").is_visible()
+    page.locator("#guess-giveup button").click()
+    assert page.locator("#giveup-text").is_visible()
+    assert page.locator("#fig-giveup").is_visible()
+    text = page.locator("#guess-giveup .verdict").inner_text()
+    assert "simulated couples" in text and "Your guess" not in text
+
+
+def test_scrub_steps_through_the_months(page: Any) -> None:
+    # A run still on its way (the import's) would put the scrubber back at the end.
+    wait_until(page, "!document.getElementById('status').textContent.includes('Running')")
+    scrub = page.locator("#scrub")
+    last = int(scrub.get_attribute("max") or 0)
+    assert last > 12 and int(scrub.input_value()) == last  # starts at the end, not playing
+    assert page.locator("#scrub-play").get_attribute("aria-pressed") == "false"
+    page.click("#scrub-back")
+    assert int(scrub.input_value()) == last - 1
+    assert f"month {last}" in (scrub.get_attribute("aria-valuetext") or "")
+    scrub.focus()
+    page.keyboard.press("Home")
+    assert "month 1 " in page.locator("#scrub-text").inner_text()
+    assert page.locator("#fig-sat .marklabel").text_content() == "month 1"
+    page.click("#scrub-fwd")
+    assert int(scrub.input_value()) == 1
+    page.click("#scrub-play")
+    page.wait_for_timeout(1000)
+    page.click("#scrub-play")  # pause
+    moved = int(scrub.input_value())
+    assert moved > 1
+    page.wait_for_timeout(600)
+    assert int(scrub.input_value()) == moved  # paused
+
+
+def test_play_is_off_under_reduced_motion(page: Any) -> None:
+    page.emulate_media(reduced_motion="reduce")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+    assert page.locator("#scrub-play").is_disabled()
+    assert "reduced motion" in page.locator("#scrub-note").inner_text()
+    assert not page.locator("#scrub-back").is_disabled()  # stepping stays
+    page.emulate_media(reduced_motion="no-preference")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+    assert not page.locator("#scrub-play").is_disabled()
+
+
+def test_small_multiples_share_one_scale(page: Any) -> None:
+    page.select_option("#mult-param", "criticism")
+    page.click("#mult-run")
+    wait_until(page, "document.getElementById('mult-panels').dataset.param === 'criticism'", 180)
+    panels = page.locator("#mult-panels figure")
+    assert panels.count() == 5
+    caps = [panels.nth(i).locator("figcaption").inner_text() for i in range(5)]
+    assert all(c.startswith("how often frustrated pursuit turns critical: ") for c in caps)
+    assert len(set(caps)) == 5
+    # The same y axis on every panel.
+    ticks = [tuple(panels.nth(i).locator(".axes text").all_inner_texts()[:5]) for i in range(5)]
+    assert len(set(ticks)) == 1
+    paths = {panels.nth(i).locator("svg path").nth(1).get_attribute("d") for i in range(5)}
+    assert len(paths) > 1  # the values change the runs
 
 
 def test_print_to_pdf(page: Any, tmp_path: Path) -> None:

@@ -229,9 +229,31 @@ def bench(
             "a plain loop of engine calls, in-process, and on 1- and 2-worker Dask clusters."
         ),
     ] = 0,
+    explore: Annotated[
+        bool,
+        typer.Option(
+            "--explore",
+            help="Instead, time the explorer in chromium: redraw and server time after slider "
+            "moves, for the page's default population (--quick: four moves over one year).",
+        ),
+    ] = False,
 ) -> None:
     """Measure the engine beside the same model in NumPy and as a per-couple Python loop (or,
     with --sweep, the sweep machinery against a plain loop of engine calls)."""
+    if explore:
+        from closeloop.explore.bench import NoBrowser
+        from closeloop.explore.bench import run as explore_bench
+
+        try:
+            if quick:
+                explore_bench(moves=4, horizon=365, json_out=json_out)
+            else:
+                explore_bench(json_out=json_out)
+        except NoBrowser as e:
+            typer.echo(f"Skipped: {e}.", err=True)
+        except InputError as e:
+            _fail(str(e))
+        return
     if sweep:
         from closeloop.sweep.bench import report as sweep_report
 

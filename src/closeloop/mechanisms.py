@@ -199,7 +199,7 @@ def validate(names: Iterable[str], field: str = "ablate") -> tuple[str, ...]:
         names = (names,)  # one name, not its characters
     out = []
     for n in names:
-        if n not in INDEX:
+        if not isinstance(n, str) or n not in INDEX:  # a list or object in JSON: not a name
             raise bad_value(field, n, one_of(NAMES))
         out.append(n)
     return tuple(out)

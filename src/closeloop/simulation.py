@@ -89,6 +89,7 @@ def simulate(
     variant: str = variants.DEFAULT,
     history: HistoryParams | Mapping[str, float] | None = None,
     change: ChangeParams | Mapping[str, float] | None = None,
+    chunk: int = engine.CHUNK,
 ) -> xr.Dataset:
     """Simulate ``n`` people of a scenario.
 
@@ -108,6 +109,9 @@ def simulate(
             unit) used as it is (``run_params``).
         change: how interventions act over the scenario's ``[change]`` table: a table of
             name = value, or a ``ChangeParams`` (scalars).
+        chunk: couples per device and compiled call (couple scenarios; ``engine.chunked``):
+            fewer than ``engine.CHUNK`` for a small interactive run (the explorer); the same
+            numbers from 32 on (below, XLA's narrower CPU code may round a last bit apart).
 
     Returns:
         An xarray Dataset with dims unit, context, depth, importance, behaviour, month (and day),
@@ -122,6 +126,7 @@ def simulate(
     sc = scenario(sc)
     n = check_int("n", n, 1, MAX_UNITS)
     seed = check_int("seed", seed, 0, 2**31 - 1)
+    chunk = check_int("chunk", chunk, 1, engine.CHUNK)
     check_result(sc.kind, n, sc.days, daily)
     off = tuple(dict.fromkeys(sc.ablate + mechanisms.validate(ablate)))
     flags = mechanisms.flags(off)
@@ -159,6 +164,7 @@ def simulate(
                 variant=switches,
                 history=hp,
                 change=cg,
+                chunk=chunk,
             )
         return engine.run_population(
             n,

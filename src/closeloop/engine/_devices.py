@@ -80,6 +80,7 @@ def chunked(
     progress: Callable[[int], None] | None,
     per_unit: Any = None,
     first: int = 0,
+    chunk: int = CHUNK,
 ) -> _T:
     """Run ``n`` units in groups of one fixed-size chunk per device (the last group padded) and
     gather the results (NumPy, unit-first) into arrays allocated once: no list of parts and no
@@ -89,8 +90,12 @@ def chunked(
     arrays of ``n`` rows (each unit its own parameter values), sliced to the group. Units are
     numbered from ``first``: unit ``first + i`` of one call is the same unit, with the same bits,
     as in any other call that numbers it so (a sweep runs its points in blocks this way).
+    ``chunk``: units per device and call; a small interactive run (the explorer) takes fewer
+    than ``CHUNK`` so as not to compute padding (each unit's arithmetic does not depend on the
+    batch, so the numbers stay the same from 32 units on; each size is one more compiled
+    program).
     """
-    per_call = CHUNK * len(devices())
+    per_call = chunk * len(devices())
     out: Any = None
     for start in range(0, n, per_call):
         rows = None if per_unit is None else _rows(per_unit, start, per_call)
@@ -118,7 +123,9 @@ def by_chunk(fn: Callable[..., Any], n_split: int = 1) -> Callable[..., Any]:
 
     def run(*args: Any, **static: Any) -> Any:
         split = [
-            jax.tree.map(lambda a: a.reshape((-1, CHUNK) + a.shape[1:]), x) for x in args[:n_split]
+            # One chunk per device, whatever the chunk's size (``chunked``'s ``chunk``).
+            jax.tree.map(lambda a: a.reshape((len(devices()), -1) + a.shape[1:]), x)
+            for x in args[:n_split]
         ]
         rest = args[n_split:]
         out = jax.vmap(lambda *xs: fn(*xs, *rest, **static))(*split)

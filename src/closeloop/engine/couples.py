@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from closeloop.engine import _loop
-from closeloop.engine._devices import by_chunk, chunked, compiled, unit_first, unit_last
+from closeloop.engine._devices import CHUNK, by_chunk, chunked, compiled, unit_first, unit_last
 from closeloop.engine._keys import draws
 from closeloop.engine._population import couple_start
 from closeloop.engine.output import Run
@@ -347,6 +347,7 @@ def run_couples(
     variant: np.ndarray | None = None,
     history: HistoryParams = HISTORY,
     change: ChangeParams = CHANGE,
+    chunk: int = CHUNK,
 ) -> Run:
     """Simulate ``n`` couples; member a drawn from ``tables_a``, member b from ``tables_b``.
 
@@ -356,7 +357,8 @@ def run_couples(
     n - 1``, each the same couple whatever call it runs in). ``variant``: how the members learn
     in adult life (``variants.switches``; None: closeloop's rules). ``history``: the early
     history's parameters, as ``couple`` (each couple its own values, shared by its members).
-    ``change``: how interventions act (scalars, shared by every couple).
+    ``change``: how interventions act (scalars, shared by every couple). ``chunk``: couples per
+    device and call (``engine.chunked``; the same numbers from 32 on).
 
     Returns a ``Run`` of numpy arrays with a leading couple axis (snapshots named
     "monthly"); per-member arrays have a member axis of 2
@@ -381,4 +383,4 @@ def run_couples(
     f = compiled(
         _COUPLES, 11, n_split=4, days=days, daily=daily, simpler=simpler, care=care, therapy=therapy
     )
-    return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first)
+    return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first, chunk)

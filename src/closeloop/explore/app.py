@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import closeloop as cl
@@ -31,7 +33,8 @@ from closeloop.explore.api import (
     CACHE_SIZE,
     DEFAULT_N,
     MAX_DAYS,
-    MAX_N,
+    PAGE_LIMITS,
+    Limits,
     Runner,
     RunRequest,
     Superseded,
@@ -40,76 +43,22 @@ from closeloop.explore.api import (
     parse_toml,
     scenario_dict,
 )
-from closeloop.explore.payload import catalogue, comparison_payload, couple_payload
-from closeloop.params import COUPLE_SPECS, PERSON_SPECS, ParamSpec
-from closeloop.presets import BY_NAME, PRESET_NAMES
-from closeloop.simulation import NOTICE
+from closeloop.explore.catalog import DEFAULT_SCENARIO, library, meta, shapes
+from closeloop.explore.payload import comparison_payload, couple_payload, panel_payload
+from closeloop.explore.schema import add_request_bodies
+from closeloop.params import COUPLE_SPECS
 
 MAX_BODY = 64 * 1024
+PANELS = (2, 6)
+"""Fewest and most values of one parameter side by side (small multiples)."""
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-DEFAULT_SCENARIO = "avoidant-anxious"
-WARM = (DEFAULT_SCENARIO, "couples-therapy")
+WARM = (DEFAULT_SCENARIO,)
 STATIC = resources.files("closeloop.explore") / "static"
 log = logging.getLogger("closeloop.explore")
-
-
-def spec_json(s: ParamSpec) -> dict[str, Any]:
-    """One control's description; ``step`` falls back to a hundredth of the range."""
-    step = getattr(s, "step", None) or (s.high - s.low) / 100
-    out = {
-        "name": s.name,
-        "label": s.label,
-        "meaning": s.meaning,
-        "unit": s.unit,
-        "low": s.low,
-        "high": s.high,
-        "default": s.default,
-        "step": step,
-    }
-    for extra in ("scale", "role"):
-        if getattr(s, extra, None) is not None:
-            out[extra] = getattr(s, extra)
-    return out
-
-
-def library(horizon: int | None = None) -> dict[str, cl.Scenario]:
-    """The shipped scenarios, couple ones cut to ``horizon`` days when given."""
-    out = {}
-    for name in cl.scenarios():
-        sc = cl.scenario(name)
-        if horizon is not None and sc.kind == "couple" and sc.days > horizon:
-            sc = sc.replace(days=horizon)
-        out[name] = sc
-    return out
-
-
-def meta(n: int = DEFAULT_N, horizon: int | None = None) -> dict[str, Any]:
-    """Everything the page generates its controls from."""
-    scenarios = library(horizon)
-    return {
-        "notice": NOTICE,
-        "default_scenario": DEFAULT_SCENARIO,
-        "n": n,
-        "max_n": MAX_N,
-        "max_days": MAX_DAYS,
-        "relationship": [spec_json(s) for s in COUPLE_SPECS],
-        "traits": [spec_json(s) for s in PERSON_SPECS],
-        "presets": [{"name": p, "summary": BY_NAME[p].summary} for p in PRESET_NAMES],
-        "scenarios": [
-            {
-                "name": name,
-                "kind": sc.kind,
-                "description": sc.description,
-                "scenario": scenario_dict(sc) if sc.kind == "couple" else None,
-            }
-            for name, sc in scenarios.items()
-        ],
-        **catalogue(),
-    }
 
 
 async def read_json(request: Request) -> Any:
@@ -146,17 +95,23 @@ def create_app(
     hosts: tuple[str, ...] = (),
     n: int = DEFAULT_N,
     horizon: int | None = None,
+    warm_all: bool = False,
+    limits: Limits = PAGE_LIMITS,
 ) -> FastAPI:
     """The application.
 
     Arguments:
-        warm: scenarios simulated at start (compiles the engine and fills the cache).
+        warm: scenarios simulated before serving (compiles the engine and fills the cache).
+        warm_all: then compile every other program the page can ask for (``shapes``) in a
+            background thread, so that a changed horizon or an added intervention does not
+            wait for a compile either.
+        limits: the most couples and days one request may ask for.
         hosts: host names accepted besides loopback.
         n: the page's population (couples per run).
         horizon: cut the library's couple scenarios to this many days (quick tests, slow
             machines); None keeps them whole.
     """
-    runner = Runner()
+    runner = Runner(n)
     lib = library(horizon)
     page_meta: dict[str, Any] = {}
 
@@ -166,6 +121,9 @@ def create_app(
             t0 = time.perf_counter()
             await run_in_threadpool(runner.dataset, lib[name], n, 0)
             log.warning("warmed %s in %.1f s", name, time.perf_counter() - t0)
+        if warm_all:
+            todo = shapes(lib, DEFAULT_SCENARIO, MAX_DAYS)
+            threading.Thread(target=runner.warm, args=(todo,), daemon=True).start()
         yield
 
     app = FastAPI(title="closeloop explorer", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -188,6 +146,16 @@ def create_app(
     async def input_error(_: Request, e: InputError) -> JSONResponse:
         return JSONResponse({"error": str(e)}, status_code=422)
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, e: HTTPException) -> JSONResponse:
+        # Starlette's own refusals (no such path, method not allowed) in the API's one line.
+        words = {
+            404: f"No such page or API path: {request.url.path}.",
+            405: f"{request.method} is not allowed on {request.url.path}.",
+        }
+        msg = words.get(e.status_code, str(e.detail))
+        return JSONResponse({"error": msg}, status_code=e.status_code, headers=e.headers)
+
     @app.exception_handler(HTTPProblem)
     async def problem(_: Request, e: HTTPProblem) -> JSONResponse:
         return JSONResponse({"error": str(e)}, status_code=e.status)
@@ -208,20 +176,27 @@ def create_app(
     async def get_meta() -> dict[str, Any]:
         """Parameter specification, presets, scenarios, mechanisms and interventions."""
         if not page_meta:  # the same for the server's whole life: built once
-            page_meta.update(await run_in_threadpool(meta, n, horizon))
+            page_meta.update(
+                await run_in_threadpool(meta, n, horizon, limits.max_n, limits.max_days)
+            )
         return page_meta
 
     payloads: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    payload_lock = threading.Lock()
 
     def payload_of(key: str, ds: Any) -> dict[str, Any]:
         # The analysis of a run (timeline, example couple, story) costs a few hundred ms at the
         # default population: keep it beside the cached Dataset.
-        if key not in payloads:
-            payloads[key] = couple_payload(ds)
+        with payload_lock:  # requests run in a thread pool: one change to the cache at a time
+            if key in payloads:
+                payloads.move_to_end(key)
+                return payloads[key]
+        out = couple_payload(ds)
+        with payload_lock:
+            payloads[key] = out
             while len(payloads) > CACHE_SIZE:
                 payloads.popitem(last=False)
-        payloads.move_to_end(key)
-        return payloads[key]
+        return out
 
     def simulate_sync(req: RunRequest) -> dict[str, Any]:
         t0 = time.perf_counter()
@@ -237,18 +212,22 @@ def create_app(
         return out
 
     @app.post("/api/simulate")
-    async def post_simulate(request: Request) -> dict[str, Any]:
-        """Simulate a couple scenario: bands, the example couple, its story."""
-        req = RunRequest(await read_json(request))
+    async def post_simulate(request: Request) -> JSONResponse:
+        """Simulate a couple scenario: bands, the example couple, its story. The
+        ``Server-Timing`` header gives the engine's and the whole request's milliseconds."""
+        req = RunRequest(await read_json(request), limits)
         runner.note(req.client, req.seq)
-        return await run_in_threadpool(simulate_sync, req)
+        out = await run_in_threadpool(simulate_sync, req)
+        timing = f"engine;dur={out['engine_ms']}, total;dur={out['server_ms']}"
+        return JSONResponse(out, headers={"Server-Timing": timing})
 
     def whatif_sync(req: RunRequest, variant: cl.Scenario) -> dict[str, Any]:
         t0 = time.perf_counter()
         ds_a, _ = runner.dataset(req.scenario, req.n, req.seed, req.client, req.seq)
         ds_b, _ = runner.dataset(variant, req.n, req.seed, req.client, req.seq)
         out = comparison_payload(compare(ds_a, ds_b))
-        pa, pb = couple_payload(ds_a), couple_payload(ds_b)
+        pa = payload_of(req.key(), ds_a)
+        pb = payload_of(f"{variant.to_json()}|{req.n}|{req.seed}", ds_b)
         out.update(
             seq=req.seq,
             years=pa["years"],
@@ -267,14 +246,56 @@ def create_app(
         if not isinstance(body, dict):
             raise bad_value("body", type(body).__name__, "a JSON object", "request")
         check_keys(body, ("base", "variant"))
-        req = RunRequest(body.get("base"))
-        variant = parse_scenario(body.get("variant"))
+        req = RunRequest(body.get("base"), limits)
+        variant = parse_scenario(body.get("variant"), limits)
         if variant.days != req.scenario.days:
             raise bad_value(
                 "variant.days", variant.days, f"the base's days ({req.scenario.days})", "request"
             )
         runner.note(req.client, req.seq)
         return await run_in_threadpool(whatif_sync, req, variant)
+
+    def multiples_sync(req: RunRequest, name: str, values: list[float]) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        panels = []
+        for v in values:
+            sc = req.scenario.replace(relationship={**req.scenario.relationship, name: v})
+            ds, _ = runner.dataset(sc, req.n, req.seed, req.client, req.seq)
+            panels.append({"value": v, **panel_payload(ds)})
+        return {
+            "seq": req.seq,
+            "param": name,
+            "panels": panels,
+            "server_ms": round((time.perf_counter() - t0) * 1000, 1),
+        }
+
+    @app.post("/api/multiples")
+    async def post_multiples(request: Request) -> dict[str, Any]:
+        """The same couples (same seed) under 2 to 6 values of one relationship parameter:
+        satisfaction bands and endings, one small panel each."""
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise bad_value("body", type(body).__name__, "a JSON object", "request")
+        check_keys(body, ("base", "param", "values"))
+        req = RunRequest(body.get("base"), limits)
+        specs = {s.name: s for s in COUPLE_SPECS}
+        name = body.get("param")
+        if not isinstance(name, str) or name not in specs:
+            raise bad_value("param", name, "the name of a relationship parameter", "request")
+        values = body.get("values")
+        lo, hi = PANELS
+        if (
+            not isinstance(values, list)
+            or not lo <= len(values) <= hi
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        ):
+            raise bad_value("values", values, f"a list of {lo} to {hi} numbers", "request")
+        for v in values:
+            if not specs[name].low <= v <= specs[name].high:
+                allowed = f"numbers in [{specs[name].low}, {specs[name].high}]"
+                raise bad_value("values", v, allowed, "request")
+        runner.note(req.client, req.seq)
+        return await run_in_threadpool(multiples_sync, req, name, [float(v) for v in values])
 
     @app.post("/api/export")
     async def post_export(request: Request) -> dict[str, str]:
@@ -283,13 +304,14 @@ def create_app(
         if not isinstance(body, dict):
             raise bad_value("body", type(body).__name__, "a JSON object", "request")
         check_keys(body, ("scenario",))
-        sc = parse_scenario(body.get("scenario"))
+        sc = parse_scenario(body.get("scenario"), limits)
         return {"toml": sc.to_toml(), "filename": f"{sc.name or 'scenario'}.toml"}
 
     @app.post("/api/import")
     async def post_import(request: Request) -> dict[str, Any]:
         """A scenario TOML text, checked, as the page's scenario object."""
-        sc = parse_toml(await read_json(request))
+        sc = parse_toml(await read_json(request), limits)
         return {"scenario": scenario_dict(sc)}
 
+    add_request_bodies(app, limits, PANELS)
     return app

@@ -12,15 +12,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from closeloop import mechanisms
+from closeloop import mechanisms, trajectory
 from closeloop.analysis.couple_events import NAMES, population_facts
 from closeloop.analysis.paired import Comparison
 from closeloop.analysis.timeline import (
     EXAMPLE_RULE,
+    MIN_SHARE,
     QUANTILES,
+    couple_series,
     example,
     example_couple,
-    timeline,
+    population_withdrawer,
 )
 from closeloop.model import healing
 from closeloop.model.person import DEPTH_NAMES
@@ -44,14 +46,92 @@ def _clean(x: Any) -> Any:
     return fix(out)
 
 
+def nan_percentiles(v: np.ndarray, qs: tuple[int, ...] = QUANTILES) -> np.ndarray:
+    """``np.nanpercentile(v, qs, axis=0)`` (linear method, the same interpolation bit for bit)
+    by one sort: NumPy's own takes a slow path column by column once any value is NaN, which
+    cost the page a few hundred milliseconds a run."""
+    s = np.sort(v, axis=0)  # NaN sorts last
+    k = np.isfinite(v).sum(axis=0)
+    cols = np.arange(v.shape[1])
+    out = np.full((len(qs), v.shape[1]), np.nan)
+    for i, q in enumerate(qs):
+        pos = q / 100 * np.maximum(k - 1, 0)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, np.maximum(k - 1, 0))
+        t = pos - lo
+        a, b = s[lo, cols], s[hi, cols]
+        d = b - a
+        # NumPy's lerp: from below under one half, from above at and over it.
+        val = np.where(t >= 0.5, b - d * (1 - t), a + d * t)
+        out[i] = np.where(k > 0, val, np.nan)
+    return out
+
+
+def page_timeline(ds: xr.Dataset) -> dict[str, Any]:
+    """What the page draws of ``analysis.timeline``, computed the same way but only for its
+    series: the bands (same quantiles, same ``MIN_SHARE`` rule over every series), the share
+    ended and the trajectory classes at the end of each year (``trajectory`` on NumPy
+    slices rather than a Dataset selection per month). ``tests/test_explore_api.py`` checks it
+    against ``timeline``."""
+    together = ~ds["ended"].values.astype(bool)
+    series = couple_series(ds)
+    enough = np.isfinite(np.stack(list(series.values()))).sum(axis=1) >= np.maximum(
+        MIN_SHARE * together.sum(axis=0), 1
+    )
+    ok = dict(zip(series, enough, strict=True))
+    bands = {
+        k: np.where(ok[k], nan_percentiles(series[k]), np.nan)
+        for k in (f"{name}_{m}" for name in PAGE_SERIES for m in "ab")
+    }
+    months = ds.sizes["month"]
+    # Classes at the end of each year only: the page draws them year by year.
+    index = np.arange(trajectory.WINDOW - 1, months, trajectory.WINDOW)
+    arrays = {
+        v: np.moveaxis(ds[v].values, ds[v].dims.index("month"), 1)
+        for v in ("ended", "conflicts", "repaired", "pursuit", "offered", "declined", "known")
+    }
+    labels = [
+        trajectory.classify_arrays(
+            ended=arrays["ended"][:, j],
+            **{
+                k: a[:, max(0, j + 1 - trajectory.WINDOW) : j + 1]
+                for k, a in arrays.items()
+                if k != "ended"
+            },
+        )
+        for j in index
+    ]
+    lab = np.stack(labels, axis=1) if labels else np.empty((together.shape[0], 0), dtype=str)
+    days = ds["month"].values.astype(float)
+    final = ds["trajectory"].values.astype(str)
+    return {
+        "years": days / 365.25,
+        "ended_share": 1.0 - together.mean(axis=0),
+        "bands": bands,
+        "class_index": index,
+        "class_shares": {c: (lab == c).mean(axis=0) for c in trajectory.CLASSES},
+        "final_shares": {c: float(np.mean(final == c)) for c in trajectory.CLASSES},
+        "withdrawer": population_withdrawer(ds),
+    }
+
+
 def _depth_profile(ds: xr.Dataset, var: str, member: int) -> list[Any]:
     """Median felt threat by depth of one member, across couples."""
     return _clean(np.median(ds[var].values[:, member, :].astype(float), axis=0))
 
 
+def members(ds: xr.Dataset) -> list[str]:
+    """The partners' labels as the report writes them: "A (avoidant)", or "A" for a mix."""
+    out = []
+    for m, name in enumerate(NAMES):
+        presets = np.unique(ds["preset"].values[:, m].astype(str))
+        out.append(f"{name} ({presets[0]})" if len(presets) == 1 else name)
+    return out
+
+
 def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
     """The page's view of a couple run: bands, the example couple, threat by depth, the story."""
-    tl = timeline(ds)
+    tl = page_timeline(ds)
     ex = example(ds, example_couple(ds))
     p = population_facts(ds)
     f = ex.facts
@@ -59,22 +139,19 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
     params = [str(x) for x in ds["param"].values]
     thresholds = np.median(ds["traits"].values[:, :, params.index("threshold")], axis=0)
     bands = {
-        f"{name}_{m}": {
-            f"q{q:02d}": _clean(tl.bands[f"{name}_{m}"][i]) for i, q in enumerate(QUANTILES)
-        }
-        for name in PAGE_SERIES
-        for m in "ab"
+        k: {f"q{q:02d}": _clean(b[i]) for i, q in enumerate(QUANTILES)}
+        for k, b in tl["bands"].items()
     }
     return {
         "kind": "couple",
         "n": int(ds.sizes["couple"]),
-        "years": _clean(tl.years),
-        "ended_share": _clean(tl.ended_share),
+        "years": _clean(tl["years"]),
+        "ended_share": _clean(tl["ended_share"]),
         "bands": bands,
-        "class_shares": {k: _clean(v) for k, v in tl.class_shares.items()},
-        "class_years": _clean(tl.years[tl.class_index]),
-        "final_shares": {k: round(float(v), 4) for k, v in tl.final_shares.items()},
-        "members": list(tl.members),
+        "class_shares": {k: _clean(v) for k, v in tl["class_shares"].items()},
+        "class_years": _clean(tl["years"][tl["class_index"]]),
+        "final_shares": {k: round(float(v), 4) for k, v in tl["final_shares"].items()},
+        "members": members(ds),
         "names": list(NAMES),
         "withdrawer": w,
         "reacher": r,
@@ -105,6 +182,20 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
         "population_text": population_text(p),
         "walls": walls_text(f),
         "notice": NOTICE,
+    }
+
+
+def panel_payload(ds: xr.Dataset) -> dict[str, Any]:
+    """One small-multiple panel: both partners' satisfaction bands and the share ended."""
+    tl = page_timeline(ds)
+    return {
+        "years": _clean(tl["years"]),
+        "ended_share": _clean(tl["ended_share"]),
+        "final_shares": {k: round(float(v), 4) for k, v in tl["final_shares"].items()},
+        "sat": {
+            m: {f"q{q:02d}": _clean(tl["bands"][f"sat_{m}"][i]) for i, q in enumerate(QUANTILES)}
+            for m in "ab"
+        },
     }
 
 
