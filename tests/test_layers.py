@@ -60,6 +60,7 @@ LAYERS = {
     "run": 7,
     "demo": 7,
     "cli": 7,
+    "cli_errors": 7,  # the command line's one-line usage errors
     "bench": 7,
     "explore": 7,  # the local web page: a command's surface over simulate and the report words
     "docs": 7,
