@@ -28,6 +28,7 @@ from closeloop.design.spec import StudySpec
 
 STREAM_COUPLES = 0
 """Tag of a replication's population seed."""
+TRUTH_COLUMNS = ("days", "analysis", "truth", "truth_se", "status", "n_obs")
 
 
 def prior_draw(spec: StudySpec, rep: int) -> dict[str, float]:
@@ -98,8 +99,11 @@ def replicate(spec: StudySpec, rep: int) -> pd.DataFrame:
 def truth(spec: StudySpec) -> pd.DataFrame:
     """The true value of every analysis's effect at every diary length: the same analysis on
     ``truth_couples`` couples' error-free record (latent values, every day until a break-up)."""
+    rows: list[dict[str, Any]] = []
+    if all(a.kind == "recovery" for a in spec.analyses):
+        # A recovery analysis's true values are each couple's own: no large study is needed.
+        return pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
     pop = population(spec, spec.truth_couples, seed_for(spec.seed, STREAM_TRUTH))
-    rows = []
     for d in spec.days:
         arrays = truth_arrays(pop, d)
         for a in spec.analyses:

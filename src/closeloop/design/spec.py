@@ -284,9 +284,20 @@ def parse_study(data: dict[str, Any], origin: str = OWNER) -> StudySpec:
             raise bad_value("design.breakup", b, one_of(BREAKUP), OWNER)
     analyses = _analyses(data)
     target = _table(data, "target", TARGET_KEYS)
-    t_name = target.get("analysis", analyses[0].name)
+    # A recovery analysis without a null has no test, hence no power to target.
+    tested = [a.name for a in analyses if a.kind != "recovery" or a.null is not None]
+    t_name = target.get("analysis", (tested or [analyses[0].name])[0])
     if t_name not in [a.name for a in analyses]:
         raise bad_value("target.analysis", t_name, one_of(a.name for a in analyses), OWNER)
+    if "analysis" in target and t_name not in tested:
+        raise bad_value(
+            "target.analysis",
+            t_name,
+            "an analysis with a test ("
+            + one_of(tested)
+            + "; a recovery analysis has one when it names a null)",
+            OWNER,
+        )
     budget = _table(data, "budget", BUDGET_KEYS)
     assurance = _table(data, "assurance", ASSURANCE_KEYS)
     params = assurance.get("parameters", [])
