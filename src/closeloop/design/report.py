@@ -104,7 +104,7 @@ def reading(spec: StudySpec, tables: dict[str, pd.DataFrame], info: dict[str, An
     recovery = {a.name: a for a in spec.analyses if a.kind == "recovery"}
     for name, g in pts.groupby("analysis", sort=False):
         if name in recovery:
-            out.append(recovery_reading(recovery[name], g))
+            out.append(recovery_reading(recovery[str(name)], g))
             continue
         truth = tables["truth"]
         tr = truth[truth["analysis"] == name]
