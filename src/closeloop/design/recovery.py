@@ -26,8 +26,7 @@ import pandas as pd
 
 from closeloop.design.analyses import FAILED, OK
 from closeloop.design.sample import Kept
-from closeloop.design.spec import OWNER, Analysis, Point, StudySpec
-from closeloop.errors import bad_value
+from closeloop.design.spec import Analysis, Point, StudySpec
 
 STREAM_RECOVERY = 5
 """Tag of the random stream of a replication's posterior draws."""
@@ -35,40 +34,6 @@ SUMS = ("couples_fitted", "couples_ood", "couples_unfittable", "err_sum", "err_s
 SUMS_MORE = ("covered", "width_sum", "truth_mean", "excludes_null")
 COLUMNS = SUMS + SUMS_MORE
 """Extra columns of a recovery analysis's rows in ``replications`` (NaN for the others)."""
-
-
-def window() -> dict[str, int]:
-    """The diary window the shipped network was trained on, from its manifest: days, the
-    relationship day the diary starts on and prompts a day (the fit's diaries start at
-    relationship day 0 with one row per person and day unless the manifest says otherwise)."""
-    from closeloop.fit.api import load_network
-
-    _, man = load_network()
-    return {
-        "days": int(man["days"]),
-        "start_day": int(man.get("start_day", 0)),
-        "prompts": int(man.get("prompts", 1)),
-    }
-
-
-def check_window(spec: StudySpec) -> None:
-    """A one-line error when the design cannot give the network the diaries it was trained on."""
-    w = window()
-    trained = (
-        f"for a recovery analysis (the posterior network was trained on diaries of {w['days']} "
-        f"days from relationship day {w['start_day']}, {w['prompts']} prompt a day, every day "
-        "reported)"
-    )
-    wanted: list[tuple[str, Any, Any, Any]] = [
-        ("design.days", list(spec.days), [w["days"]], f"[{w['days']}]"),
-        ("population.start_day", spec.start_day, w["start_day"], str(w["start_day"])),
-        ("design.prompts", list(spec.prompts), [w["prompts"]], f"[{w['prompts']}]"),
-        ("design.compliance", list(spec.compliance), [1.0], "[1.0]"),
-        ("design.compliance_decay", list(spec.compliance_decay), [0.0], "[0.0]"),
-    ]
-    for key, got, allowed, shown in wanted:
-        if got != allowed:
-            raise bad_value(key, got, f"{shown} {trained}", OWNER)
 
 
 def truth_values(ds: Any, relationship: dict[str, float]) -> np.ndarray:

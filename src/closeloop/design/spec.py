@@ -341,9 +341,10 @@ def parse_study(data: dict[str, Any], origin: str = OWNER) -> StudySpec:
         bases=bases,
     )
     if any(a.kind == "recovery" for a in analyses):
-        from closeloop.design.recovery import check_window
+        from closeloop.design.window import check_window
 
-        check_window(spec)
+        s = spec
+        check_window(s.days, s.start_day, s.prompts, s.compliance, s.compliance_decay)
     if len(spec.points) > MAX_POINTS:
         raise bad_value("design", len(spec.points), f"a grid of at most {MAX_POINTS} points", OWNER)
     return spec
