@@ -95,7 +95,7 @@ def _posterior(n: int, ood: np.ndarray, fittable: np.ndarray, truth: np.ndarray)
     rng = np.random.default_rng(0)
     draws = truth[:, None, :] + 0.05 * rng.standard_normal((n, 4000, len(QUANTITIES)))
     draws[~fittable] = np.nan
-    return {"draws": draws, "ood": ood, "fittable": fittable}
+    return {"draws": draws, "index": np.arange(len(QUANTITIES)), "ood": ood, "fittable": fittable}
 
 
 def test_out_of_distribution_couples_are_failed_fits_counted_not_dropped() -> None:

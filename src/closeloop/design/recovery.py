@@ -74,9 +74,13 @@ def couples_table(kept: Kept, enrolled: np.ndarray) -> tuple[pd.DataFrame, np.nd
     return table.reset_index(drop=True), truth
 
 
-def posterior(table: pd.DataFrame, n: int, seed: int) -> dict[str, np.ndarray]:
-    """Every couple's posterior draws in one batch: ``draws`` (n, L, Q) in natural units (NaN for
-    a couple the fit cannot take), ``ood`` and ``fittable`` (n,) flags."""
+def posterior(
+    table: pd.DataFrame, n: int, seed: int, names: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Every couple's posterior draws in one batch: ``draws`` (n, L, len(names)) of the named
+    quantities in natural units (NaN for a couple the fit cannot take; only the named ones are
+    kept, a large study's full draws would not fit in memory), ``index`` (their positions in
+    ``prior.NAMES``), ``ood`` and ``fittable`` (n,) flags."""
     from closeloop.fit import diaries, flow, prior, summaries
     from closeloop.fit.api import DRAWS, load_network
 
@@ -88,11 +92,13 @@ def posterior(table: pd.DataFrame, n: int, seed: int) -> dict[str, np.ndarray]:
     fittable = np.zeros(n, bool)
     ood[ids] = flow.ood_distance(net, s) > net.ood_limit
     fittable[ids] = status.reindex(ids).to_numpy() == diaries.FITTABLE
-    draws = np.full((n, DRAWS, len(prior.QUANTITIES)), np.nan)
+    index = np.array([prior.NAMES.index(q) for q in names], np.int64)
+    draws = np.full((n, DRAWS, len(index)), np.nan)
     use = fittable[ids]
     if use.any():
-        draws[ids[use]] = prior.from_unbounded(flow.sample(net, s[use], DRAWS, seed))
-    return {"draws": draws, "ood": ood, "fittable": fittable}
+        x = prior.from_unbounded(flow.sample(net, s[use], DRAWS, seed))
+        draws[ids[use]] = x[:, :, index]
+    return {"draws": draws, "index": index, "ood": ood, "fittable": fittable}
 
 
 def point_rows(
@@ -102,14 +108,14 @@ def point_rows(
     and the per-couple sums (``COLUMNS``) that ``summary`` turns into bias, RMSE and coverage."""
     from closeloop.fit.prior import NAMES
 
-    j = NAMES.index(a.quantity)
+    j = int(np.flatnonzero(post["index"] == NAMES.index(a.quantity))[0])
     take = np.arange(p.couples)
     if p.breakup == "completers":
         take = take[end[take] >= p.days]
     ok = post["fittable"][take] & ~post["ood"][take]
     fitted = take[ok]
     x = post["draws"][fitted, :, j]  # (couples, L)
-    t = truth[fitted, j]
+    t = truth[fitted, NAMES.index(a.quantity)]
     lo_q, hi_q = a.alpha / 2, 1 - a.alpha / 2
     mean = x.mean(axis=1)
     lo, hi = np.quantile(x, lo_q, axis=1), np.quantile(x, hi_q, axis=1)
@@ -209,7 +215,8 @@ def replication_rows(
     from closeloop.design.sample import seed_for
 
     table, truth = couples_table(kept, pop["enrolled"].astype(np.int64))
-    post = posterior(table, len(truth), seed_for(spec.seed, STREAM_RECOVERY, rep))
+    names = tuple(dict.fromkeys(a.quantity for a in spec.analyses if a.kind == "recovery"))
+    post = posterior(table, len(truth), seed_for(spec.seed, STREAM_RECOVERY, rep), names)
     out = {}
     for i, p in enumerate(spec.points):
         for a in spec.analyses:
