@@ -151,7 +151,10 @@ def recovery_reading(a: Analysis, g: pd.DataFrame) -> str:
         return text + " No null value was named, so no power is reported for it."
     return text + (
         f" The interval of the couples' mean left out {a.null:g} in {g['power'].min():.0%} to "
-        f"{g['power'].max():.0%} of studies."
+        f"{g['power'].max():.0%} of studies. That interval takes each couple's posterior as "
+        "exact: the network's systematic error for this population (the bias above) is not in "
+        "it, so with many couples it leaves out even the true value more often than "
+        f"{a.alpha:.0%}; try the true value as the null before reading the power."
     )
 
 
