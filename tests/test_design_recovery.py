@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from closeloop.cli import app
-from closeloop.design import load_study, parse_study, simulate_study
+from closeloop.design import load_study, parse_study, run_study
 from closeloop.design.analyses import FAILED, OK
 from closeloop.design.recovery import metrics, point_rows
 from closeloop.design.spec import Point
@@ -139,13 +139,26 @@ def test_out_of_distribution_couples_are_failed_fits_counted_not_dropped() -> No
     assert math.isnan(unnamed["power"])  # no null: recovery metrics only
 
 
-def test_a_tiny_study_recovers_each_couples_true_values() -> None:
+@pytest.mark.slow  # about 20 s: the engine's and the flow's compilation, tables and report
+def test_a_tiny_study_recovers_each_couples_true_values(tmp_path: Path) -> None:
     data = copy.deepcopy(BASE)
     data.update(replications=2, seed=9)
     data["design"]["couples"] = [3, 6]
     data["analyses"].append({"name": "threshold", "kind": "recovery", "quantity": "threshold_a"})
-    tables = simulate_study(parse_study(data))
+    data["assurance"] = {"parameters": ["base_quality"], "replications": 1}
+    spec = parse_study(data)
+    tables = run_study(spec, tmp_path, scheduler="inline")
+    for name in ("replications", "points", "truth"):
+        back = pd.read_parquet(tmp_path / f"{name}.parquet")
+        pd.testing.assert_frame_equal(back, tables[name], check_dtype=False)
+    page = (tmp_path / "report.html").read_text()
+    assert "988" in page and "posterior mean of base_quality" in page
+    assert "No null value was named" in page
     reps, pts = tables["replications"], tables["points"]
+    # An assurance replication's true base quality is the value drawn from its prior.
+    drawn = reps[reps["assurance"] & (reps["analysis"] == "base-quality")]
+    assert np.allclose(drawn["truth_mean"], drawn["prior_base_quality"])
+    reps = reps[~reps["assurance"]]
     assert len(reps) == 2 * 2 * 3 and len(pts) == 2 * 3
     assert tables["truth"].empty  # recovery only: no large truth study
     # Every couple of every study is accounted for: fitted, out of distribution or unfittable.
