@@ -3,12 +3,13 @@ mechanistic model.
 
 A study file (TOML) names the population, a grid of designs (couples, days, prompts a day,
 compliance and its decay, what a break-up does), the planned analyses (a multilevel AR(1), a
-longitudinal actor-partner model, a cross-lagged model of pursuit and withdrawal), the target
-power and a budget. Every replication simulates the population through the engine and the
-diary's measurement model, applies each design, fits each analysis; the tables say, per design
-point, the power (with its Monte Carlo error), bias, RMSE, interval width and coverage against
-the true value, how many fits failed or did not converge, the assurance over the priors, and the
-cheapest design that reaches the target.
+longitudinal actor-partner model, a cross-lagged model of pursuit and withdrawal, parameter
+recovery with the fit's posterior network), the target power and a budget. Every replication
+simulates the population through the engine and the diary's measurement model, applies each
+design, fits each analysis; the tables say, per design point, the power (with its Monte Carlo
+error), bias, RMSE, interval width and coverage against the true value, how many fits failed or
+did not converge, the assurance over the priors, and the cheapest design that reaches the
+target.
 
     import closeloop as cl
     tables = cl.design("examples/diary-study.toml", out="study-out")
@@ -16,7 +17,8 @@ cheapest design that reaches the target.
 Modules: ``spec`` (the file), ``sample`` (simulated couples -> what a design records),
 ``analyses`` (the mixed models), ``replicate`` (one task), ``summary`` (per-point metrics),
 ``run`` (execution and files), ``report`` (the page), ``linear`` (linear processes with known
-coefficients for the cross-checks). See docs/design.md.
+coefficients for the cross-checks), ``recovery`` (the fit's network on every couple) and
+``window`` (the diary window it was trained on). See docs/design.md.
 """
 
 from __future__ import annotations

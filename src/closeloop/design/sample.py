@@ -12,6 +12,8 @@ that would have been run at that size.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 
 from closeloop.design.spec import RATING_VARIABLES, Point, StudySpec
 from closeloop.errors import InputError
@@ -46,11 +48,18 @@ def assignment(weights: tuple[float, ...], n: int) -> np.ndarray:
     return out
 
 
+Kept = list[tuple[np.ndarray, pd.DataFrame, xr.Dataset, dict[str, float]]]
+"""Per scenario of the mix: the couples' indices in the population, their diary table (the
+measurement model's ratings), their simulated Dataset and relationship values (a recovery
+analysis fits the table and takes each couple's true values from the rest)."""
+
+
 def _simulate(
-    spec: StudySpec, n: int, seed: int, overrides: dict[str, float]
+    spec: StudySpec, n: int, seed: int, overrides: dict[str, float], keep: Kept | None = None
 ) -> dict[str, np.ndarray]:
     """The population's first ``n`` couples over start_day + the grid's longest diary, as dense
-    (couple, relationship day, person) arrays of latent values and events, NaN after the end."""
+    (couple, relationship day, person) arrays of latent values and events, NaN after the end;
+    with ``keep``, each scenario's diary table and Dataset are appended to it."""
     from closeloop.simulation import simulate
 
     days = spec.start_day + max(spec.days)
@@ -63,6 +72,8 @@ def _simulate(
         sc = base.replace(days=days, relationship={**base.relationship, **overrides})
         ds = simulate(sc, n=len(idx), seed=seed_for(seed, STREAM_SCENARIO, s), daily=True)
         t = diary(ds, seed=0, latent=True)
+        if keep is not None:
+            keep.append((idx, t, ds, dict(sc.relationship)))
         c = t["couple"].to_numpy(np.int64)
         d = t["day"].to_numpy(np.int64)
         p = t["person"].cat.codes.to_numpy(np.int64)
@@ -76,16 +87,23 @@ def _simulate(
 
 
 def population(
-    spec: StudySpec, n: int, seed: int, overrides: dict[str, float] | None = None
+    spec: StudySpec,
+    n: int,
+    seed: int,
+    overrides: dict[str, float] | None = None,
+    keep: Kept | None = None,
 ) -> dict[str, np.ndarray]:
     """``n`` enrolled couples' latent diary over the grid's longest diary (diary day 0 is
-    relationship day ``start_day``; couples already apart then are not enrolled), and
-    ``end`` (couple,): the diary day of the break-up, or the diary's length if none."""
+    relationship day ``start_day``; couples already apart then are not enrolled), ``end``
+    (couple,): the diary day of the break-up, or the diary's length if none, and ``enrolled``:
+    each one's index among the simulated couples (``keep``: as ``_simulate``)."""
     overrides = overrides or {}
     longest = max(spec.days)
     sim = n
     while True:
-        raw = _simulate(spec, sim, seed, overrides)
+        if keep is not None:
+            keep.clear()  # only the last, large enough simulation's couples are enrolled
+        raw = _simulate(spec, sim, seed, overrides, keep)
         window = {k: v[:, spec.start_day :, :] for k, v in raw.items()}
         seen = np.isfinite(window["bids"][:, :, 0])
         enrolled = np.flatnonzero(seen[:, 0])[:n]
@@ -101,6 +119,7 @@ def population(
     last = seen[enrolled].sum(axis=1) - 1
     ended = last < longest - 1
     out["end"] = np.where(ended, last, longest).astype(np.float64)
+    out["enrolled"] = enrolled.astype(np.float64)
     return out
 
 
@@ -142,4 +161,4 @@ def observe(
 def truth_arrays(pop: dict[str, np.ndarray], days: int) -> dict[str, np.ndarray]:
     """The large study's error-free record for ``days`` diary days: latent ratings (the 0-1
     scale; the coefficients do not depend on it), every day until a break-up."""
-    return {k: v[:, :days] for k, v in pop.items() if k != "end"}
+    return {k: v[:, :days] for k, v in pop.items() if k not in ("end", "enrolled")}

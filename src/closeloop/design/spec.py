@@ -34,7 +34,7 @@ TOP_KEYS = (
 )
 POPULATION_KEYS = ("scenario", "start_day")
 DESIGN_KEYS = ("couples", "days", "prompts", "compliance", "compliance_decay", "breakup")
-ANALYSIS_KEYS = ("name", "kind", "variable", "effect", "alpha")
+ANALYSIS_KEYS = ("name", "kind", "variable", "effect", "alpha", "quantity", "null")
 TARGET_KEYS = ("analysis", "power")
 BUDGET_KEYS = ("per_couple", "per_day", "max")
 ASSURANCE_KEYS = ("parameters", "replications")
@@ -46,6 +46,7 @@ KINDS = {
     "ar1": ("autoregression",),
     "apim": ("actor", "partner"),
     "cross-lagged": ("pursuit_to_withdrawal", "withdrawal_to_pursuit", "same_day"),
+    "recovery": ("posterior",),
 }
 """Planned analyses and the effects each one tests (docs/design.md)."""
 MAX_COUPLES = 5000
@@ -64,6 +65,10 @@ class Analysis:
     effect: str
     variable: str = ""
     alpha: float = 0.05
+    quantity: str = ""
+    """recovery: the fitted quantity (``closeloop.fit.prior.NAMES``)."""
+    null: float | None = None
+    """recovery: the value the population-mean interval is tested against (None: no test)."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,12 @@ def _analyses(data: dict[str, Any]) -> tuple[Analysis, ...]:
         effect = a.get("effect", KINDS[kind][0])
         if effect not in KINDS[kind]:
             raise bad_value(f"{key}.effect", effect, one_of(KINDS[kind]), OWNER)
+        if kind == "recovery":
+            out.append(recovery_analysis(a, key))
+            continue
+        for k in ("quantity", "null"):
+            if k in a:
+                raise bad_value(f"{key}.{k}", a[k], "given only for a recovery analysis", OWNER)
         variable = a.get("variable", "" if kind == "cross-lagged" else "satisfaction")
         if kind == "cross-lagged" and variable:
             raise bad_value(f"{key}.variable", variable, "absent for a cross-lagged model", OWNER)
@@ -225,6 +236,24 @@ def _analyses(data: dict[str, Any]) -> tuple[Analysis, ...]:
     if len(set(names)) < len(names):
         raise bad_value("analyses", names, "analyses with distinct names", OWNER)
     return tuple(out)
+
+
+def recovery_analysis(a: dict[str, Any], key: str) -> Analysis:
+    """A ``recovery`` analysis: the fit's posterior network on every couple, for one fitted
+    quantity; ``alpha`` 0.1 by default (the fit's 90% intervals)."""
+    from closeloop.fit.prior import NAMES
+
+    if "variable" in a:
+        raise bad_value(f"{key}.variable", a["variable"], "absent for a recovery analysis", OWNER)
+    quantity = a.get("quantity")
+    if quantity not in NAMES:
+        raise bad_value(f"{key}.quantity", quantity, one_of(NAMES), OWNER)
+    null = _num(a["null"], f"{key}.null", -1e9, 1e9) if "null" in a else None
+    name = a.get("name", f"recovery-{quantity}".replace("_", "-"))
+    if not isinstance(name, str) or not name:
+        raise bad_value(f"{key}.name", name, "a non-empty string", OWNER)
+    alpha = _num(a.get("alpha", 0.1), f"{key}.alpha", 1e-6, 0.5)
+    return Analysis(name, "recovery", "posterior", "", alpha, quantity, null)
 
 
 def _sorted_unique(values: list[Any]) -> tuple[Any, ...]:
@@ -255,9 +284,20 @@ def parse_study(data: dict[str, Any], origin: str = OWNER) -> StudySpec:
             raise bad_value("design.breakup", b, one_of(BREAKUP), OWNER)
     analyses = _analyses(data)
     target = _table(data, "target", TARGET_KEYS)
-    t_name = target.get("analysis", analyses[0].name)
+    # A recovery analysis without a null has no test, hence no power to target.
+    tested = [a.name for a in analyses if a.kind != "recovery" or a.null is not None]
+    t_name = target.get("analysis", (tested or [analyses[0].name])[0])
     if t_name not in [a.name for a in analyses]:
         raise bad_value("target.analysis", t_name, one_of(a.name for a in analyses), OWNER)
+    if "analysis" in target and t_name not in tested:
+        raise bad_value(
+            "target.analysis",
+            t_name,
+            "an analysis with a test ("
+            + one_of(tested)
+            + "; a recovery analysis has one when it names a null)",
+            OWNER,
+        )
     budget = _table(data, "budget", BUDGET_KEYS)
     assurance = _table(data, "assurance", ASSURANCE_KEYS)
     params = assurance.get("parameters", [])
@@ -300,6 +340,11 @@ def parse_study(data: dict[str, Any], origin: str = OWNER) -> StudySpec:
         name=label,
         bases=bases,
     )
+    if any(a.kind == "recovery" for a in analyses):
+        from closeloop.design.window import check_window
+
+        s = spec
+        check_window(s.days, s.start_day, s.prompts, s.compliance, s.compliance_decay)
     if len(spec.points) > MAX_POINTS:
         raise bad_value("design", len(spec.points), f"a grid of at most {MAX_POINTS} points", OWNER)
     return spec

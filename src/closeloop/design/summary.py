@@ -9,6 +9,8 @@ Definitions (docs/design.md):
   binomial sqrt(p (1 - p) / R). ``power_fitted`` is the same share among fits that gave a value.
 - bias, RMSE, interval width and coverage: over the fits that gave a value, against the true
   value of the same analysis at the same diary length (``replicate.truth``).
+- recovery analyses (``recovery``): bias, RMSE, width and coverage over every fitted couple
+  against its own true value; power only with a stated null (``recovery.metrics``).
 - assurance: power over the replications whose relationship parameters were drawn from their
   priors (O'Hagan, Stevens & Campbell 2005, Assurance in clinical trial design).
 """
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from closeloop.design.analyses import BOUNDARY, FAILED, NOT_CONVERGED, OK
+from closeloop.design.recovery import metrics
 from closeloop.design.spec import StudySpec
 
 
@@ -50,6 +53,9 @@ def point_table(spec: StudySpec, reps: pd.DataFrame, truth: pd.DataFrame) -> pd.
     the counts of each fit outcome."""
     grid = grid_table(spec)
     alpha = {a.name: a.alpha for a in spec.analyses}
+    recovery = {a.name: a for a in spec.analyses if a.kind == "recovery"}
+    if truth.empty:  # only recovery analyses: their true values are each couple's own
+        truth = pd.DataFrame(columns=["days", "analysis", "truth", "truth_se"])
     true = truth.set_index(["days", "analysis"])["truth"]
     true_se = truth.set_index(["days", "analysis"])["truth_se"]
     rows: list[dict[str, Any]] = []
@@ -100,6 +106,8 @@ def point_table(spec: StudySpec, reps: pd.DataFrame, truth: pd.DataFrame) -> pd.
                 "days_reported": float(base["days_reported"].mean()),
             }
         )
+        if name in recovery:
+            rows[-1].update(metrics(base, recovery[name], drawn))
     return pd.DataFrame(rows)
 
 
