@@ -36,23 +36,6 @@ COLUMNS = SUMS + SUMS_MORE
 """Extra columns of a recovery analysis's rows in ``replications`` (NaN for the others)."""
 
 
-def truth_values(ds: Any, relationship: dict[str, float]) -> np.ndarray:
-    """(couples, Q) true value of every fitted quantity of a simulated couple Dataset."""
-    from closeloop.fit import prior
-    from closeloop.params import SPECS
-
-    n = ds.sizes["couple"]
-    out = np.zeros((n, len(prior.QUANTITIES)), np.float64)
-    for j, q in enumerate(prior.QUANTITIES):
-        if q.kind == "person":
-            out[:, j] = ds["traits"].sel(param=q.base).to_numpy()[:, q.member]
-        elif q.kind == "couple":
-            out[:, j] = relationship.get(q.base, SPECS[q.base].default)
-        else:  # threat_d1: the felt threat of a depth-1 bid on the first day
-            out[:, j] = ds["threat0"].to_numpy()[:, q.member, 1]
-    return out
-
-
 def couples_table(kept: Kept, enrolled: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """The enrolled couples' diary table (couple numbered by enrolment) and true values."""
     from closeloop.fit import prior
@@ -61,7 +44,7 @@ def couples_table(kept: Kept, enrolled: np.ndarray) -> tuple[pd.DataFrame, np.nd
     truth = np.full((len(enrolled), len(prior.QUANTITIES)), np.nan)
     parts = []
     for idx, table, ds, rel in kept:
-        tv = truth_values(ds, rel)
+        tv = prior.true_values(ds["traits"].to_numpy(), ds["threat0"].to_numpy(), rel)
         for local, c in enumerate(idx):
             if int(c) in order:
                 truth[order[int(c)]] = tv[local]

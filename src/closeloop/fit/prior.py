@@ -20,13 +20,15 @@ in an unbounded space: ``logit`` of the position within the prior's range.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from closeloop.errors import InputError
-from closeloop.params import SPECS, ParamSpec, Prior
+from closeloop.params import SPECS, TRAITS, ParamSpec, Prior
 
 PERSON_TARGETS = ("threshold", "openness", "anxiety")
 """Person traits fitted for each member."""
@@ -89,6 +91,25 @@ QUANTITIES = quantities()
 NAMES = tuple(q.name for q in QUANTITIES)
 DRAWN = tuple(q for q in QUANTITIES if q.prior is not None)
 """The quantities drawn from the prior (the derived ones follow from them)."""
+
+
+def true_values(traits: np.ndarray, threat0: np.ndarray, couple: Mapping[str, Any]) -> np.ndarray:
+    """(couples, Q) true value of every fitted quantity of simulated couples.
+
+    ``traits``: (couples, 2, P) the traits the people actually had, in ``TRAITS`` order (the
+    engine's ``params``, a couple Dataset's ``traits``); ``threat0``: (couples, 2, K) the felt
+    threat at the start; ``couple``: the relationship values run (each a scalar or one value a
+    couple; a missing one is its default).
+    """
+    out = np.zeros((traits.shape[0], len(QUANTITIES)), np.float64)
+    for j, q in enumerate(QUANTITIES):
+        if q.kind == "person":
+            out[:, j] = traits[:, q.member, TRAITS.index(q.base)]
+        elif q.kind == "couple":
+            out[:, j] = couple.get(q.base, SPECS[q.base].default)
+        else:  # threat_d1: the felt threat of a depth-1 bid at day 0
+            out[:, j] = threat0[:, q.member, 1]
+    return out
 
 
 def _sample(p: Prior, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -13,7 +13,7 @@ import xarray as xr
 from closeloop import engine, mechanisms
 from closeloop.fit import prior
 from closeloop.observation import diary
-from closeloop.params import PERSON_SPECS, SPECS, TRAITS, couple_params
+from closeloop.params import PERSON_SPECS, couple_params
 from closeloop.presets import DEFAULT_MIX, PRESET_NAMES
 from closeloop.simulation import population_tables
 
@@ -65,7 +65,7 @@ def run(
     )
     ds = _dataset(raw, n, first)
     table = diary(ds, seed=seed)
-    truth = _truth(raw, couple, n)
+    truth = prior.true_values(raw["params"], raw["threat0"], couple)
     return table, truth
 
 
@@ -81,19 +81,6 @@ def _dataset(raw: engine.Run, n: int, first: int) -> xr.Dataset:
     ds = xr.Dataset(data, coords=coords)
     ds.attrs["closeloop_kind"] = "couple"
     return ds
-
-
-def _truth(raw: engine.Run, couple: dict[str, Any], n: int) -> np.ndarray:
-    out = np.zeros((n, len(prior.QUANTITIES)), np.float64)
-    used = raw["params"]  # (n, 2, P): the traits the people actually had
-    for j, q in enumerate(prior.QUANTITIES):
-        if q.kind == "person":
-            out[:, j] = used[:, q.member, TRAITS.index(q.base)]
-        elif q.kind == "couple":
-            out[:, j] = couple.get(q.base, SPECS[q.base].default)
-        else:  # threat_d1: the felt threat of a depth-1 bid at day 0
-            out[:, j] = raw["threat0"][:, q.member, 1]
-    return out
 
 
 def simulate(n: int, seed: int, days: int, *, first: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
