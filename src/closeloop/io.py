@@ -23,10 +23,12 @@ import os
 import re
 import shutil
 import tempfile
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from closeloop.errors import InputError, OutputError
+from closeloop.errors import InputError, OutputError, bad_value
 
 MARKER = ".closeloop"
 """File closeloop leaves in every output folder it writes: recognises its own, lists its files."""
@@ -143,6 +145,20 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
     return path
+
+
+def read_toml(path: str | Path, kind: str, owner: str) -> dict[str, Any]:
+    """The table of a ``kind`` file (TOML: a sweep or study file), or a one-line InputError for
+    a missing, unreadable or malformed one (``owner``: the command it is for)."""
+    p = Path(path)
+    if not p.is_file():
+        raise bad_value("spec", str(path), f"an existing .toml {kind} file", owner)
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"Cannot read {kind} file {str(p)!r}: {e}.") from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"{kind} file {str(p)!r} is not valid TOML: {e}.") from None
 
 
 def write_text(path: str | Path, text: str) -> Path:

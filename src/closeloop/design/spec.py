@@ -10,12 +10,12 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from closeloop.errors import InputError, bad_value, one_of
+from closeloop.io import read_toml
 from closeloop.params import COUPLE_SPECS
 from closeloop.scenario import Scenario, scenario
 
@@ -353,12 +353,5 @@ def parse_study(data: dict[str, Any], origin: str = OWNER) -> StudySpec:
 def load_study(path: str | Path) -> StudySpec:
     """Load and validate a study file (TOML)."""
     p = Path(path)
-    if not p.is_file():
-        raise bad_value("spec", str(path), "an existing .toml study file", OWNER)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"Cannot read study file {str(p)!r}: {e}.") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"study file {str(p)!r} is not valid TOML: {e}.") from None
+    data = read_toml(p, "study", OWNER)
     return parse_study(data, str(p))

@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from closeloop.errors import InputError, bad_value, one_of
+from closeloop.io import read_toml
 from closeloop.params import COUPLE_SPECS, PERSON_SPECS, SPECS, WORLD_SPECS
 from closeloop.scenario import Scenario, scenario
 
@@ -304,14 +304,7 @@ def parse_sweep(data: dict[str, Any], origin: str = "sweep") -> SweepSpec:
 def load_sweep(path: str | Path) -> SweepSpec:
     """Load and validate a sweep file (TOML)."""
     p = Path(path)
-    if not p.is_file():
-        raise bad_value("spec", str(path), "an existing .toml sweep file", OWNER)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"Cannot read sweep file {str(p)!r}: {e}.") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"sweep file {str(p)!r} is not valid TOML: {e}.") from None
+    data = read_toml(p, "sweep", OWNER)
     name = data.get("scenario")
     if isinstance(name, str) and name.endswith(".toml") and not Path(name).is_absolute():
         # A scenario file next to the sweep file is found from anywhere.
