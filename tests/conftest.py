@@ -9,6 +9,7 @@ that several tests read are session-scoped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -98,3 +99,16 @@ def _check_one_line(err: BaseException, *parts: str) -> str:
 def one_line() -> Callable[..., str]:
     """``one_line(exc, *parts)``: the standard one-line InputError naming every part."""
     return _check_one_line
+
+
+@pytest.fixture(scope="session")
+def jax_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A persistent compilation cache that Dask workers share with this process: they load the
+    engine program compiled here instead of compiling it again (seconds, not a minute)."""
+    import jax
+
+    path = tmp_path_factory.mktemp("jax-cache")
+    if jax.config.jax_compilation_cache_dir is None:
+        jax.config.update("jax_compilation_cache_dir", str(path))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    return Path(jax.config.jax_compilation_cache_dir)

@@ -7,10 +7,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import socket
-import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +25,7 @@ from closeloop.design.spec import Point
 from closeloop.design.summary import cheapest, point_table
 from closeloop.errors import InputError
 from closeloop.simulation import NOTICE
+from closeloop.sweep.worker_loss import local_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "diary-study.toml"
@@ -176,18 +173,6 @@ def test_the_cheapest_design_within_the_budget() -> None:
 
 
 @pytest.fixture(scope="module")
-def jax_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A compilation cache the Dask workers share with this process (as tests/test_sweep.py)."""
-    import jax
-
-    path = tmp_path_factory.mktemp("jax-cache")
-    if jax.config.jax_compilation_cache_dir is None:
-        jax.config.update("jax_compilation_cache_dir", str(path))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
-    return Path(jax.config.jax_compilation_cache_dir)
-
-
-@pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory, jax_cache: Path) -> Path:
     """The example run in a plain loop in this process, into a folder."""
     out = tmp_path_factory.mktemp("study")
@@ -217,46 +202,11 @@ def test_the_example_writes_its_tables_and_report(reference: Path) -> None:
     assert info["hash"] == spec.digest() and "found" in info["cheapest"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def cluster(jax_cache: Path, reference: Path) -> Iterator[str]:
     """A Dask scheduler and two single-thread workers, each its own process on 127.0.0.1."""
-    dask = str(Path(sys.executable).parent / "dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "JAX_COMPILATION_CACHE_DIR": str(jax_cache)}
-    common: dict[str, Any] = {
-        "stdout": subprocess.DEVNULL,
-        "stderr": subprocess.DEVNULL,
-        "env": env,
-    }
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            **common,
-        )
-    ]
-    for _ in range(2):
-        procs.append(
-            subprocess.Popen(
-                [dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **common
-            )
-        )
-    from distributed import Client
-
-    try:
-        with Client(address, timeout="60s") as c:
-            c.wait_for_workers(2, timeout=120)
+    with local_processes(env={"JAX_COMPILATION_CACHE_DIR": str(jax_cache)}) as (address, _):
         yield address
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait(timeout=20)
 
 
 @pytest.mark.slow

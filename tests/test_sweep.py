@@ -43,19 +43,6 @@ def spec(**changes: Any) -> SweepSpec:
 
 
 @pytest.fixture(scope="module")
-def jax_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A persistent compilation cache the Dask workers share with this process: they load the
-    engine program compiled here instead of compiling it again (seconds, not a minute)."""
-    import jax
-
-    path = tmp_path_factory.mktemp("jax-cache")
-    if jax.config.jax_compilation_cache_dir is None:
-        jax.config.update("jax_compilation_cache_dir", str(path))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
-    return Path(jax.config.jax_compilation_cache_dir)
-
-
-@pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory, jax_cache: Path) -> pd.DataFrame:
     """The sweep run in one block, in a plain loop in this process."""
     out = tmp_path_factory.mktemp("reference")
