@@ -9,28 +9,18 @@ so that the whole module stays within about two minutes, compile included.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import tomllib
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from closeloop.explore import bench as explore_bench
+
+CHROMIUM = explore_bench.CHROMIUM
+ARGS = list(explore_bench.BROWSER_ARGS)
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 HORIZON = 1095
 N = 200
@@ -40,47 +30,11 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)"
 )
 
-SERVER = f"""
-import uvicorn
-from closeloop.explore.app import create_app
-app = create_app(warm=("avoidant-anxious",), n={N}, horizon={HORIZON})
-uvicorn.run(app, host="127.0.0.1", port=int(__import__("sys").argv[1]), log_level="warning")
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 240
-    while True:
-        try:
-            with urllib.request.urlopen(url + "api/meta", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            proc.kill()
-            raise RuntimeError(f"explorer server did not start:\n{out}")
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with explore_bench.server(N, HORIZON, warm=("avoidant-anxious",), start_s=240) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

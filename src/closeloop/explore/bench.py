@@ -48,9 +48,10 @@ RUN_S = 120
 
 SERVER = """
 import sys, uvicorn
-from closeloop.explore.app import create_app
+from closeloop.explore.app import WARM, create_app
 n, horizon = int(sys.argv[2]), int(sys.argv[3]) or None
-app = create_app(n=n, horizon=horizon)
+warm = tuple(sys.argv[4].split(",")) if sys.argv[4] else WARM
+app = create_app(warm=warm, n=n, horizon=horizon)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 
@@ -67,19 +68,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(n: int = DEFAULT_N, horizon: int | None = None) -> Iterator[str]:
+def server(
+    n: int = DEFAULT_N,
+    horizon: int | None = None,
+    warm: tuple[str, ...] = (),
+    start_s: float = START_S,
+) -> Iterator[str]:
     """An explorer server in a child process (its own JAX, as ``closeloop explore`` runs it);
-    yields its URL once it answers."""
+    yields its URL once it answers (within ``start_s``). ``warm``: the scenarios simulated
+    before serving (none given: the app's own)."""
     port = free_port()
     env = dict(os.environ)
     if "xla_force_host_platform_device_count" not in env.get("XLA_FLAGS", ""):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         flag = f"--xla_force_host_platform_device_count={cores}"
         env["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {flag}".strip()
-    cmd = [sys.executable, "-c", SERVER, str(port), str(n), str(horizon or 0)]
+    cmd = [sys.executable, "-c", SERVER, str(port), str(n), str(horizon or 0), ",".join(warm)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + START_S
+    deadline = time.time() + start_s
     try:
         while True:
             try:
