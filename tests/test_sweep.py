@@ -108,36 +108,6 @@ def test_history_parameters_are_a_group_of_their_own() -> None:
     assert p.parameters[0].group == "history"
 
 
-def test_a_swept_history_parameter_reaches_the_engine(jax_cache: Path) -> None:
-    """The history's parameters go to the engine's ``history=``: at its default a swept history
-    parameter gives the same bits as the sweep without it; elsewhere it changes the couples;
-    and a scenario's own ``[history]`` table is the value of every point."""
-    home = next(s for s in HISTORY_SPECS if s.name == "home_until").default
-    other = home - 4.0
-    n = BASE["couples"]
-    with_history = spec(
-        parameters={"bid_rate": {"low": 0.1, "high": 0.8}, "home_until": {"low": other}}
-    )
-    plain = spec(parameters={"bid_rate": {"low": 0.1, "high": 0.8}})
-    x = np.array([[0.3, home], [0.3, other]], np.float32)
-    got = simulate_block(with_history, 0, 2, x)
-    without = simulate_block(plain, 0, 2, x[:, :1])
-
-    def same(a: engine.Run, b: engine.Run) -> bool:
-        leaves = zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
-        return all(np.array_equal(u, v) for u, v in leaves)
-
-    assert same(got[:n], without[:n])  # the default: bit for bit the run without it
-    assert not np.array_equal(got.start["threat0"][n:], without.start["threat0"][n:])
-    assert not np.array_equal(
-        got["monthly"]["threat_deep"][n:], without["monthly"]["threat_deep"][n:]
-    )
-    # The scenario's own table, with nothing swept: the same couples as the swept point.
-    assert plain.base is not None
-    table = dataclasses.replace(plain, base=plain.base.replace(history={"home_until": other}))
-    assert same(got[n:], simulate_block(table, 0, 2, x[:, :1])[n:])
-
-
 def test_designs_stay_in_bounds_and_have_their_sizes() -> None:
     for d, n, extra in (("grid", 9, {"levels": 3}), ("sobol", 8, {}), ("lhs", 4, {})):
         s = spec(design=d, points=n if d != "grid" else 4, **extra)
@@ -169,6 +139,36 @@ def test_block_size_does_not_change_a_bit(reference: pd.DataFrame, tmp_path: Pat
     pd.testing.assert_frame_equal(written, reference, check_exact=True)
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["complete"] and run["hash"] == spec(block=1).digest() and run["points"] == 4
+
+
+def test_a_swept_history_parameter_reaches_the_engine(jax_cache: Path) -> None:
+    """The history's parameters go to the engine's ``history=``: at its default a swept history
+    parameter gives the same bits as the sweep without it; elsewhere it changes the couples;
+    and a scenario's own ``[history]`` table is the value of every point."""
+    home = next(s for s in HISTORY_SPECS if s.name == "home_until").default
+    other = home - 4.0
+    n = BASE["couples"]
+    with_history = spec(
+        parameters={"bid_rate": {"low": 0.1, "high": 0.8}, "home_until": {"low": other}}
+    )
+    plain = spec(parameters={"bid_rate": {"low": 0.1, "high": 0.8}})
+    x = np.array([[0.3, home], [0.3, other]], np.float32)
+    got = simulate_block(with_history, 0, 2, x)
+    without = simulate_block(plain, 0, 2, x[:, :1])
+
+    def same(a: engine.Run, b: engine.Run) -> bool:
+        leaves = zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
+        return all(np.array_equal(u, v) for u, v in leaves)
+
+    assert same(got[:n], without[:n])  # the default: bit for bit the run without it
+    assert not np.array_equal(got.start["threat0"][n:], without.start["threat0"][n:])
+    assert not np.array_equal(
+        got["monthly"]["threat_deep"][n:], without["monthly"]["threat_deep"][n:]
+    )
+    # The scenario's own table, with nothing swept: the same couples as the swept point.
+    assert plain.base is not None
+    table = dataclasses.replace(plain, base=plain.base.replace(history={"home_until": other}))
+    assert same(got[n:], simulate_block(table, 0, 2, x[:, :1])[n:])
 
 
 def _written(out: Path) -> int:
@@ -364,7 +364,8 @@ def test_cli_end_to_end(reference: pd.DataFrame, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_person_scenario_sweeps_world_and_traits(tmp_path: Path) -> None:
+def test_a_person_scenario_sweeps_world_traits_and_history(tmp_path: Path) -> None:
+    home = next(s for s in HISTORY_SPECS if s.name == "home_until").default
     s = parse_sweep(
         {
             "scenario": "flooding",
@@ -372,13 +373,22 @@ def test_a_person_scenario_sweeps_world_and_traits(tmp_path: Path) -> None:
             "levels": 2,
             "people": 8,
             "days": 60,
-            "parameters": {"offer_rate": {}, "threshold": {"low": 0.2, "high": 0.6}},
+            "parameters": {
+                "offer_rate": {},
+                "threshold": {"low": 0.2, "high": 0.6},
+                "home_until": {"low": home - 4.0, "high": home},
+            },
         }
     )
     table = run_sweep(s, tmp_path, scheduler="inline")
-    assert list(table.columns[:3]) == ["point", "offer_rate", "threshold"]
+    assert list(table.columns[:4]) == ["point", "offer_rate", "threshold", "home_until"]
     assert {"threat_deep_y0_1644", "longing_y0_1644"} <= set(table.columns)
-    assert len(table) == 4 and table["threat_deep_y0_1644"].nunique() > 1
+    assert len(table) == 8 and table["threat_deep_y0_1644"].nunique() > 1
+    # The history parameter reaches the people's childhoods: the same people, other values.
+    early, late = (table[table["home_until"] == h] for h in (home - 4.0, home))
+    pairs = early.merge(late, on=["offer_rate", "threshold"], suffixes=("_early", "_late"))
+    assert len(pairs) == 4
+    assert (pairs["threat_deep_y0_1644_early"] != pairs["threat_deep_y0_1644_late"]).any()
     with pytest.raises(InputError, match=r"parameters\.threshold\.member"):
         base = {k: v for k, v in BASE.items() if k != "couples"}
         parse_sweep(
