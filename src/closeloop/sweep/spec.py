@@ -1,7 +1,10 @@
 """A sweep file: which scenario, which parameters over which ranges, which design, which outputs.
 
 Validated like a scenario file: unknown keys, unknown parameters, bounds outside the
-specification's and designs too small for their indices are one-line ``InputError`` s.
+specification's, history ranges that break the scenario's cross-checks somewhere and designs too
+small for their indices are one-line ``InputError`` s. A parameter is of the scenario's own
+settings (relationship or world), a person trait, or of the early history (each unit's own value,
+shared by a couple's members).
 """
 
 from __future__ import annotations
