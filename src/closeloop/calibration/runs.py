@@ -17,7 +17,15 @@ import xarray as xr
 
 from closeloop import engine, mechanisms
 from closeloop.model import variants
-from closeloop.params import COUPLE_SPECS, couple_params, linear_params
+from closeloop.model.history import WEEKS_PER_YEAR
+from closeloop.params import (
+    COUPLE_SPECS,
+    couple_params,
+    history_params,
+    linear_params,
+    observation_params,
+    world_params,
+)
 from closeloop.presets import DEFAULT_MIX
 from closeloop.scenario import Scenario, scenario
 from closeloop.simulation import population_tables, simulate
@@ -137,6 +145,7 @@ class Runs:
         self._couples = couples
         self._therapy = therapy
         self._people: dict[str, xr.Dataset] = {}
+        self._child: engine.Run | None = None
 
     def couples(self) -> dict[str, Any]:
         """Default-mix couples over ten years (raw engine outputs, couple-first)."""
@@ -162,3 +171,33 @@ class Runs:
             s = self.setting
             self._people[key] = simulate(sc, n=s.n_people, seed=s.seed, variant=s.variant)
         return self._people[key]
+
+    def child(self) -> engine.Run:
+        """Default-mix people with their early history's state kept at the two ages of the
+        Strange Situation (``ObservationParams.ssp_age``, ``ssp_later_age``; K1, K2): the raw
+        engine run, ``start["child"]`` (unit, snapshot, ...). The history runs closeloop's
+        rules on every person model (``variants``), so the variant only decides whether the
+        model has people at all."""
+        if self._child is None:
+            s = self.setting
+            variants.applicable(s.variant, "people", 0, ())
+            self._child = engine.run_population(
+                s.n_people,
+                s.seed,
+                population_tables(dict(DEFAULT_MIX)),
+                world_params(),
+                mechanisms.flags(()),
+                days=1,
+                history=history_params(),
+                child_weeks=child_weeks(),
+            )
+        return self._child
+
+
+def child_weeks() -> tuple[int, int]:
+    """The weeks of the history at which the child is observed: ``ssp_age``, ``ssp_later_age``."""
+    obs = observation_params()
+    return (
+        round(float(obs.ssp_age) * WEEKS_PER_YEAR),
+        round(float(obs.ssp_later_age) * WEEKS_PER_YEAR),
+    )
