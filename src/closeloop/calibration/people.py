@@ -20,7 +20,7 @@ from closeloop.calibration.rows import (
     proportion_ci,
     two_sided,
 )
-from closeloop.calibration.runs import Runs
+from closeloop.calibration.runs import PEOPLE_RUNS, Runs
 from closeloop.model.history import (
     HURT_DEEP,
     HURT_SHALLOW,
@@ -37,9 +37,6 @@ from closeloop.scenario import Scenario
 PARTNER = CONTEXT_NAMES.index("partner")
 DEEP = 3
 """Depths from 'fears and needs' up count as deep (the couple record's ``threat_deep``)."""
-
-ADULT_MONTH = 30
-"""K4: the questionnaire is given at the end of the first adult month (one monthly snapshot)."""
 
 EXPOSURE_DAYS = 180
 """K8: days of safe exposure (long enough for the forced group's threat to settle)."""
@@ -61,7 +58,7 @@ def child_classes(runs: Runs) -> tuple[np.ndarray, np.ndarray]:
     """The four-group classification (``analysis.infant.CATEGORIES``) of the setting's
     default-mix people at the Strange Situation's two ages (``Runs.child``)."""
     run = runs.child()
-    obs, hp = observation_params(), history_params()
+    obs, hp = observation_params(), history_params(**runs.setting.history)
     child, traits = run.start["child"], np.asarray(run.start["params"])
     out = []
     for j in range(2):
@@ -142,7 +139,7 @@ def caregiving_quality() -> np.ndarray:
 
 def k3(runs: Runs) -> Row:
     """Caregiving quality and the adult template: the size of the association."""
-    ds = runs.people("template", Scenario(name="calibration-template", days=1))
+    ds = runs.people("template", PEOPLE_RUNS["template"])
     quality = dict(zip(STYLE_NAMES, caregiving_quality(), strict=True))
     q = np.array([quality[str(c)] for c in ds["caregiving"].values])
     threat = ds["template0"].values[:, PARTNER, :].mean(axis=1)
@@ -172,7 +169,7 @@ def k3(runs: Runs) -> Row:
 
 def k4(runs: Runs) -> Row:
     """Anxiety and avoidance as an adult questionnaire measures them: their correlation."""
-    ds = runs.people("adults", Scenario(name="calibration-adults", days=ADULT_MONTH))
+    ds = runs.people("adults", PEOPLE_RUNS["adults"])
     q = questionnaire(ds, seed=runs.setting.seed)
     est = corr_ci(q["anxiety"].to_numpy(float), q["avoidance"].to_numpy(float))
     band = two_sided(
