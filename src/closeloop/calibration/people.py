@@ -197,14 +197,17 @@ def k4(runs: Runs) -> Row:
 
 
 def k7(runs: Runs) -> Row:
-    """Within-session fear reduction and outcome: not expressible."""
+    """Within-session fear reduction and outcome: not expressible (docs/calibration.md 7)."""
     return Row(
         "K7",
         "How much fear falls within an exposure session does not predict how well exposure works",
         "Craske, Kircanski, Zelikowsky, Mystkowski, Chowdhury & Baker 2008, Optimizing "
         "inhibitory learning during exposure therapy",
-        missing="time steps within a session (a session is one step of the model), so no "
-        "within-session course of felt threat to set against the long-run outcome",
+        missing="time steps within a session: an exposure exercise is one step of the model "
+        "(one offer, healing.exposure_offer), so the record holds felt threat only before and "
+        "after a session; the fall across that step is the session's own learning, the same "
+        "quantity as the fall between sessions, and its correlation with the outcome would read "
+        "the code back rather than test the claim",
     )
 
 
