@@ -73,12 +73,19 @@ class Setting:
 HISTORY_NAMES = frozenset(s.name for s in HISTORY_SPECS)
 
 
-def setting_for(values: Mapping[str, float], *args: Any, **kwargs: Any) -> Setting:
+def setting_for(
+    values: Mapping[str, float],
+    n_people: int,
+    n_couples: int,
+    seed: int,
+    reps: int,
+    variant: str = variants.DEFAULT,
+) -> Setting:
     """A setting from one flat table of values (a search point, a parameters file): history
     parameters go to ``history``, the rest to ``relationship``."""
     rel = {k: v for k, v in values.items() if k not in HISTORY_NAMES}
     hist = {k: v for k, v in values.items() if k in HISTORY_NAMES}
-    return Setting(rel, *args, history=hist, **kwargs)
+    return Setting(rel, n_people, n_couples, seed, reps, variant, history=hist)
 
 
 def per_unit_history(points: Sequence[Mapping[str, float]], m: int) -> Any:
