@@ -135,6 +135,22 @@ def test_parameters_file_round_trips(tmp_path: Path) -> None:
     path.write_text(to_toml(values, "a comment"), encoding="utf-8")
     assert load_params(path) == pytest.approx(values)
     assert params_from({}) == {}
+    both = {**values, "home_until": 14.5, "peer_hurt_deep": 0.1}
+    text = to_toml(both)
+    assert "[relationship]" in text and "[history]" in text
+    assert text.index("home_until") > text.index("[history]") > text.index("hazard_base")
+    path.write_text(text, encoding="utf-8")
+    assert load_params(path) == pytest.approx(both)
+
+
+def test_a_setting_routes_history_values_to_the_history() -> None:
+    from closeloop.calibration.runs import per_unit_history, setting_for
+
+    s = setting_for({"hazard_base": 0.002, "home_until": 12.0}, 8, 8, 0, 10)
+    assert dict(s.relationship) == {"hazard_base": 0.002}
+    assert dict(s.history) == {"home_until": 12.0}
+    hp = per_unit_history([{"home_until": 12.0}, {"hazard_base": 0.1}], 3)
+    np.testing.assert_array_equal(np.asarray(hp.home_until), [12.0] * 3 + [16.0] * 3)
 
 
 @pytest.mark.parametrize(
@@ -144,6 +160,8 @@ def test_parameters_file_round_trips(tmp_path: Path) -> None:
         ("[relationship]\nhazard_base = 0.5\n", "relationship.hazard_base"),
         ("[relationship]\nhazard_base = \n", "not valid TOML"),
         ("[world]\nwarmth = 0.5\n", "'world'"),
+        ("[history]\nhome_until = 30\n", "history.home_until"),
+        ("[history]\nhazard_base = 0.01\n", "history.hazard_base"),
     ],
 )
 def test_bad_parameters_file_is_one_line_and_exit_2(
