@@ -16,13 +16,14 @@ import pandas as pd
 import xarray as xr
 
 from closeloop import trajectory
+from closeloop.analysis.bands import class_labels, series_bands
 from closeloop.analysis.couple_events import (
     MEMBER_KEYS,
     NAMES,
     CoupleFacts,
     couple_facts,
 )
-from closeloop.analysis.measures import quiet, turned_away_share
+from closeloop.analysis.measures import turned_away_share
 from closeloop.errors import InputError
 
 COUPLE_REQUIRED = (
@@ -248,19 +249,9 @@ def timeline(ds: xr.Dataset) -> Timeline:
     series = couple_series(ds)
     # A band is drawn only where enough of the couples still together have a value: late in a
     # run, a depth or a withdrawal share may rest on the few couples who still bid at all.
-    enough = np.isfinite(np.stack(list(series.values()))).sum(axis=1) >= np.maximum(
-        MIN_SHARE * together.sum(axis=0), 1
-    )
-    bands = {
-        k: np.where(ok, quiet(np.nanpercentile, v, QUANTILES, axis=0), np.nan)
-        for ok, (k, v) in zip(enough, series.items(), strict=True)
-    }
+    bands = series_bands(series, together, QUANTILES, MIN_SHARE)
     index = np.arange(trajectory.WINDOW - 1, months)
-    labels = (
-        np.stack([trajectory.classify(ds, at_month=int(j) + 1) for j in index], axis=1)
-        if index.size
-        else np.empty((ds.sizes["couple"], 0), dtype=str)
-    )
+    labels = class_labels(ds, index)
     final = ds["trajectory"].values.astype(str)
     presets = _member_presets(ds)
     members = tuple(f"{name} ({p})" if p else name for name, p in zip(NAMES, presets, strict=True))

@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from closeloop import mechanisms, trajectory
+from closeloop.analysis.bands import class_labels, series_bands
 from closeloop.analysis.couple_events import NAMES, population_facts
 from closeloop.analysis.paired import Comparison
 from closeloop.analysis.timeline import (
@@ -46,62 +47,18 @@ def _clean(x: Any) -> Any:
     return fix(out)
 
 
-def nan_percentiles(v: np.ndarray, qs: tuple[int, ...] = QUANTILES) -> np.ndarray:
-    """``np.nanpercentile(v, qs, axis=0)`` (linear method, the same interpolation bit for bit)
-    by one sort: NumPy's own takes a slow path column by column once any value is NaN, which
-    cost the page a few hundred milliseconds a run."""
-    s = np.sort(v, axis=0)  # NaN sorts last
-    k = np.isfinite(v).sum(axis=0)
-    cols = np.arange(v.shape[1])
-    out = np.full((len(qs), v.shape[1]), np.nan)
-    for i, q in enumerate(qs):
-        pos = q / 100 * np.maximum(k - 1, 0)
-        lo = np.floor(pos).astype(int)
-        hi = np.minimum(lo + 1, np.maximum(k - 1, 0))
-        t = pos - lo
-        a, b = s[lo, cols], s[hi, cols]
-        d = b - a
-        # NumPy's lerp: from below under one half, from above at and over it.
-        val = np.where(t >= 0.5, b - d * (1 - t), a + d * t)
-        out[i] = np.where(k > 0, val, np.nan)
-    return out
-
-
 def page_timeline(ds: xr.Dataset) -> dict[str, Any]:
     """What the page draws of ``analysis.timeline``, computed the same way but only for its
-    series: the bands (same quantiles, same ``MIN_SHARE`` rule over every series), the share
-    ended and the trajectory classes at the end of each year (``trajectory`` on NumPy
-    slices rather than a Dataset selection per month). ``tests/test_explore_api.py`` checks it
+    series: the bands (``analysis.bands``, as the timeline computes them), the share ended and
+    the trajectory classes at the end of each year. ``tests/test_explore_api.py`` checks it
     against ``timeline``."""
     together = ~ds["ended"].values.astype(bool)
     series = couple_series(ds)
-    enough = np.isfinite(np.stack(list(series.values()))).sum(axis=1) >= np.maximum(
-        MIN_SHARE * together.sum(axis=0), 1
-    )
-    ok = dict(zip(series, enough, strict=True))
-    bands = {
-        k: np.where(ok[k], nan_percentiles(series[k]), np.nan)
-        for k in (f"{name}_{m}" for name in PAGE_SERIES for m in "ab")
-    }
-    months = ds.sizes["month"]
+    keys = [f"{name}_{m}" for name in PAGE_SERIES for m in "ab"]
+    bands = series_bands(series, together, QUANTILES, MIN_SHARE, keys)
     # Classes at the end of each year only: the page draws them year by year.
-    index = np.arange(trajectory.WINDOW - 1, months, trajectory.WINDOW)
-    arrays = {
-        v: np.moveaxis(ds[v].values, ds[v].dims.index("month"), 1)
-        for v in ("ended", "conflicts", "repaired", "pursuit", "offered", "declined", "known")
-    }
-    labels = [
-        trajectory.classify_arrays(
-            ended=arrays["ended"][:, j],
-            **{
-                k: a[:, max(0, j + 1 - trajectory.WINDOW) : j + 1]
-                for k, a in arrays.items()
-                if k != "ended"
-            },
-        )
-        for j in index
-    ]
-    lab = np.stack(labels, axis=1) if labels else np.empty((together.shape[0], 0), dtype=str)
+    index = np.arange(trajectory.WINDOW - 1, ds.sizes["month"], trajectory.WINDOW)
+    lab = class_labels(ds, index)
     days = ds["month"].values.astype(float)
     final = ds["trajectory"].values.astype(str)
     return {
