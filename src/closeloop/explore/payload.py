@@ -34,7 +34,7 @@ from closeloop.simulation import NOTICE
 PAGE_SERIES = ("sat", "pursuit", "withdrawal", "stability")
 
 
-def _clean(x: Any) -> Any:
+def clean(x: Any) -> Any:
     """Floats rounded for the wire, NaN as null (JSON has no NaN)."""
     arr = np.asarray(x, dtype=float)
     out = np.round(arr, 4).tolist()
@@ -74,7 +74,7 @@ def page_timeline(ds: xr.Dataset) -> dict[str, Any]:
 
 def _depth_profile(ds: xr.Dataset, var: str, member: int) -> list[Any]:
     """Median felt threat by depth of one member, across couples."""
-    return _clean(np.median(ds[var].values[:, member, :].astype(float), axis=0))
+    return clean(np.median(ds[var].values[:, member, :].astype(float), axis=0))
 
 
 def members(ds: xr.Dataset) -> list[str]:
@@ -96,17 +96,17 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
     params = [str(x) for x in ds["param"].values]
     thresholds = np.median(ds["traits"].values[:, :, params.index("threshold")], axis=0)
     bands = {
-        k: {f"q{q:02d}": _clean(b[i]) for i, q in enumerate(QUANTILES)}
+        k: {f"q{q:02d}": clean(b[i]) for i, q in enumerate(QUANTILES)}
         for k, b in tl["bands"].items()
     }
     return {
         "kind": "couple",
         "n": int(ds.sizes["couple"]),
-        "years": _clean(tl["years"]),
-        "ended_share": _clean(tl["ended_share"]),
+        "years": clean(tl["years"]),
+        "ended_share": clean(tl["ended_share"]),
         "bands": bands,
-        "class_shares": {k: _clean(v) for k, v in tl["class_shares"].items()},
-        "class_years": _clean(tl["years"][tl["class_index"]]),
+        "class_shares": {k: clean(v) for k, v in tl["class_shares"].items()},
+        "class_years": clean(tl["years"][tl["class_index"]]),
         "final_shares": {k: round(float(v), 4) for k, v in tl["final_shares"].items()},
         "members": members(ds),
         "names": list(NAMES),
@@ -114,7 +114,7 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
         "reacher": r,
         "example": {
             "couple": ex.couple,
-            "series": {k: _clean(ex.series[k]) for k in bands},
+            "series": {k: clean(ex.series[k]) for k in bands},
             "events": [
                 {"years": round(float(y), 3), "month": int(m), "label": lab}
                 for y, m, lab in ex.events
@@ -127,7 +127,7 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
         "threat": {
             "start": [_depth_profile(ds, "threat0", m) for m in (0, 1)],
             "end": [_depth_profile(ds, "threat", m) for m in (0, 1)],
-            "threshold": _clean(thresholds),
+            "threshold": clean(thresholds),
         },
         "population": {
             "cycle_share": round(float(p.cycle_share), 4),
@@ -146,11 +146,11 @@ def panel_payload(ds: xr.Dataset) -> dict[str, Any]:
     """One small-multiple panel: both partners' satisfaction bands and the share ended."""
     tl = page_timeline(ds)
     return {
-        "years": _clean(tl["years"]),
-        "ended_share": _clean(tl["ended_share"]),
+        "years": clean(tl["years"]),
+        "ended_share": clean(tl["ended_share"]),
         "final_shares": {k: round(float(v), 4) for k, v in tl["final_shares"].items()},
         "sat": {
-            m: {f"q{q:02d}": _clean(tl["bands"][f"sat_{m}"][i]) for i, q in enumerate(QUANTILES)}
+            m: {f"q{q:02d}": clean(tl["bands"][f"sat_{m}"][i]) for i, q in enumerate(QUANTILES)}
             for m in "ab"
         },
     }
@@ -190,6 +190,7 @@ def catalogue() -> dict[str, Any]:
             for m in mechanisms.MECHANISMS
         ],
         "interventions": {k: healing.DESCRIPTIONS[k] for k in healing.COUPLE_KINDS},
+        "person_interventions": {k: healing.DESCRIPTIONS[k] for k in healing.PERSON_KINDS},
         "who": list(healing.WHO),
         "max_interventions": healing.MAX_INTERVENTIONS,
     }
