@@ -126,6 +126,7 @@ def person_payload(ds: xr.Dataset) -> dict[str, Any]:
             "profile": str(pt.profiles[i]),
             "threat": [clean(pt.threat[i, :, d]) for d in range(k)],
             "pullback": [int(x) for x in pt.pullback[i]],
+            "deep": clean(pt.deep[i]),
             "threshold": round(float(pt.threshold[i]), 4),
             "acceptance": clean(acc[i]),
         },
@@ -142,4 +143,3 @@ def person_payload(ds: xr.Dataset) -> dict[str, Any]:
         "summary": [p for p in summary.strip().split("\n\n") if p and p != NOTICE],
         "notice": NOTICE,
     }
-
