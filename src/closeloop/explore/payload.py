@@ -37,14 +37,9 @@ PAGE_SERIES = ("sat", "pursuit", "withdrawal", "stability")
 def clean(x: Any) -> Any:
     """Floats rounded for the wire, NaN as null (JSON has no NaN)."""
     arr = np.asarray(x, dtype=float)
-    out = np.round(arr, 4).tolist()
-
-    def fix(v: Any) -> Any:
-        if isinstance(v, list):
-            return [fix(y) for y in v]
-        return None if isinstance(v, float) and math.isnan(v) else v
-
-    return fix(out)
+    out = np.round(arr, 4).astype(object)  # Python floats, as ``tolist`` gives
+    out[np.isnan(arr)] = None
+    return out.tolist()
 
 
 def page_timeline(ds: xr.Dataset) -> dict[str, Any]:
@@ -53,7 +48,7 @@ def page_timeline(ds: xr.Dataset) -> dict[str, Any]:
     the trajectory classes at the end of each year. ``tests/test_explore_api.py`` checks it
     against ``timeline``."""
     together = ~ds["ended"].values.astype(bool)
-    series = couple_series(ds)
+    series = couple_series(ds, PAGE_SERIES)
     keys = [f"{name}_{m}" for name in PAGE_SERIES for m in "ab"]
     bands = series_bands(series, together, QUANTILES, MIN_SHARE, keys)
     # Classes at the end of each year only: the page draws them year by year.

@@ -153,6 +153,7 @@ function applyKind(kind) {
   for (const e of document.querySelectorAll(".couple-only")) e.hidden = person;
   for (const e of document.querySelectorAll(".person-only")) e.hidden = !person;
   $("years-label").textContent = person ? "Years of adult life" : "Years together";
+  $("seed-label").textContent = `Seed (which simulated ${person ? "people" : "couples"})`;
   const ivs = person ? state.meta.person_interventions : state.meta.interventions;
   $("iv-kind").replaceChildren(...Object.keys(ivs).map(k => new Option(k.replace(/_/g, " "), k)));
   $("mult-run").disabled = person;
@@ -251,7 +252,7 @@ function renderSandbox(d) {
     desc: "Median satisfaction of partners A and B across simulated couples still together, with bands for the middle half and nine in ten.",
     series: [band(d, "sat_a", `${d.members[0]}`, COLOR.a, ""), band(d, "sat_b", `${d.members[1]}`, COLOR.b, "7 4")],
   };
-  Charts.line($("fig-sat"), state.satChart);
+  // Drawn once, by the scrubber (Extras.sandbox), with its marker at the last month.
   $("cap-sat").textContent = `Median satisfaction; dark band: middle half of couples, light band: nine in ten. ${pct(d.final_shares.ended)} of relationships had ended by the end.`;
   loopChart($("fig-sand-loop"), d);
   $("cap-sand-loop").textContent = "The cycle: how much one partner presses, and how much of it the other turns away.";

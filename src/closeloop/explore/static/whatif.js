@@ -74,8 +74,8 @@ async function compare(base, variant, fig, tableNode, labels) {
   if (data.kind === "person") {
     const db = data.deep;
     Charts.line(fig, {
-      title: `Felt threat at the deepest levels, ${labels[0]} and ${labels[1]} (same people)`, x: data.years,
-      xLabel: "years of adult life", yLabel: "felt threat (0 to 1)",
+      title: `Felt threat at the deepest levels, ${labels[0]} and ${labels[1]} (same people)`,
+      ...Person.axis(data.years), yLabel: "felt threat (0 to 1)",
       desc: "Median felt threat at the two deepest depths across the simulated people in both versions, with the middle half of people for the changed one.",
       series: [
         { label: labels[0], color: C.blue, dash: "", y: db[0].q50 },
