@@ -285,6 +285,9 @@ def test_person_scenario_has_its_own_charts_story_and_whatif(page: Any, tmp_path
     assert page.locator("#person-results").is_visible()
     assert not page.locator("#couple-results").is_visible()
     assert not page.locator("#relationship").is_visible() and page.locator("#world").is_visible()
+    assert page.locator("#population-select").input_value() == "avoidant"
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), "ids must be unique"
     for fig in ("fig-p-threat", "fig-p-deep", "fig-p-pullback", "fig-p-accept"):
         assert page.locator(f"#{fig} svg path, #{fig} svg rect").count() >= 2, fig
         assert page.locator(f"#{fig} svg desc").text_content(), fig  # a text alternative

@@ -96,7 +96,7 @@ function buildControls(meta) {
     for (const p of meta.presets) ps.appendChild(new Option(`${p.name}: ${p.summary}`, p.name));
     ps.addEventListener("change", () => { state.scenario[m] = { [ps.value]: 1.0 }; schedule(); });
   }
-  const pop = $("population");
+  const pop = $("population-select");
   pop.appendChild(new Option("the scenario's own mix", ""));
   for (const p of meta.presets) pop.appendChild(new Option(`${p.name}: ${p.summary}`, p.name));
   pop.addEventListener("change", () => {
@@ -174,7 +174,7 @@ function syncControls() {
   }
   if (sc.kind === "person") {
     const names = Object.keys(sc.population);
-    $("population").value = names.length === 1 ? names[0] : "";
+    $("population-select").value = names.length === 1 ? names[0] : "";
   } else {
     for (const m of ["a", "b"]) $(`preset-${m}`).value = Object.keys(sc[m])[0];
   }
