@@ -153,3 +153,25 @@ def test_multiples_refuse_a_person_scenario(client: TestClient) -> None:
     req = {"base": body(), "param": "criticism", "values": [0.1, 0.2]}
     r = client.post("/api/multiples", json=req)
     assert r.status_code == 422 and "kind" in error(r)
+
+
+def test_serve_warms_every_program_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    import closeloop.explore.app as app_module
+    from closeloop.explore import serve
+
+    seen: dict = {}
+    monkeypatch.setattr(app_module, "create_app", lambda **kw: seen.update(kw) or "app")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app))
+    serve(port=8799)
+    assert seen["warm_all"] is True and seen["app"] == "app"
+
+
+def test_person_programs_are_among_those_warmed() -> None:
+    from closeloop.explore.catalog import library, person_shapes
+
+    lib = library(horizon=60)
+    todo = person_shapes(lib)
+    assert {sc.name for sc in todo} == {n for n, sc in lib.items() if sc.kind == "person"}
+    assert all(sc.days <= 60 for sc in todo)
