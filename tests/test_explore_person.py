@@ -65,7 +65,11 @@ def test_person_timeline_from_the_dataset() -> None:
     assert i == example_person(person_timeline(ds))
     # Without the automatic route nothing closes the door fast: no pull-back point anywhere.
     off = person_timeline(cl.simulate(sc, n=12, seed=1, ablate=("automatic_route",)))
-    assert (off.pullback == ds.sizes["depth"]).all()
+    assert (off.pullback == ds.sizes["depth"]).all() and not off.automatic
+    from closeloop.explore.person import person_story
+
+    story = person_story(off, example_person(off), list(ds["depth_name"].values))
+    assert "switched off" in story[1]
 
 
 def test_person_run_matches_the_library(client: TestClient) -> None:

@@ -37,6 +37,7 @@ class PersonTimeline:
         acceptance: (unit, K) share of a partner's offers taken up, by depth (NaN: none offered).
         offers: (unit, K) a partner's offers received, by depth.
         profiles: (unit,) each person's profile.
+        automatic: whether the automatic route was on (``automatic_route`` not switched off).
     """
 
     days: np.ndarray
@@ -47,6 +48,7 @@ class PersonTimeline:
     acceptance: np.ndarray
     offers: np.ndarray
     profiles: np.ndarray
+    automatic: bool = True
 
 
 def _trait(ds: xr.Dataset, name: str) -> np.ndarray:
@@ -100,6 +102,7 @@ def person_timeline(ds: xr.Dataset) -> PersonTimeline:
         acceptance=acc,
         offers=offers,
         profiles=ds["preset"].values.astype(str),
+        automatic="automatic_route" not in off,
     )
 
 

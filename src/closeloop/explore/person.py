@@ -46,7 +46,9 @@ def _span(days: float) -> str:
     months = round(days / (365.25 / 12))
     if months >= 24:
         return f"{round(days / 365.25)} years"
-    return f"{months} month{'' if months == 1 else 's'}"
+    if months >= 1:
+        return f"{months} month{'' if months == 1 else 's'}"
+    return f"{round(days)} day{'' if round(days) == 1 else 's'}"
 
 
 def _point(p: int, names: list[str]) -> str:
@@ -79,8 +81,12 @@ def person_story(pt: PersonTimeline, i: int, names: list[str]) -> list[str]:
         moved = f"and after {span} it had moved deeper, to {_point(last, names)}"
     else:
         moved = f"and after {span} it had moved shallower, to {_point(last, names)}"
+    opening = f"At the start of adult life {turn}, {moved}."
+    if not pt.automatic:
+        opening = "In this run the fast, automatic route was switched off, so no depth closed "
+        opening += "the door by itself."
     out.append(
-        f"At the start of adult life {turn}, {moved}. Closeness at the deepest level, {deep}, "
+        f"{opening} Closeness at the deepest level, {deep}, "
         f"felt like a threat of {a:.2f} on a scale from 0 (none) to 1 (sure hurt) at the start "
         f"and {b:.2f} at the end."
     )
