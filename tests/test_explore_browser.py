@@ -325,6 +325,10 @@ def test_person_scenario_has_its_own_charts_story_and_whatif(page: Any, tmp_path
     page.set_input_files("#import", str(changed))
     wait_until(page, "document.getElementById('world-hurt_rate').value === '0.25'", 10)
     assert page.locator("#person-results").is_visible()
+    # The handout of a person view stays within two pages too.
+    wait_until(page, "!document.getElementById('status').textContent.includes('Running')")
+    pdf = page.pdf(path=str(tmp_path / "person.pdf"), format="A4")
+    assert 1 <= pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") <= 2
 
 
 def test_axe_has_no_serious_violations(page: Any) -> None:
