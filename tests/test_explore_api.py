@@ -101,7 +101,8 @@ def test_simulate_matches_the_library(client: TestClient) -> None:
         ({"scenario": {**short(), "traits_a": {"threshold": -1}}}, "threshold"),
         ({"scenario": {**short(), "wat": 1}}, "wat"),
         ({"scenario": {**short(), "ablate": ["no_such"]}}, "ablate"),
-        ({"scenario": short("warm-partner", 30)}, "kind"),
+        ({"scenario": {**short(), "history": {"home_until": 30}}}, "home_until"),
+        ({"scenario": {**short(), "change": {"nope": 0.1}}}, "nope"),
     ],
 )
 def test_bad_input_is_named_in_one_line(client: TestClient, change: dict, field: str) -> None:

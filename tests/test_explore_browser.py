@@ -81,8 +81,8 @@ def wait_until(pg: Any, expression: str, timeout: float = 60.0) -> None:
         pg.wait_for_timeout(100)
 
 
-def wait_run(pg: Any, before: int) -> None:
-    wait_until(pg, f"Number(document.body.dataset.runs || 0) > {before}")
+def wait_run(pg: Any, before: int, timeout: float = 60.0) -> None:
+    wait_until(pg, f"Number(document.body.dataset.runs || 0) > {before}", timeout)
 
 
 def test_page_loads_offline_with_notice_and_chapters(page: Any) -> None:
@@ -243,6 +243,92 @@ def test_print_to_pdf(page: Any, tmp_path: Path) -> None:
         assert pdf.startswith(b"%PDF")
         pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
         assert 1 <= pages <= 2, (paper, pages)
+
+
+def test_history_and_change_sliders_reach_the_exported_toml(page: Any, tmp_path: Path) -> None:
+    page.click("#reset")
+    page.locator("summary", has_text="The early history").click()
+    page.locator("summary", has_text="How interventions act").click()
+    before = runs(page)
+    home = page.locator("#history-home_until")
+    assert home.get_attribute("aria-valuetext")
+    home.focus()
+    page.keyboard.press("Home")  # the bottom of the range: closeness moves to peers at 10
+    wait_run(page, before)
+    salience = page.locator("#change-session_salience")
+    salience.focus()
+    page.keyboard.press("End")
+    with page.expect_download() as dl:
+        page.click("#export")
+    path = tmp_path / "history.toml"
+    dl.value.save_as(path)
+    data = tomllib.loads(path.read_text())
+    assert data["history"]["home_until"] == 10.0
+    assert data["change"]["session_salience"] == 10.0
+    # Imported back, the sliders show the file's values.
+    from closeloop.scenario import load_scenario
+
+    sc = load_scenario(path)
+    changed = tmp_path / "history-changed.toml"
+    changed.write_text(sc.replace(history={"home_until": 12.5}).to_toml())
+    page.set_input_files("#import", str(changed))
+    wait_until(page, "document.getElementById('history-home_until').value === '12.5'", 10)
+    salience = page.locator("#change-session_salience").get_attribute("aria-valuetext")
+    assert (salience or "").startswith("10")
+
+
+def test_person_scenario_has_its_own_charts_story_and_whatif(page: Any, tmp_path: Path) -> None:
+    wait_until(page, "!document.getElementById('status').textContent.includes('Running')")
+    before = runs(page)
+    page.select_option("#scenario-select", "graded-exposure")
+    wait_run(page, before, timeout=300)  # a person program may still be compiling
+    assert page.locator("#person-results").is_visible()
+    assert not page.locator("#couple-results").is_visible()
+    assert not page.locator("#relationship").is_visible() and page.locator("#world").is_visible()
+    assert page.locator("#population-select").input_value() == "avoidant"
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), "ids must be unique"
+    for fig in ("fig-p-threat", "fig-p-deep", "fig-p-pullback", "fig-p-accept"):
+        assert page.locator(f"#{fig} svg path, #{fig} svg rect").count() >= 2, fig
+        assert page.locator(f"#{fig} svg desc").text_content(), fig  # a text alternative
+        assert page.locator(f"#{fig} details.datatable table tbody tr").count() >= 2, fig
+    assert page.locator("#fig-p-threat .direct", has_text="alarm threshold").count() == 1
+    story = page.locator("#p-story").inner_text()
+    assert "not a real person" in story and "protection" in story
+    assert page.locator("#p-summary p").count() >= 3
+    # A setting of the world, by keyboard: the charts and the story follow.
+    deep0 = page.locator("#fig-p-deep svg").inner_html()
+    before = runs(page)
+    page.locator("#world-hurt_rate").focus()
+    page.keyboard.press("End")
+    wait_run(page, before, timeout=120)
+    assert page.locator("#fig-p-deep svg").inner_html() != deep0
+    assert page.locator("#mult-run").is_disabled() and page.locator("#mult-note").is_visible()
+    # A same-seed what-if on the same people.
+    page.select_option("#wi-kind", "world:warmth")
+    page.locator("#wi-value").press("Home")
+    page.click("#wi-run")
+    wait_until(page, "!!document.querySelector('#whatif-table table')", 120)
+    wait_until(page, "document.querySelector('#whatif-table').innerText.includes('warmth')", 120)
+    assert "same people" in page.locator("#fig-whatif svg title").text_content()
+    # Exported as the TOML `closeloop run` reads, and imported back.
+    with page.expect_download() as dl:
+        page.click("#export")
+    path = tmp_path / "person.toml"
+    dl.value.save_as(path)
+    from closeloop.scenario import load_scenario
+
+    sc = load_scenario(path)
+    assert sc.kind == "person" and sc.world["hurt_rate"] == 1.0
+    changed = tmp_path / "person-changed.toml"
+    changed.write_text(sc.replace(world={**sc.world, "hurt_rate": 0.25}).to_toml())
+    page.set_input_files("#import", str(changed))
+    wait_until(page, "document.getElementById('world-hurt_rate').value === '0.25'", 10)
+    assert page.locator("#person-results").is_visible()
+    # The handout of a person view stays within two pages too.
+    wait_until(page, "!document.getElementById('status').textContent.includes('Running')")
+    pdf = page.pdf(path=str(tmp_path / "person.pdf"), format="A4")
+    assert 1 <= pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") <= 2
 
 
 def test_axe_has_no_serious_violations(page: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 from collections.abc import Callable, Mapping
@@ -37,13 +38,20 @@ NOTICE = (
 
 def versions() -> dict[str, str]:
     """Versions of closeloop and the packages a result depends on."""
-    out = {"python": platform.python_version()}
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    # Read once per process: the package metadata lookups cost tens of milliseconds a run,
+    # which the explorer paid on every slider move.
+    out = [("python", platform.python_version())]
     for pkg in ("closeloop", "jax", "jaxlib", "numpy", "xarray"):
         try:
-            out[pkg] = metadata.version(pkg)
+            out.append((pkg, metadata.version(pkg)))
         except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
+            out.append((pkg, "unknown"))
+    return tuple(out)
 
 
 def population_tables(mix: dict[str, float], *traits: dict[str, float]) -> dict[str, np.ndarray]:

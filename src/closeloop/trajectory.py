@@ -89,13 +89,18 @@ def classify(ds: xr.Dataset, at_month: int | None = None) -> np.ndarray:
     index; default: the end of the run)."""
     end = ds.sizes["month"] if at_month is None else at_month
     sl = slice(max(0, end - WINDOW), end)
-    w = ds.isel(month=sl)
+
+    def last(name: str) -> np.ndarray:
+        # One variable at a time: selecting months of the whole Dataset cost every result
+        # (and each of the explorer's runs) tens of milliseconds.
+        return np.asarray(ds[name].isel(month=sl).values)
+
     return classify_arrays(
-        ended=w.ended.values[:, -1],
-        conflicts=w.conflicts.values,
-        repaired=w.repaired.values,
-        pursuit=w.pursuit.values,
-        offered=w.offered.values,
-        declined=w.declined.values,
-        known=w.known.values,
+        ended=last("ended")[:, -1],
+        conflicts=last("conflicts"),
+        repaired=last("repaired"),
+        pursuit=last("pursuit"),
+        offered=last("offered"),
+        declined=last("declined"),
+        known=last("known"),
     )

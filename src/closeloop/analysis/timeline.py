@@ -16,13 +16,14 @@ import pandas as pd
 import xarray as xr
 
 from closeloop import trajectory
+from closeloop.analysis.bands import class_labels, series_bands
 from closeloop.analysis.couple_events import (
     MEMBER_KEYS,
     NAMES,
     CoupleFacts,
     couple_facts,
 )
-from closeloop.analysis.measures import quiet, turned_away_share
+from closeloop.analysis.measures import turned_away_share
 from closeloop.errors import InputError
 
 COUPLE_REQUIRED = (
@@ -66,6 +67,9 @@ SERIES = (
     "declined_depth",
 )
 """Per-member monthly series of the couple report (see ``couple_series``)."""
+SERIES_VARS = ("ended", "offered", "declined", "offered_depth", "declined_depth", "ruptures")
+"""The Dataset's variables ``couple_series`` reads besides those named in SERIES."""
+
 EXAMPLE_RULE = (
     "its final pattern is the most common one in the run, and its satisfaction month by month "
     "(both partners) stays closest to that group's median path (ties go to the lower couple "
@@ -169,7 +173,7 @@ def pool_months(x: np.ndarray, width: int = POOL) -> np.ndarray:
     return c[:, hi] - c[:, lo]
 
 
-def couple_series(ds: xr.Dataset) -> dict[str, np.ndarray]:
+def couple_series(ds: xr.Dataset, names: tuple[str, ...] = SERIES) -> dict[str, np.ndarray]:
     """Every couple's monthly series, NaN once the couple has ended.
 
     Keys ``f"{name}_{member}"`` for each name in SERIES and member in ("a", "b"):
@@ -184,6 +188,8 @@ def couple_series(ds: xr.Dataset) -> dict[str, np.ndarray]:
 
     Arguments:
         ds: a couple-level Dataset.
+        names: the SERIES to compute (the explorer draws a few); "ruptures" comes only with
+            all of them.
 
     Returns:
         Key -> (couple, month) float array.
@@ -194,25 +200,34 @@ def couple_series(ds: xr.Dataset) -> dict[str, np.ndarray]:
     def pooled(name: str) -> np.ndarray:
         return pool_months(np.where(live, ds[name].values.astype(float), 0.0))
 
-    offered = pooled("offered")
-    declined = pooled("declined")
-    enough = offered >= MIN_BIDS
-    per_member = {
-        "sat": ds["sat"].values.astype(float),
-        "stability": ds["stability"].values.astype(float),
-        "pursuit": ds["pursuit"].values.astype(float),
-        "received": ds["offered"].values.astype(float),
-        "withdrawal": np.where(enough, _ratio(declined, offered), np.nan),
-        "offered_depth": np.where(enough, _ratio(pooled("offered_depth"), offered), np.nan),
-        "declined_depth": np.where(
-            enough & (declined > 0), _ratio(pooled("declined_depth"), declined), np.nan
-        ),
-    }
+    bids: dict[str, np.ndarray] = {}
+
+    def pooled_bids(name: str) -> np.ndarray:  # pooled once, only if a series needs it
+        if name not in bids:
+            bids[name] = pooled(name)
+        return bids[name]
+
+    def series(name: str) -> np.ndarray:
+        if name in ("sat", "stability", "pursuit"):
+            return ds[name].values.astype(float)
+        if name == "received":
+            return ds["offered"].values.astype(float)
+        offered, declined = pooled_bids("offered"), pooled_bids("declined")
+        enough = offered >= MIN_BIDS
+        if name == "withdrawal":
+            return np.where(enough, _ratio(declined, offered), np.nan)
+        if name == "offered_depth":
+            return np.where(enough, _ratio(pooled("offered_depth"), offered), np.nan)
+        deep = _ratio(pooled("declined_depth"), declined)
+        return np.where(enough & (declined > 0), deep, np.nan)
+
     out: dict[str, np.ndarray] = {}
-    for name in SERIES:
+    for name in (n for n in SERIES if n in names):
+        values = series(name)
         for m, key in enumerate(MEMBER_KEYS):
-            out[f"{name}_{key}"] = np.where(together, per_member[name][..., m], np.nan)
-    out["ruptures"] = np.where(together, ds["ruptures"].values.astype(float), np.nan)
+            out[f"{name}_{key}"] = np.where(together, values[..., m], np.nan)
+    if set(names) >= set(SERIES):
+        out["ruptures"] = np.where(together, ds["ruptures"].values.astype(float), np.nan)
     return out
 
 
@@ -248,19 +263,9 @@ def timeline(ds: xr.Dataset) -> Timeline:
     series = couple_series(ds)
     # A band is drawn only where enough of the couples still together have a value: late in a
     # run, a depth or a withdrawal share may rest on the few couples who still bid at all.
-    enough = np.isfinite(np.stack(list(series.values()))).sum(axis=1) >= np.maximum(
-        MIN_SHARE * together.sum(axis=0), 1
-    )
-    bands = {
-        k: np.where(ok, quiet(np.nanpercentile, v, QUANTILES, axis=0), np.nan)
-        for ok, (k, v) in zip(enough, series.items(), strict=True)
-    }
+    bands = series_bands(series, together, QUANTILES, MIN_SHARE)
     index = np.arange(trajectory.WINDOW - 1, months)
-    labels = (
-        np.stack([trajectory.classify(ds, at_month=int(j) + 1) for j in index], axis=1)
-        if index.size
-        else np.empty((ds.sizes["couple"], 0), dtype=str)
-    )
+    labels = class_labels(ds, index)
     final = ds["trajectory"].values.astype(str)
     presets = _member_presets(ds)
     members = tuple(f"{name} ({p})" if p else name for name, p in zip(NAMES, presets, strict=True))
@@ -308,7 +313,9 @@ def example_couple(ds: xr.Dataset) -> int:
 def example(ds: xr.Dataset, couple: int) -> Example:
     """The example couple's series, dated events and story facts."""
     facts = couple_facts(ds, couple)
-    series = {k: v[0] for k, v in couple_series(ds.isel(couple=[couple])).items()}
+    # Only the variables it reads: selecting one couple of the whole Dataset is slow.
+    one = ds[[v for v in (*SERIES_VARS, *SERIES) if v in ds]].isel(couple=[couple])
+    series = {k: v[0] for k, v in couple_series(one).items()}
     events = [
         (e.day / 365.25, e.month, EVENT_LABELS[e.kind].format(who=NAMES[e.member]))
         for e in facts.events()

@@ -26,7 +26,10 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
     print(f"closeloop explorer: compiling the engine, then serving {url} (Ctrl+C to stop)")
-    uvicorn.run(create_app(hosts=hosts), host=host, port=port, log_level="warning")
+    # Every other program the page can ask for (other horizons, interventions, the person
+    # scenarios) compiles in the background, so a first visit there need not wait for it.
+    app = create_app(hosts=hosts, warm_all=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 __all__ = ["serve"]

@@ -78,15 +78,9 @@ PAGE_LIMITS = Limits()
 
 
 def parse_scenario(data: Any, limits: Limits = PAGE_LIMITS) -> Scenario:
-    """A couple scenario from the request's ``scenario`` object, within the page's limits."""
+    """A scenario (couple or person) from the request's ``scenario`` object, within the
+    page's limits."""
     sc = Scenario(**_obj(data, "scenario"))
-    if sc.kind != "couple":
-        raise bad_value(
-            "scenario.kind",
-            sc.kind,
-            "'couple' (person scenarios run with `closeloop run`)",
-            "request",
-        )
     if sc.days > limits.max_days:
         allowed = f"an integer in [1, {limits.max_days}]"
         raise bad_value("scenario.days", sc.days, allowed, "request")
@@ -152,9 +146,10 @@ class Runner:
     def warm(self, scenarios: list[Scenario]) -> None:
         """Compile the engine's program for each scenario's shape (one small run each), giving
         way to the page: each takes the engine only while no request waits for it."""
-        done: set[tuple[int, bool, bool]] = set()
+        done: set[tuple[str, int, bool, bool]] = set()
         for sc in scenarios:
             shape = (
+                sc.kind,
                 sc.days,
                 bool(sc.interventions or sc.events),
                 any(iv.kind == "therapy" for iv in sc.interventions),

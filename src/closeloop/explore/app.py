@@ -43,8 +43,9 @@ from closeloop.explore.api import (
     parse_toml,
     scenario_dict,
 )
-from closeloop.explore.catalog import DEFAULT_SCENARIO, library, meta, shapes
+from closeloop.explore.catalog import DEFAULT_SCENARIO, library, meta, person_shapes, shapes
 from closeloop.explore.payload import comparison_payload, couple_payload, panel_payload
+from closeloop.explore.person import person_payload
 from closeloop.explore.schema import add_request_bodies
 from closeloop.params import COUPLE_SPECS
 
@@ -122,7 +123,7 @@ def create_app(
             await run_in_threadpool(runner.dataset, lib[name], n, 0)
             log.warning("warmed %s in %.1f s", name, time.perf_counter() - t0)
         if warm_all:
-            todo = shapes(lib, DEFAULT_SCENARIO, MAX_DAYS)
+            todo = shapes(lib, DEFAULT_SCENARIO, MAX_DAYS) + person_shapes(lib)
             threading.Thread(target=runner.warm, args=(todo,), daemon=True).start()
         yield
 
@@ -191,7 +192,8 @@ def create_app(
             if key in payloads:
                 payloads.move_to_end(key)
                 return payloads[key]
-        out = couple_payload(ds)
+        person = ds.attrs.get("closeloop_kind") == "person"
+        out = person_payload(ds) if person else couple_payload(ds)
         with payload_lock:
             payloads[key] = out
             while len(payloads) > CACHE_SIZE:
@@ -213,7 +215,8 @@ def create_app(
 
     @app.post("/api/simulate")
     async def post_simulate(request: Request) -> JSONResponse:
-        """Simulate a couple scenario: bands, the example couple, its story. The
+        """Simulate a scenario: for couples the bands, the example couple and its story; for
+        people the threat and pull-back bands, the example person and their story. The
         ``Server-Timing`` header gives the engine's and the whole request's milliseconds."""
         req = RunRequest(await read_json(request), limits)
         runner.note(req.client, req.seq)
@@ -228,11 +231,13 @@ def create_app(
         out = comparison_payload(compare(ds_a, ds_b))
         pa = payload_of(req.key(), ds_a)
         pb = payload_of(f"{variant.to_json()}|{req.n}|{req.seed}", ds_b)
+        if pa["kind"] == "person":
+            out.update(kind="person", deep=[pa["deep"], pb["deep"]], depths=pa["depths"])
+        else:
+            out.update(kind="couple", sat=[pa["bands"], pb["bands"]], withdrawer=pa["withdrawer"])
         out.update(
             seq=req.seq,
             years=pa["years"],
-            sat=[pa["bands"], pb["bands"]],
-            withdrawer=pa["withdrawer"],
             story_b=pb["story"],
             server_ms=round((time.perf_counter() - t0) * 1000, 1),
         )
@@ -248,6 +253,9 @@ def create_app(
         check_keys(body, ("base", "variant"))
         req = RunRequest(body.get("base"), limits)
         variant = parse_scenario(body.get("variant"), limits)
+        if variant.kind != req.scenario.kind:
+            allowed = f"the base's kind ({req.scenario.kind!r})"
+            raise bad_value("variant.kind", variant.kind, allowed, "request")
         if variant.days != req.scenario.days:
             raise bad_value(
                 "variant.days", variant.days, f"the base's days ({req.scenario.days})", "request"
@@ -278,6 +286,9 @@ def create_app(
             raise bad_value("body", type(body).__name__, "a JSON object", "request")
         check_keys(body, ("base", "param", "values"))
         req = RunRequest(body.get("base"), limits)
+        if req.scenario.kind != "couple":
+            allowed = "'couple' (the panels vary a setting of the relationship)"
+            raise bad_value("base.scenario.kind", req.scenario.kind, allowed, "request")
         specs = {s.name: s for s in COUPLE_SPECS}
         name = body.get("param")
         if not isinstance(name, str) or name not in specs:

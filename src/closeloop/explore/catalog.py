@@ -8,7 +8,14 @@ from typing import Any
 import closeloop as cl
 from closeloop.explore.api import DEFAULT_N, MAX_DAYS, MAX_N, scenario_dict
 from closeloop.explore.payload import catalogue
-from closeloop.params import COUPLE_SPECS, PERSON_SPECS, ParamSpec
+from closeloop.params import (
+    CHANGE_SPECS,
+    COUPLE_SPECS,
+    HISTORY_SPECS,
+    PERSON_SPECS,
+    WORLD_SPECS,
+    ParamSpec,
+)
 from closeloop.presets import BY_NAME, PRESET_NAMES
 from closeloop.simulation import NOTICE
 
@@ -36,11 +43,11 @@ def spec_json(s: ParamSpec) -> dict[str, Any]:
 
 
 def library(horizon: int | None = None) -> dict[str, cl.Scenario]:
-    """The shipped scenarios, couple ones cut to ``horizon`` days when given."""
+    """The shipped scenarios, cut to ``horizon`` days when given."""
     out = {}
     for name in cl.scenarios():
         sc = cl.scenario(name)
-        if horizon is not None and sc.kind == "couple" and sc.days > horizon:
+        if horizon is not None and sc.days > horizon:
             # Events and interventions past the cut are dropped, those across it shortened.
             sc = sc.replace(
                 days=horizon,
@@ -76,6 +83,11 @@ def shapes(lib: dict[str, cl.Scenario], default: str, max_days: int) -> list[cl.
     return out
 
 
+def person_shapes(lib: dict[str, cl.Scenario]) -> list[cl.Scenario]:
+    """The shipped person scenarios, each as it is (the page's person runs start from one)."""
+    return [sc for sc in lib.values() if sc.kind == "person"]
+
+
 def meta(
     n: int = DEFAULT_N, horizon: int | None = None, max_n: int = MAX_N, max_days: int = MAX_DAYS
 ) -> dict[str, Any]:
@@ -89,13 +101,16 @@ def meta(
         "max_days": max_days,
         "relationship": [spec_json(s) for s in COUPLE_SPECS],
         "traits": [spec_json(s) for s in PERSON_SPECS],
+        "world": [spec_json(s) for s in WORLD_SPECS],
+        "history": [spec_json(s) for s in HISTORY_SPECS],
+        "change": [spec_json(s) for s in CHANGE_SPECS],
         "presets": [{"name": p, "summary": BY_NAME[p].summary} for p in PRESET_NAMES],
         "scenarios": [
             {
                 "name": name,
                 "kind": sc.kind,
                 "description": sc.description,
-                "scenario": scenario_dict(sc) if sc.kind == "couple" else None,
+                "scenario": scenario_dict(sc),
             }
             for name, sc in scenarios.items()
         ],

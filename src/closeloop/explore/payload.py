@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from closeloop import mechanisms, trajectory
+from closeloop.analysis.bands import class_labels, series_bands
 from closeloop.analysis.couple_events import NAMES, population_facts
 from closeloop.analysis.paired import Comparison
 from closeloop.analysis.timeline import (
@@ -33,75 +34,26 @@ from closeloop.simulation import NOTICE
 PAGE_SERIES = ("sat", "pursuit", "withdrawal", "stability")
 
 
-def _clean(x: Any) -> Any:
+def clean(x: Any) -> Any:
     """Floats rounded for the wire, NaN as null (JSON has no NaN)."""
     arr = np.asarray(x, dtype=float)
-    out = np.round(arr, 4).tolist()
-
-    def fix(v: Any) -> Any:
-        if isinstance(v, list):
-            return [fix(y) for y in v]
-        return None if isinstance(v, float) and math.isnan(v) else v
-
-    return fix(out)
-
-
-def nan_percentiles(v: np.ndarray, qs: tuple[int, ...] = QUANTILES) -> np.ndarray:
-    """``np.nanpercentile(v, qs, axis=0)`` (linear method, the same interpolation bit for bit)
-    by one sort: NumPy's own takes a slow path column by column once any value is NaN, which
-    cost the page a few hundred milliseconds a run."""
-    s = np.sort(v, axis=0)  # NaN sorts last
-    k = np.isfinite(v).sum(axis=0)
-    cols = np.arange(v.shape[1])
-    out = np.full((len(qs), v.shape[1]), np.nan)
-    for i, q in enumerate(qs):
-        pos = q / 100 * np.maximum(k - 1, 0)
-        lo = np.floor(pos).astype(int)
-        hi = np.minimum(lo + 1, np.maximum(k - 1, 0))
-        t = pos - lo
-        a, b = s[lo, cols], s[hi, cols]
-        d = b - a
-        # NumPy's lerp: from below under one half, from above at and over it.
-        val = np.where(t >= 0.5, b - d * (1 - t), a + d * t)
-        out[i] = np.where(k > 0, val, np.nan)
-    return out
+    out = np.round(arr, 4).astype(object)  # Python floats, as ``tolist`` gives
+    out[np.isnan(arr)] = None
+    return out.tolist()
 
 
 def page_timeline(ds: xr.Dataset) -> dict[str, Any]:
     """What the page draws of ``analysis.timeline``, computed the same way but only for its
-    series: the bands (same quantiles, same ``MIN_SHARE`` rule over every series), the share
-    ended and the trajectory classes at the end of each year (``trajectory`` on NumPy
-    slices rather than a Dataset selection per month). ``tests/test_explore_api.py`` checks it
+    series: the bands (``analysis.bands``, as the timeline computes them), the share ended and
+    the trajectory classes at the end of each year. ``tests/test_explore_api.py`` checks it
     against ``timeline``."""
     together = ~ds["ended"].values.astype(bool)
-    series = couple_series(ds)
-    enough = np.isfinite(np.stack(list(series.values()))).sum(axis=1) >= np.maximum(
-        MIN_SHARE * together.sum(axis=0), 1
-    )
-    ok = dict(zip(series, enough, strict=True))
-    bands = {
-        k: np.where(ok[k], nan_percentiles(series[k]), np.nan)
-        for k in (f"{name}_{m}" for name in PAGE_SERIES for m in "ab")
-    }
-    months = ds.sizes["month"]
+    series = couple_series(ds, PAGE_SERIES)
+    keys = [f"{name}_{m}" for name in PAGE_SERIES for m in "ab"]
+    bands = series_bands(series, together, QUANTILES, MIN_SHARE, keys)
     # Classes at the end of each year only: the page draws them year by year.
-    index = np.arange(trajectory.WINDOW - 1, months, trajectory.WINDOW)
-    arrays = {
-        v: np.moveaxis(ds[v].values, ds[v].dims.index("month"), 1)
-        for v in ("ended", "conflicts", "repaired", "pursuit", "offered", "declined", "known")
-    }
-    labels = [
-        trajectory.classify_arrays(
-            ended=arrays["ended"][:, j],
-            **{
-                k: a[:, max(0, j + 1 - trajectory.WINDOW) : j + 1]
-                for k, a in arrays.items()
-                if k != "ended"
-            },
-        )
-        for j in index
-    ]
-    lab = np.stack(labels, axis=1) if labels else np.empty((together.shape[0], 0), dtype=str)
+    index = np.arange(trajectory.WINDOW - 1, ds.sizes["month"], trajectory.WINDOW)
+    lab = class_labels(ds, index)
     days = ds["month"].values.astype(float)
     final = ds["trajectory"].values.astype(str)
     return {
@@ -117,7 +69,7 @@ def page_timeline(ds: xr.Dataset) -> dict[str, Any]:
 
 def _depth_profile(ds: xr.Dataset, var: str, member: int) -> list[Any]:
     """Median felt threat by depth of one member, across couples."""
-    return _clean(np.median(ds[var].values[:, member, :].astype(float), axis=0))
+    return clean(np.median(ds[var].values[:, member, :].astype(float), axis=0))
 
 
 def members(ds: xr.Dataset) -> list[str]:
@@ -139,17 +91,17 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
     params = [str(x) for x in ds["param"].values]
     thresholds = np.median(ds["traits"].values[:, :, params.index("threshold")], axis=0)
     bands = {
-        k: {f"q{q:02d}": _clean(b[i]) for i, q in enumerate(QUANTILES)}
+        k: {f"q{q:02d}": clean(b[i]) for i, q in enumerate(QUANTILES)}
         for k, b in tl["bands"].items()
     }
     return {
         "kind": "couple",
         "n": int(ds.sizes["couple"]),
-        "years": _clean(tl["years"]),
-        "ended_share": _clean(tl["ended_share"]),
+        "years": clean(tl["years"]),
+        "ended_share": clean(tl["ended_share"]),
         "bands": bands,
-        "class_shares": {k: _clean(v) for k, v in tl["class_shares"].items()},
-        "class_years": _clean(tl["years"][tl["class_index"]]),
+        "class_shares": {k: clean(v) for k, v in tl["class_shares"].items()},
+        "class_years": clean(tl["years"][tl["class_index"]]),
         "final_shares": {k: round(float(v), 4) for k, v in tl["final_shares"].items()},
         "members": members(ds),
         "names": list(NAMES),
@@ -157,7 +109,7 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
         "reacher": r,
         "example": {
             "couple": ex.couple,
-            "series": {k: _clean(ex.series[k]) for k in bands},
+            "series": {k: clean(ex.series[k]) for k in bands},
             "events": [
                 {"years": round(float(y), 3), "month": int(m), "label": lab}
                 for y, m, lab in ex.events
@@ -170,7 +122,7 @@ def couple_payload(ds: xr.Dataset) -> dict[str, Any]:
         "threat": {
             "start": [_depth_profile(ds, "threat0", m) for m in (0, 1)],
             "end": [_depth_profile(ds, "threat", m) for m in (0, 1)],
-            "threshold": _clean(thresholds),
+            "threshold": clean(thresholds),
         },
         "population": {
             "cycle_share": round(float(p.cycle_share), 4),
@@ -189,11 +141,11 @@ def panel_payload(ds: xr.Dataset) -> dict[str, Any]:
     """One small-multiple panel: both partners' satisfaction bands and the share ended."""
     tl = page_timeline(ds)
     return {
-        "years": _clean(tl["years"]),
-        "ended_share": _clean(tl["ended_share"]),
+        "years": clean(tl["years"]),
+        "ended_share": clean(tl["ended_share"]),
         "final_shares": {k: round(float(v), 4) for k, v in tl["final_shares"].items()},
         "sat": {
-            m: {f"q{q:02d}": _clean(tl["bands"][f"sat_{m}"][i]) for i, q in enumerate(QUANTILES)}
+            m: {f"q{q:02d}": clean(tl["bands"][f"sat_{m}"][i]) for i, q in enumerate(QUANTILES)}
             for m in "ab"
         },
     }
@@ -233,6 +185,7 @@ def catalogue() -> dict[str, Any]:
             for m in mechanisms.MECHANISMS
         ],
         "interventions": {k: healing.DESCRIPTIONS[k] for k in healing.COUPLE_KINDS},
+        "person_interventions": {k: healing.DESCRIPTIONS[k] for k in healing.PERSON_KINDS},
         "who": list(healing.WHO),
         "max_interventions": healing.MAX_INTERVENTIONS,
     }

@@ -1,6 +1,6 @@
 """Screenshots of the explorer for the README and the docs: each chapter, the sandbox, the
-what-if, the small multiples, the ending and the printed handout, written as
-``docs/images/explorer-*.png``.
+what-if, the small multiples, the ending, the printed handout and the sandbox on a person
+scenario, written as ``docs/images/explorer-*.png``.
 
 Run ``uv run python -m closeloop.explore.shots [FOLDER]`` (chromium and Playwright needed, as
 for the browser tests). The guesses are revealed without a guess, and the what-if, the small
@@ -28,6 +28,8 @@ SECTIONS = (
     ("multiples", "multiples"),
     ("ending", "ending"),
 )
+PERSON = "graded-exposure"
+"""The person scenario shown in ``explorer-person.png``."""
 WAIT_S = 600
 """Longest wait for one of the page's runs (five versions for the small multiples)."""
 
@@ -58,6 +60,13 @@ def shoot(folder: Path) -> list[Path]:
         page.emulate_media(media="print")
         path = folder / "explorer-print.png"
         page.screenshot(path=str(path), full_page=True)
+        out.append(path)
+        page.emulate_media(media="screen")
+        runs = page.evaluate("Number(document.body.dataset.runs || 0)")
+        page.select_option("#scenario-select", PERSON)
+        wait_for(page, f"Number(document.body.dataset.runs || 0) > {runs}", WAIT_S)
+        path = folder / "explorer-person.png"
+        page.locator("#sandbox").screenshot(path=str(path))
         out.append(path)
     return out
 

@@ -58,6 +58,7 @@ function slider(parent, spec, table, member) {
   input.setAttribute("aria-describedby", help.id);
   input.addEventListener("input", () => show(input, spec, true));
   input.addEventListener("change", () => {
+    state.scenario[table] = state.scenario[table] || {};
     state.scenario[table][spec.name] = round(input.value);
     show(input, spec, true);
     schedule();
@@ -70,7 +71,7 @@ function slider(parent, spec, table, member) {
 function show(input, spec, set) {
   const v = round(input.value);
   const unit = spec.unit === "1" ? "" : ` ${spec.unit}`;
-  const own = input.dataset.table === "relationship" ? "default" : "the profile's own";
+  const own = input.dataset.table.startsWith("traits") ? "the profile's own" : "default";
   const text = set ? `${Charts.fmt(v)}${unit}` : `${Charts.fmt(spec.default)}${unit} (${own})`;
   input.setAttribute("aria-valuetext", text);
   $(`${input.id}-out`).textContent = text;
@@ -81,13 +82,13 @@ const controls = [];
 function buildControls(meta) {
   for (const s of meta.relationship) controls.push(slider($("relationship"), s, "relationship"));
   for (const m of ["a", "b"]) for (const s of meta.traits) controls.push(slider($(`traits_${m}`), s, `traits_${m}`));
+  // Person scenarios: the world and everyone's traits; both kinds: early history and change.
+  for (const table of ["world", "history", "change"]) for (const s of meta[table]) controls.push(slider($(table), s, table));
+  for (const s of meta.traits) controls.push(slider($("traits"), s, "traits"));
   const sel = $("scenario-select");
   const couples = document.createElement("optgroup"); couples.label = "Couple scenarios";
-  const people = document.createElement("optgroup"); people.label = "Person scenarios (run with closeloop run)";
-  for (const s of meta.scenarios) {
-    const o = new Option(s.name, s.name);
-    if (s.kind !== "couple") { o.disabled = true; people.appendChild(o); } else couples.appendChild(o);
-  }
+  const people = document.createElement("optgroup"); people.label = "Person scenarios (one person at a time)";
+  for (const s of meta.scenarios) (s.kind === "couple" ? couples : people).appendChild(new Option(s.name, s.name));
   sel.append(couples, people);
   sel.addEventListener("change", () => { loadScenario(sel.value); schedule(); });
   for (const m of ["a", "b"]) {
@@ -95,13 +96,20 @@ function buildControls(meta) {
     for (const p of meta.presets) ps.appendChild(new Option(`${p.name}: ${p.summary}`, p.name));
     ps.addEventListener("change", () => { state.scenario[m] = { [ps.value]: 1.0 }; schedule(); });
   }
+  const pop = $("population-select");
+  pop.appendChild(new Option("the scenario's own mix", ""));
+  for (const p of meta.presets) pop.appendChild(new Option(`${p.name}: ${p.summary}`, p.name));
+  pop.addEventListener("change", () => {
+    const own = state.meta.scenarios.find(x => x.name === state.scenario.name);
+    state.scenario.population = pop.value ? { [pop.value]: 1.0 } : clone(own ? own.scenario.population : state.base.population);
+    schedule();
+  });
   $("years").addEventListener("input", () => yearsText());
   $("years").addEventListener("change", () => { state.scenario.days = 365 * Number($("years").value); yearsText(); schedule(); });
   $("seed").addEventListener("change", () => {
     const v = Number($("seed").value);
     if (Number.isInteger(v) && v >= 0) { state.seed = v; schedule(); }
   });
-  for (const k of Object.keys(meta.interventions)) $("iv-kind").appendChild(new Option(k.replace(/_/g, " "), k));
   $("iv-add").addEventListener("click", addIntervention);
   for (const m of meta.mechanisms) {
     const w = document.createElement("div"); w.className = "check";
@@ -137,19 +145,38 @@ function loadScenario(name) {
   syncControls();
 }
 
+// The controls, results and what-ifs that apply to the scenario's kind; the rest are hidden.
+function applyKind(kind) {
+  if (state.kind === kind) return;
+  state.kind = kind;
+  const person = kind === "person";
+  for (const e of document.querySelectorAll(".couple-only")) e.hidden = person;
+  for (const e of document.querySelectorAll(".person-only")) e.hidden = !person;
+  $("years-label").textContent = person ? "Years of adult life" : "Years together";
+  $("seed-label").textContent = `Seed (which simulated ${person ? "people" : "couples"})`;
+  const ivs = person ? state.meta.person_interventions : state.meta.interventions;
+  $("iv-kind").replaceChildren(...Object.keys(ivs).map(k => new Option(k.replace(/_/g, " "), k)));
+  $("mult-run").disabled = person;
+  $("mult-note").hidden = !person;
+  whatifOptions(state.meta, kind);
+}
+
 function syncControls() {
   const sc = state.scenario;
+  applyKind(sc.kind);
   $("scenario-select").value = state.meta.scenarios.some(s => s.name === sc.name) ? sc.name : state.meta.default_scenario;
   const desc = state.meta.scenarios.find(s => s.name === sc.name);
   $("scenario-desc").textContent = sc.description || (desc ? desc.description : "");
   for (const c of controls) {
-    const v = sc[c.table][c.spec.name];
+    const v = (sc[c.table] || {})[c.spec.name];
     c.input.value = v ?? c.spec.default;
     show(c.input, c.spec, v !== undefined);
   }
-  for (const m of ["a", "b"]) {
-    const names = Object.keys(sc[m]);
-    $(`preset-${m}`).value = names.length === 1 ? names[0] : names[0];
+  if (sc.kind === "person") {
+    const names = Object.keys(sc.population);
+    $("population-select").value = names.length === 1 ? names[0] : "";
+  } else {
+    for (const m of ["a", "b"]) $(`preset-${m}`).value = Object.keys(sc[m])[0];
   }
   $("years").value = Math.max(1, Math.round(sc.days / 365));
   yearsText();
@@ -174,7 +201,7 @@ function addIntervention() {
   const end = Math.min(state.scenario.days, start + 30 * Number($("iv-months").value));
   if (end <= start) { status("The intervention must start before the end of the run."); return; }
   const iv = { kind: $("iv-kind").value, start, end, intensity: 1.0 };
-  if ($("iv-who").value) iv.who = $("iv-who").value;
+  if ($("iv-who").value && state.scenario.kind === "couple") iv.who = $("iv-who").value;
   state.scenario.interventions.push(iv);
   listInterventions();
   schedule();
@@ -199,12 +226,13 @@ async function run() {
     const data = await post("/api/simulate", { scenario: state.scenario, seed: state.seed, n: state.meta.n, seq, client: api.client }, "simulate");
     if (!data || data.seq !== api.seq) return;
     state.last = data;
-    renderSandbox(data);
+    if (data.kind === "person") Person.render(data); else renderSandbox(data);
     await new Promise(resolve => requestAnimationFrame(() => resolve()));  // until drawn
     const ms = performance.now() - since;
     perf.redraws.push(ms); perf.server.push(data.server_ms); perf.engine.push(data.engine_ms);
     state.imported = null;
-    status(`${note}Updated: ${data.n} simulated couples over ${Math.round(state.scenario.days / 365)} years (server ${Math.round(data.server_ms)} ms, redraw ${Math.round(ms)} ms).`);
+    const who = data.kind === "person" ? "people" : "couples";
+    status(`${note}Updated: ${data.n} simulated ${who} over ${Math.round(state.scenario.days / 365)} years (server ${Math.round(data.server_ms)} ms, redraw ${Math.round(ms)} ms).`);
     document.body.dataset.runs = String(perf.redraws.length);
   } catch (e) {
     if (e.name !== "AbortError") status(`Not run: ${e.message}`);
@@ -224,7 +252,7 @@ function renderSandbox(d) {
     desc: "Median satisfaction of partners A and B across simulated couples still together, with bands for the middle half and nine in ten.",
     series: [band(d, "sat_a", `${d.members[0]}`, COLOR.a, ""), band(d, "sat_b", `${d.members[1]}`, COLOR.b, "7 4")],
   };
-  Charts.line($("fig-sat"), state.satChart);
+  // Drawn once, by the scrubber (Extras.sandbox), with its marker at the last month.
   $("cap-sat").textContent = `Median satisfaction; dark band: middle half of couples, light band: nine in ten. ${pct(d.final_shares.ended)} of relationships had ended by the end.`;
   loopChart($("fig-sand-loop"), d);
   $("cap-sand-loop").textContent = "The cycle: how much one partner presses, and how much of it the other turns away.";

@@ -33,12 +33,12 @@ const Charts = (() => {
     return { svg, W, H, m, iw: W - m.l - m.r, ih: H - m.t - m.b };
   }
 
-  function axes(f, xs, ys, xLabel, yLabel, xTicks, yTicks) {
+  function axes(f, xs, ys, xLabel, yLabel, xTicks, yTicks, yFormat) {
     const g = el("g", { class: "axes" }, f.svg);
     for (const t of yTicks) {
       const y = ys(t);
       el("line", { x1: f.m.l, x2: f.m.l + f.iw, y1: y, y2: y, class: "grid" }, g);
-      el("text", { x: f.m.l - 6, y: y + 4, "text-anchor": "end" }, g).textContent = fmt(t);
+      el("text", { x: f.m.l - 6, y: y + 4, "text-anchor": "end" }, g).textContent = (yFormat || fmt)(t);
     }
     for (const t of xTicks) {
       const x = xs(t);
@@ -125,7 +125,7 @@ const Charts = (() => {
     const step = x1 > 6 ? 2 : 1;
     const xt = []; for (let t = 0; t <= x1 + 1e-9; t += step) xt.push(t);
     const yt = opts.yTicks || [0, 0.25, 0.5, 0.75, 1].map(v => yMin + v * (yMax - yMin));
-    axes(f, xs, ys, opts.xLabel || "years together", opts.yLabel, xt, yt);
+    axes(f, xs, ys, opts.xLabel || "years together", opts.yLabel, xt, yt, opts.yFormat);
     const labels = [];
     opts.series.forEach((s, k) => {
       if (s.lo2) el("path", { d: area(xs, ys, x, s.lo2, s.hi2), fill: s.color, "fill-opacity": 0.12 }, f.svg);
@@ -158,7 +158,8 @@ const Charts = (() => {
     table(container, opts.title, [opts.xLabel || "years together", ...opts.series.map(s => s.label)], rows);
   }
 
-  // groups: category labels; series: [{label, color, values, pattern}]; refs: [{label, value, color}]
+  // groups: category labels; series: [{label, color, values, hatch, lo, hi}] (lo/hi: a whisker
+  // per bar, the population's spread); refs: [{label, value, color}]
   function bars(container, opts) {
     const f = frame(container, opts);
     const n = opts.groups.length, k = opts.series.length;
@@ -181,6 +182,11 @@ const Charts = (() => {
       s.values.forEach((v, i) => {
         const x = f.m.l + i * gw + gw * 0.1 + j * bw;
         el("rect", { x, y: ys(v ?? 0), width: bw - 2, height: f.ih - (ys(v ?? 0) - f.m.t), fill, stroke: s.color, "stroke-width": 1.5 }, f.svg);
+        if (s.lo && s.lo[i] !== null && s.hi[i] !== null) {
+          const cx = x + (bw - 2) / 2;
+          el("line", { x1: cx, x2: cx, y1: ys(s.lo[i]), y2: ys(s.hi[i]), class: "whisker" }, f.svg);
+          for (const w of [s.lo[i], s.hi[i]]) el("line", { x1: cx - 4, x2: cx + 4, y1: ys(w), y2: ys(w), class: "whisker" }, f.svg);
+        }
       });
     });
     (opts.refs || []).forEach((r, j) => {
@@ -193,8 +199,10 @@ const Charts = (() => {
       el("rect", { x: f.m.l + f.iw + 6, y: y - 9, width: 12, height: 12, fill: s.hatch ? "#fff" : s.color, stroke: s.color, "stroke-width": s.hatch ? 3 : 1 }, f.svg);
       el("text", { x: f.m.l + f.iw + 22, y: y + 1, class: "direct", fill: darker(s.color) }, f.svg).textContent = s.label;
     });
-    table(container, opts.title, [opts.xLabel, ...opts.series.map(s => s.label)],
-      opts.groups.map((g, i) => [g, ...opts.series.map(s => s.values[i])]));
+    // A series with whiskers gets two more columns: its spread is data too.
+    const head = opts.series.flatMap(s => s.lo ? [s.label, `${s.spread || "spread"}: low`, `${s.spread || "spread"}: high`] : [s.label]);
+    table(container, opts.title, [opts.xLabel, ...head],
+      opts.groups.map((g, i) => [g, ...opts.series.flatMap(s => s.lo ? [s.values[i], s.lo[i], s.hi[i]] : [s.values[i]])]));
   }
 
   function darker(hex) {

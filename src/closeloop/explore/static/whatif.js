@@ -4,30 +4,54 @@
 
 // ---- what-if, export, import ---------------------------------------------------------
 
-function buildWhatif(meta) {
+// What a what-if can change, by the option's prefix: a setting of a table, or an intervention
+// or a switched-off mechanism.
+const TABLES = { rel: "relationship", world: "world", hist: "history" };
+const PREFIX = { relationship: "Relationship", world: "World", history: "Early history" };
+
+function ivStart(days) { return days >= 1000 ? 730 : Math.round(days / 4); }
+
+function whatifOptions(meta, kind) {
   const sel = $("wi-kind");
-  for (const s of meta.relationship) sel.appendChild(new Option(`Relationship: ${s.label}`, `rel:${s.name}`));
-  for (const k of Object.keys(meta.interventions)) sel.appendChild(new Option(`Add: ${k.replace(/_/g, " ")} (from year 2, 9 months)`, `iv:${k}`));
-  for (const m of meta.mechanisms) sel.appendChild(new Option(`Switch off: ${m.name.replace(/_/g, " ")}`, `off:${m.name}`));
+  const opts = [];
+  for (const [key, table] of Object.entries(TABLES)) {
+    if ((table === "relationship" && kind !== "couple") || (table === "world" && kind !== "person")) continue;
+    for (const s of meta[table]) opts.push(new Option(`${PREFIX[table]}: ${s.label}`, `${key}:${s.name}`));
+  }
+  const ivs = kind === "person" ? meta.person_interventions : meta.interventions;
+  const when = kind === "person" ? "from a quarter of the way in, 9 months" : "from year 2, 9 months";
+  for (const k of Object.keys(ivs)) opts.push(new Option(`Add: ${k.replace(/_/g, " ")} (${when})`, `iv:${k}`));
+  for (const m of meta.mechanisms) opts.push(new Option(`Switch off: ${m.name.replace(/_/g, " ")}`, `off:${m.name}`));
+  sel.replaceChildren(...opts);
+  syncWhatif();
+}
+
+function whatifSpec() {
+  const [kind, name] = $("wi-kind").value.split(":");
+  const table = TABLES[kind];
+  return table ? { table, spec: state.meta[table].find(s => s.name === name) } : null;
+}
+
+function whatifText() {
   const val = $("wi-value");
-  const text = () => {
-    const rel = sel.value.startsWith("rel:");
-    const t = rel ? `${Charts.fmt(round(val.value))}` : "not needed for this change";
-    val.setAttribute("aria-valuetext", t); $("wi-value-out").textContent = t;
-  };
-  const sync = () => {
-    const [kind, name] = sel.value.split(":");
-    const spec = meta.relationship.find(s => s.name === name);
-    val.disabled = kind !== "rel";
-    if (spec) {
-      Object.assign(val, { min: spec.low, max: spec.high, step: spec.step });
-      val.value = (state.scenario && state.scenario.relationship[name]) ?? spec.default;
-    }
-    text();
-  };
-  sel.addEventListener("change", sync);
-  val.addEventListener("input", text);
-  sync();
+  const t = whatifSpec() ? `${Charts.fmt(round(val.value))}` : "not needed for this change";
+  val.setAttribute("aria-valuetext", t); $("wi-value-out").textContent = t;
+}
+
+function syncWhatif() {
+  const val = $("wi-value"), ts = whatifSpec();
+  val.disabled = !ts;
+  if (ts) {
+    Object.assign(val, { min: ts.spec.low, max: ts.spec.high, step: ts.spec.step });
+    val.value = ((state.scenario && state.scenario[ts.table]) || {})[ts.spec.name] ?? ts.spec.default;
+  }
+  whatifText();
+}
+
+function buildWhatif(meta) {
+  $("wi-kind").addEventListener("change", syncWhatif);
+  $("wi-value").addEventListener("input", whatifText);
+  whatifOptions(meta, "couple");
   $("wi-run").addEventListener("click", runWhatif);
   $("ending-run").addEventListener("click", runEnding);
 }
@@ -35,8 +59,9 @@ function buildWhatif(meta) {
 function variantOf(sc) {
   const v = clone(sc);
   const [kind, name] = $("wi-kind").value.split(":");
-  if (kind === "rel") v.relationship[name] = round($("wi-value").value);
-  if (kind === "iv") v.interventions.push({ kind: name, start: 730, end: Math.min(v.days, 1000), intensity: 1.0 });
+  if (TABLES[kind]) v[TABLES[kind]] = { ...(v[TABLES[kind]] || {}), [name]: round($("wi-value").value) };
+  const start = ivStart(v.days);
+  if (kind === "iv") v.interventions.push({ kind: name, start, end: Math.min(v.days, start + 270), intensity: 1.0 });
   if (kind === "off" && !v.ablate.includes(name)) v.ablate.push(name);
   return v;
 }
@@ -46,19 +71,32 @@ async function compare(base, variant, fig, tableNode, labels) {
   status("Running both versions…");
   const data = await post("/api/whatif", { base: { scenario: base, seed: state.seed, n: state.meta.n, seq, client: api.client }, variant }, "whatif");
   if (!data) return;
-  const w = "ab"[data.withdrawer];
-  const sb = data.sat;
-  Charts.line(fig, {
-    title: `Satisfaction, ${labels[0]} and ${labels[1]} (same couples)`, x: data.years, yLabel: "satisfaction (0 to 1)",
-    desc: "Median satisfaction of each partner in both versions.",
-    series: [
-      { label: `A, ${labels[0]}`, color: COLOR.a, dash: "", y: sb[0].sat_a.q50 },
-      { label: `A, ${labels[1]}`, color: COLOR.a, dash: "7 4", y: sb[1].sat_a.q50, lo: sb[1].sat_a.q25, hi: sb[1].sat_a.q75 },
-      { label: `B, ${labels[0]}`, color: COLOR.b, dash: "2 3", y: sb[0].sat_b.q50 },
-      { label: `B, ${labels[1]}`, color: COLOR.b, dash: "10 3 2 3", y: sb[1].sat_b.q50, lo: sb[1].sat_b.q25, hi: sb[1].sat_b.q75 },
-    ],
-  });
-  fig.dataset.withdrawer = w;
+  if (data.kind === "person") {
+    const db = data.deep;
+    Charts.line(fig, {
+      title: `Felt threat at the deepest levels, ${labels[0]} and ${labels[1]} (same people)`,
+      ...Person.axis(data.years), yLabel: "felt threat (0 to 1)",
+      desc: "Median felt threat at the two deepest depths across the simulated people in both versions, with the middle half of people for the changed one.",
+      series: [
+        { label: labels[0], color: C.blue, dash: "", y: db[0].q50 },
+        { label: labels[1], color: C.vermillion, dash: "7 4", y: db[1].q50, lo: db[1].q25, hi: db[1].q75 },
+      ],
+    });
+  } else {
+    const w = "ab"[data.withdrawer];
+    const sb = data.sat;
+    Charts.line(fig, {
+      title: `Satisfaction, ${labels[0]} and ${labels[1]} (same couples)`, x: data.years, yLabel: "satisfaction (0 to 1)",
+      desc: "Median satisfaction of each partner in both versions.",
+      series: [
+        { label: `A, ${labels[0]}`, color: COLOR.a, dash: "", y: sb[0].sat_a.q50 },
+        { label: `A, ${labels[1]}`, color: COLOR.a, dash: "7 4", y: sb[1].sat_a.q50, lo: sb[1].sat_a.q25, hi: sb[1].sat_a.q75 },
+        { label: `B, ${labels[0]}`, color: COLOR.b, dash: "2 3", y: sb[0].sat_b.q50 },
+        { label: `B, ${labels[1]}`, color: COLOR.b, dash: "10 3 2 3", y: sb[1].sat_b.q50, lo: sb[1].sat_b.q25, hi: sb[1].sat_b.q75 },
+      ],
+    });
+    fig.dataset.withdrawer = w;
+  }
   const t = document.createElement("table");
   t.innerHTML = "<caption></caption><thead><tr><th scope='col'>outcome</th><th scope='col'></th><th scope='col'></th><th scope='col'>difference</th><th scope='col'>95% interval</th></tr></thead><tbody></tbody>";
   t.querySelector("caption").textContent = `What changed: ${data.changes.join("; ") || "nothing"}`;
