@@ -174,6 +174,7 @@ def _snapshot(s: CoupleState, acc: dict[str, jax.Array]) -> dict[str, jax.Array]
         "seeking": s.person.E,
         "reward": jnp.mean(s.person.R, axis=0),
         "ruptures": s.ruptures,
+        "stage": s.stage,  # couples therapy's stage (model.eft): when the softening came
         "investment": s.investment,
         "life": s.life,
         "ended": s.ended,
@@ -215,7 +216,7 @@ MONTHLY = {
     ),
     "perceived": M,
     **dict.fromkeys(("gave_up", "threat_deep", "habit_deep", "seeking", "reward", "life"), M),
-    **dict.fromkeys(("ruptures", "investment", "ended"), P),
+    **dict.fromkeys(("ruptures", "stage", "investment", "ended"), P),
     **dict.fromkeys(
         (
             "bids",
