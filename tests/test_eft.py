@@ -5,6 +5,7 @@ softening repairs a share of the attachment injuries on the books."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from closeloop import mechanisms
 from closeloop.model import eft, healing
@@ -127,3 +128,27 @@ def couple_params_default():
 
 
 FLAGS = mechanisms.flags()
+
+
+@pytest.mark.slow
+def test_the_course_softens_every_couple_and_repairs_a_betrayal_through_the_engine():
+    """injury-in-therapy, with and without its course (same people): the stage record is 0
+    before the course and reaches the softening during it, and the betrayal's rupture is
+    partly mended by the course's end, not without it."""
+    import closeloop as cl
+
+    sc = cl.scenario("injury-in-therapy")
+    iv = sc.interventions[0]
+    sc = sc.replace(days=iv.end + 30)
+    t = cl.simulate(sc, n=16, seed=1)
+    b = cl.simulate(sc.replace(interventions=[]), n=16, seed=1)
+    month = t.month.values
+    together = (t.end_day.values < 0) & (b.end_day.values < 0)
+    assert together.sum() >= 8
+    stage = t.stage.values[together]
+    assert (stage[:, month <= iv.start] == 0).all()
+    assert (stage[:, -1] >= 2.0).all()
+    assert (np.diff(stage, axis=1) >= 0).all()
+    assert (b.stage.values == 0).all()
+    end = np.argmin(np.abs(month - iv.end))
+    assert (t.ruptures.values[together, end] < b.ruptures.values[together, end]).mean() > 0.5
