@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from closeloop import bench, engine
+from closeloop.bench import memory
 from closeloop.cli import app
 from closeloop.errors import InputError
 
@@ -106,11 +107,11 @@ def test_json_and_render(result, capsys, monkeypatch):
 
 
 def test_daily_measure_shrinks_when_memory_is_short(monkeypatch):
-    monkeypatch.setattr(bench, "_available_bytes", lambda: 4 << 30)
-    n = bench._daily_couples(10_000, 3650)
+    monkeypatch.setattr(memory, "available_bytes", lambda: 4 << 30)
+    n = memory.daily_couples(10_000, 3650)
     assert n % engine.CHUNK == 0 and engine.CHUNK <= n < 10_000
-    monkeypatch.setattr(bench, "_available_bytes", lambda: 64 << 30)
-    assert bench._daily_couples(10_000, 3650) == 10_000
+    monkeypatch.setattr(memory, "available_bytes", lambda: 64 << 30)
+    assert memory.daily_couples(10_000, 3650) == 10_000
 
 
 def test_cli_bad_setting_is_one_line():

@@ -20,7 +20,7 @@ from closeloop.analysis.scenario_diff import scenario_changes
 from closeloop.cli import app
 from closeloop.errors import InputError
 from closeloop.narrative.comparison import effect_sentence, story_text
-from closeloop.params import WORLD_SPECS
+from closeloop.params import CHANGE_SPECS, HISTORY_SPECS, WORLD_SPECS
 from closeloop.report.comparison import folder_names, write_comparison
 from closeloop.scenario import check_pair
 from closeloop.simulation import NOTICE
@@ -80,6 +80,26 @@ def test_changes_read_settings_mixes_and_unknown_fields() -> None:
     # Lists and tuples are the same value; name and description never count.
     assert scenario_changes({**a, "ablate": []}, {**a, "name": "z", "ablate": ()}) == []
     assert scenario_changes({"ablate": ["x"]}, {"ablate": ["x", "y"]}) == ["ablate: added y"]
+
+
+def test_unset_history_and_change_read_as_their_defaults() -> None:
+    """The ``[history]`` and ``[change]`` tables read a setting left unset as its default from
+    the specification, as the world and relationship tables do."""
+    home = next(s for s in HISTORY_SPECS if s.name == "home_until")
+    stage = next(s for s in CHANGE_SPECS if s.name == "deesc_pursuit")
+    lines = scenario_changes(
+        {"history": {}, "change": {"deesc_pursuit": 0.25}},
+        {"history": {"home_until": home.default - 2}},
+    )
+    assert lines == [
+        f"change.deesc_pursuit: 0.25 -> {stage.default:g} (default)",
+        f"history.home_until: {home.default:g} (default) -> {home.default - 2:g}",
+    ]
+    assert "(not set)" not in " ".join(lines)
+    # Every history and change setting has its single default.
+    for s in HISTORY_SPECS + CHANGE_SPECS:
+        line = scenario_changes({}, {s.group: {s.name: s.high}})[0]
+        assert line.startswith(f"{s.group}.{s.name}: {s.default:g} (default)"), line
 
 
 def test_changes_of_shipped_scenarios() -> None:

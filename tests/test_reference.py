@@ -79,12 +79,6 @@ def ref_np(start, draws, inputs):
     )
 
 
-def _engine_daily(eng, k):
-    """The engine's daily output (couple, day, [member]) in the references' layout: time-major,
-    couples last, (day, [member,] couple)."""
-    return np.moveaxis(eng.daily[k], 0, -1)
-
-
 def test_start_is_the_engines_adult_couple(start, eng):
     person = jax.tree.map(np.asarray, start.state.person)
     threat0 = effective_threat(np, person, np.int32(HERE))  # (K, 2, N)
@@ -102,35 +96,39 @@ def test_engine_draws_are_per_day(start, draws):
 
 
 def test_sample_exercises_the_model(ref_np):
-    d = ref_np["daily"]
+    d = ref_np.daily
     assert set(np.unique(d["moment"])) == {0, 1, 2, 3}
     assert set(np.unique(d["received"])) == {0, 1, 2, 3}
-    assert d["gave_up"].any() and d["ended"][-1].any() and not d["ended"][-1].all()
+    assert d["gave_up"].any() and d["ended"][:, -1].any() and not d["ended"][:, -1].all()
     assert d["automatic"].any() and (d["behaviour"] >= 1).any()
 
 
 @pytest.mark.parametrize("k", DISCRETE)
 def test_numpy_reproduces_the_engine_exactly_on_discrete_outcomes(eng, ref_np, k):
-    np.testing.assert_array_equal(ref_np["daily"][k], _engine_daily(eng, k), err_msg=k)
+    np.testing.assert_array_equal(ref_np.daily[k], eng.daily[k], err_msg=k)
 
 
 @pytest.mark.parametrize("k", CONTINUOUS)
 def test_numpy_reproduces_the_engine_within_float32_round_off(eng, ref_np, k):
-    a = ref_np["daily"][k]
+    a = ref_np.daily[k]
     assert a.dtype == np.float32
-    np.testing.assert_allclose(a, _engine_daily(eng, k), rtol=RTOL, atol=ATOL, err_msg=k)
+    np.testing.assert_allclose(a, eng.daily[k], rtol=RTOL, atol=ATOL, err_msg=k)
 
 
 def test_numpy_end_day_and_counts_match_the_engine(eng, ref_np):
-    np.testing.assert_array_equal(ref_np["end_day"], eng.running["end_day"])
-    m = eng.snapshots
-    for k in reference.COUNTS:
-        total = np.moveaxis(m[k].sum(axis=1), 0, -1)  # (couple, [member]) -> ([member,] couple)
-        np.testing.assert_array_equal(ref_np["counts"][k], total, err_msg=k)
+    np.testing.assert_array_equal(ref_np.running["end_day"], eng.running["end_day"])
+    for k in reference.COUNTS:  # the run's totals of the engine's monthly counters
+        total = eng.snapshots[k].sum(axis=1)  # (couple, month, [member]) -> (couple, [member])
+        np.testing.assert_array_equal(ref_np.running[k], total, err_msg=k)
+
+
+def test_numpy_threat_matches_the_engine(eng, ref_np):
+    np.testing.assert_array_equal(ref_np.start["threat0"], eng.start["threat0"])
+    np.testing.assert_allclose(ref_np.final["threat"], eng.final["threat"], rtol=RTOL, atol=ATOL)
 
 
 def test_numpy_state_stays_float32(ref_np):
-    for a in jax.tree.leaves(ref_np["state"]):
+    for a in jax.tree.leaves(ref_np.final["state"]):
         assert a.dtype in (np.float32, np.bool_), a.dtype
 
 
@@ -144,13 +142,13 @@ def test_jax_kernel_batched_over_couples_matches_numpy(start, draws):
         s, d = step(s, jnp.float32(t), draws[t])
         days.append(d)
     ref = reference.numpy_couples(start.pp, start.cp, start.state, fl, DAYS, draws, daily=True)
-    assert ref["counts"]["repaired"].sum() > 0  # the fixed-rate repair path ran
+    assert ref.running["repaired"].sum() > 0  # the fixed-rate repair path ran
     for k in ("moment", "bid", "bid_depth", "received", "shared", "behaviour", "conflict"):
-        got = np.stack([np.asarray(getattr(d, k)) for d in days])
-        np.testing.assert_array_equal(ref["daily"][k], got, err_msg=k)
+        got = np.stack([np.asarray(getattr(d, k)) for d in days])  # (day, [member,] couple)
+        np.testing.assert_array_equal(ref.daily[k], np.moveaxis(got, -1, 0), err_msg=k)
     got_state = jax.tree.map(np.asarray, s)
     for (path, a), b in zip(
-        jax.tree_util.tree_flatten_with_path(ref["state"])[0],
+        jax.tree_util.tree_flatten_with_path(reference.final_state(ref))[0],
         jax.tree.leaves(got_state),
         strict=True,
     ):
@@ -165,15 +163,14 @@ def test_loop_reproduces_numpy(start, draws, ref_np, inputs):
     sub = jax.tree.map(lambda a: a[..., :LOOP_N], (start.pp, start.cp, start.state))
     loop = reference.loop_couples(*sub, inputs[3], DAYS, draws[..., :LOOP_N], daily=True)
     for k in reference.DAILY:
-        a, b = ref_np["daily"][k][..., :LOOP_N], loop["daily"][k]
+        a, b = ref_np.daily[k][:LOOP_N], loop.daily[k]
         if k in CONTINUOUS:
             np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-6, err_msg=k)
         else:
             np.testing.assert_array_equal(b, a, err_msg=k)
-    np.testing.assert_array_equal(loop["end_day"], ref_np["end_day"][:LOOP_N])
-    for k in reference.COUNTS:
-        want = ref_np["counts"][k][..., :LOOP_N]
-        np.testing.assert_array_equal(loop["counts"][k], want, err_msg=k)
+    for k in ("end_day", *reference.COUNTS):
+        np.testing.assert_array_equal(loop.running[k], ref_np.running[k][:LOOP_N], err_msg=k)
+    np.testing.assert_allclose(loop.final["threat"], ref_np.final["threat"][:LOOP_N], atol=1e-6)
 
 
 def test_default_draws_are_seeded(start, inputs):
@@ -181,11 +178,11 @@ def test_default_draws_are_seeded(start, inputs):
     a = reference.numpy_couples(*sub, inputs[3], 20, seed=1)
     b = reference.numpy_couples(*sub, inputs[3], 20, seed=1)
     c = reference.numpy_couples(*sub, inputs[3], 20, seed=2)
-    np.testing.assert_array_equal(a["state"].sat, b["state"].sat)
-    assert not np.array_equal(a["state"].sat, c["state"].sat)
+    np.testing.assert_array_equal(a.final["state"].sat, b.final["state"].sat)
+    assert not np.array_equal(a.final["state"].sat, c.final["state"].sat)
     loop = reference.loop_couples(*sub, inputs[3], 5, seed=1)
-    assert loop["state"].sat.shape == (2, 4)
-    assert loop["counts"]["talks"].shape == (4,)
+    assert loop.final["state"].sat.shape == (4, 2)
+    assert loop.running["talks"].shape == (4,) and loop.daily is None
 
 
 def test_numpy_continues_from_a_start_day(start, draws, inputs):
@@ -194,19 +191,32 @@ def test_numpy_continues_from_a_start_day(start, draws, inputs):
     whole = reference.numpy_couples(start.pp, start.cp, start.state, fl, DAYS, draws)
     first = reference.numpy_couples(start.pp, start.cp, start.state, fl, 100, draws[:100])
     second = reference.numpy_couples(
-        start.pp, start.cp, first["state"], fl, 100, draws[100:], start_day=100
+        start.pp, start.cp, reference.final_state(first), fl, 100, draws[100:], start_day=100
     )
-    for a, b in zip(jax.tree.leaves(whole["state"]), jax.tree.leaves(second["state"]), strict=True):
+    for a, b in zip(jax.tree.leaves(whole.final), jax.tree.leaves(second.final), strict=True):
         np.testing.assert_array_equal(a, b)
-    ended_late = second["end_day"] >= 0
-    np.testing.assert_array_equal(whole["end_day"][ended_late], second["end_day"][ended_late])
+    late = second.running["end_day"] >= 0
+    np.testing.assert_array_equal(whole.running["end_day"][late], second.running["end_day"][late])
 
 
-def test_the_references_keep_the_engines_record_names():
-    """The references' daily fields are the engine's couple record's; their running totals are
-    a subset of the engine's monthly counters."""
-    from closeloop import engine
-
+def test_the_references_keep_the_engines_record_names(eng, ref_np):
+    """The references return the engine's ``Run``, named and laid out as the engine's record:
+    the daily fields are the engine's, the running totals a subset of its monthly counters, and
+    each field has the engine's shape (couple first, then day, then the record's dims)."""
     assert tuple(engine.couples.DAILY) == reference.DAILY
-    monthly = {k.split(".", 1)[1] for k in engine.COUPLE_RECORD.dims if k.startswith("monthly.")}
+    dims = engine.COUPLE_RECORD.dims
+    monthly = {k.split(".", 1)[1] for k in dims if k.startswith("monthly.")}
     assert set(reference.COUNTS) <= monthly
+    assert isinstance(ref_np, engine.Run) and ref_np.snapshot_key == eng.snapshot_key
+    assert set(ref_np.running) == {"end_day", *reference.COUNTS}
+    for k, a in ref_np.daily.items():
+        assert a.shape == eng.daily[k].shape == (N, DAYS) + (2,) * len(dims[f"daily.{k}"]), k
+    for k in reference.COUNTS:
+        assert ref_np.running[k].shape == (N,) + (2,) * len(dims[f"monthly.{k}"]), k
+    assert ref_np.running["end_day"].shape == eng.running["end_day"].shape
+    for part in ("threat0",):
+        assert ref_np.start[part].shape == eng.start[part].shape
+    assert ref_np.final["threat"].shape == eng.final["threat"].shape
+    # The mapping view and unit slicing work as on the engine's output.
+    assert ref_np["end_day"] is ref_np.running["end_day"]
+    assert ref_np[:3].daily["sat"].shape == (3, DAYS, 2)

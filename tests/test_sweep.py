@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -13,14 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jax
 import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from closeloop import engine
 from closeloop.cli import app
 from closeloop.errors import InputError
+from closeloop.params import HISTORY_SPECS
 from closeloop.sweep import load_sweep, parse_sweep, run_sweep
+from closeloop.sweep.block import simulate_block
 from closeloop.sweep.design import design, size
 from closeloop.sweep.indices import indices, morris_table
 from closeloop.sweep.spec import SweepSpec, Varied
@@ -75,6 +80,14 @@ def reference(tmp_path_factory: pytest.TempPathFactory, jax_cache: Path) -> pd.D
         ({"outputs": {"years": [1.0]}}, "outputs.years"),
         ({"outputs": {"summaries": ["mood"]}}, "outputs.summaries"),
         ({"outputs": {"when": 1}}, "outputs.when"),
+        # A history range that lets exposure fade by more than it starts with somewhere.
+        ({"parameters": {"exposure_drop": {}}}, "parameters.exposure_drop.high"),
+        ({"parameters": {"home_until": {"member": "a"}}}, "parameters.home_until.member"),
+        ({"parameters": {"home_until": {"low": 5.0}}}, "parameters.home_until.low"),
+        (
+            {"parameters": {"home_until": {}}, "outputs": {"claims": ["D6"]}},
+            "parameters.home_until",
+        ),
     ],
 )
 def test_bad_sweep_files_are_one_line_errors(changes: dict[str, Any], field: str) -> None:
@@ -82,6 +95,17 @@ def test_bad_sweep_files_are_one_line_errors(changes: dict[str, Any], field: str
         spec(**changes)
     assert f"'{field}'" in str(e.value)
     assert "\n" not in str(e.value)
+
+
+def test_history_parameters_are_a_group_of_their_own() -> None:
+    s = spec(parameters={"home_until": {"low": 12.0, "high": 18.0}, "exposure_drop": {"high": 0.9}})
+    assert [(v.group, v.low, v.high) for v in s.parameters] == [
+        ("history", 12.0, 18.0),
+        ("history", 0.0, 0.9),
+    ]
+    person = {k: v for k, v in BASE.items() if k != "couples"}
+    p = parse_sweep({**person, "scenario": "flooding", "parameters": {"home_until": {}}})
+    assert p.parameters[0].group == "history"
 
 
 def test_designs_stay_in_bounds_and_have_their_sizes() -> None:
@@ -115,6 +139,36 @@ def test_block_size_does_not_change_a_bit(reference: pd.DataFrame, tmp_path: Pat
     pd.testing.assert_frame_equal(written, reference, check_exact=True)
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["complete"] and run["hash"] == spec(block=1).digest() and run["points"] == 4
+
+
+def test_a_swept_history_parameter_reaches_the_engine(jax_cache: Path) -> None:
+    """The history's parameters go to the engine's ``history=``: at its default a swept history
+    parameter gives the same bits as the sweep without it; elsewhere it changes the couples;
+    and a scenario's own ``[history]`` table is the value of every point."""
+    home = next(s for s in HISTORY_SPECS if s.name == "home_until").default
+    other = home - 4.0
+    n = BASE["couples"]
+    with_history = spec(
+        parameters={"bid_rate": {"low": 0.1, "high": 0.8}, "home_until": {"low": other}}
+    )
+    plain = spec(parameters={"bid_rate": {"low": 0.1, "high": 0.8}})
+    x = np.array([[0.3, home], [0.3, other]], np.float32)
+    got = simulate_block(with_history, 0, 2, x)
+    without = simulate_block(plain, 0, 2, x[:, :1])
+
+    def same(a: engine.Run, b: engine.Run) -> bool:
+        leaves = zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
+        return all(np.array_equal(u, v) for u, v in leaves)
+
+    assert same(got[:n], without[:n])  # the default: bit for bit the run without it
+    assert not np.array_equal(got.start["threat0"][n:], without.start["threat0"][n:])
+    assert not np.array_equal(
+        got["monthly"]["threat_deep"][n:], without["monthly"]["threat_deep"][n:]
+    )
+    # The scenario's own table, with nothing swept: the same couples as the swept point.
+    assert plain.base is not None
+    table = dataclasses.replace(plain, base=plain.base.replace(history={"home_until": other}))
+    assert same(got[n:], simulate_block(table, 0, 2, x[:, :1])[n:])
 
 
 def _written(out: Path) -> int:
@@ -310,7 +364,8 @@ def test_cli_end_to_end(reference: pd.DataFrame, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_person_scenario_sweeps_world_and_traits(tmp_path: Path) -> None:
+def test_a_person_scenario_sweeps_world_traits_and_history(tmp_path: Path) -> None:
+    home = next(s for s in HISTORY_SPECS if s.name == "home_until").default
     s = parse_sweep(
         {
             "scenario": "flooding",
@@ -318,13 +373,22 @@ def test_a_person_scenario_sweeps_world_and_traits(tmp_path: Path) -> None:
             "levels": 2,
             "people": 8,
             "days": 60,
-            "parameters": {"offer_rate": {}, "threshold": {"low": 0.2, "high": 0.6}},
+            "parameters": {
+                "offer_rate": {},
+                "threshold": {"low": 0.2, "high": 0.6},
+                "home_until": {"low": home - 4.0, "high": home},
+            },
         }
     )
     table = run_sweep(s, tmp_path, scheduler="inline")
-    assert list(table.columns[:3]) == ["point", "offer_rate", "threshold"]
+    assert list(table.columns[:4]) == ["point", "offer_rate", "threshold", "home_until"]
     assert {"threat_deep_y0_1644", "longing_y0_1644"} <= set(table.columns)
-    assert len(table) == 4 and table["threat_deep_y0_1644"].nunique() > 1
+    assert len(table) == 8 and table["threat_deep_y0_1644"].nunique() > 1
+    # The history parameter reaches the people's childhoods: the same people, other values.
+    early, late = (table[table["home_until"] == h] for h in (home - 4.0, home))
+    pairs = early.merge(late, on=["offer_rate", "threshold"], suffixes=("_early", "_late"))
+    assert len(pairs) == 4
+    assert (pairs["threat_deep_y0_1644_early"] != pairs["threat_deep_y0_1644_late"]).any()
     with pytest.raises(InputError, match=r"parameters\.threshold\.member"):
         base = {k: v for k, v in BASE.items() if k != "couples"}
         parse_sweep(

@@ -5,8 +5,8 @@ The benchmark (``closeloop bench``) compares the JAX engine with two other ways 
 :func:`closeloop.model.couple.couple_day` with ``xp=numpy``, the function the engine scans with
 ``xp=jax.numpy``:
 
-- :func:`numpy_couples` batches it over couples (per-couple fields (N,), per-member (N, 2),
-  person state (N, 2, C, K)) and loops over days in Python, state in float32;
+- :func:`numpy_couples` batches it over couples (the model's layout, couples on the last axis)
+  and loops over days in Python, state in float32;
 - :func:`loop_couples` keeps one Python object per couple and steps each on its own unbatched
   arrays, day by day, the way agent-based toolkits run one object per agent.
 
@@ -15,10 +15,19 @@ childhood histories once, with JAX), so the references time the adult couple-day
 same uniform draws (:func:`engine_draws` regenerates the engine's), they reproduce the engine's
 days; ``tests/test_reference.py`` checks that.
 
-What they keep: the final state, running totals of the engine's monthly counters over the whole
-run (:data:`COUNTS`) and the day each relationship ended; ``daily=True`` also keeps every day's
-record, time-major, with the same names as the engine's ``daily`` output. The engine's monthly
-snapshots and first-event days are not kept.
+Both return the engine's typed output, an ``engine.Run`` laid out as the engine's (couple first,
+then day, then member) with the names of its couple record (``engine.COUPLE_RECORD``), so tests
+compare the engine and a reference field by field, like with like:
+
+- ``start``: ``threat0``, the felt threat the run starts from (as the engine's);
+- ``final``: ``threat`` (as the engine's) and ``state``, the whole final ``CoupleState``
+  (:func:`final_state` gives it back in the model's layout, to continue a run from it);
+- ``running``: ``end_day`` (as the engine's) and the totals of the engine's monthly counters
+  over the whole run (:data:`COUNTS`, each with its monthly counter's dims);
+- ``daily`` (with ``daily=True``): every day's record (:data:`DAILY`, the engine's fields).
+
+Not kept: the monthly snapshots (empty), the other first-event days, and who each couple is
+(preset, style, traits: the references start from given couples).
 """
 
 from __future__ import annotations
@@ -32,8 +41,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from closeloop import engine
+from closeloop.engine import Run
 from closeloop.model.couple import (
     AGAINST,
+    HERE,
     N_COUPLE_DRAWS,
     NONE,
     TALK,
@@ -42,6 +53,7 @@ from closeloop.model.couple import (
     Day,
     couple_day,
 )
+from closeloop.model.person import effective_threat
 from closeloop.params import CoupleParams, PersonParams
 
 DrawsFn = Callable[[int], np.ndarray]
@@ -49,19 +61,10 @@ DrawsFn = Callable[[int], np.ndarray]
 CoupleDrawsFn = Callable[[int, int], np.ndarray]
 """``draws(i, t)`` -> (N_COUPLE_DRAWS,) float32 uniforms for couple ``i`` on day ``t``."""
 
-COUNTS = (
-    "bids",
-    "met",
-    "offered",
-    "declined",
-    "automatic",
-    "against",
-    "talks",
-    "conflicts",
-    "repaired",
-)
-"""Running totals kept by the references (the engine's monthly counters, summed over the run);
-per-member (…, 2) except talks, conflicts and repaired (per couple)."""
+PER_COUPLE = ("talks", "conflicts", "repaired")
+"""The counters kept per couple; the others are per member."""
+COUNTS = ("bids", "met", "offered", "declined", "automatic", "against", *PER_COUPLE)
+"""Running totals kept by the references (the engine's monthly counters, summed over the run)."""
 
 DAILY = tuple(engine.couples.DAILY)
 """Fields of a daily record: the engine's couple record's own list (``engine.couples.DAILY``)."""
@@ -161,7 +164,7 @@ def engine_draws(keys: np.ndarray, days: int, start: int = 0) -> np.ndarray:
 def _count_zeros(n: tuple[int, ...]) -> dict[str, np.ndarray]:
     out = {}
     for k in COUNTS:
-        shape = n if k in ("talks", "conflicts", "repaired") else (2, *n)
+        shape = n if k in PER_COUPLE else (2, *n)
         out[k] = np.zeros(shape, dtype=np.float32)
     return out
 
@@ -186,6 +189,42 @@ def _record(s: CoupleState, d: Day) -> dict[str, np.ndarray]:
     return rec
 
 
+def _threat(s: CoupleState) -> np.ndarray:
+    """(N, 2, K) felt threat of both members in the partner context (``engine.couple_threat``,
+    in NumPy) from a state with couples last."""
+    return np.transpose(effective_threat(np, s.person, np.int32(HERE)), (2, 1, 0))
+
+
+def _units_first(a: np.ndarray) -> np.ndarray:
+    return np.moveaxis(np.asarray(a), -1, 0)
+
+
+def _result(
+    s0: CoupleState,
+    s: CoupleState,
+    counts: dict[str, np.ndarray],
+    end_day: np.ndarray,
+    daily: dict[str, np.ndarray] | None,
+) -> Run:
+    """A reference run as the engine's ``Run`` (see the module's docstring), from its arrays
+    with couples last (the model's layout; daily records time-major)."""
+    return Run(
+        start={"threat0": _threat(s0)},
+        final={"threat": _threat(s), "state": jax.tree.map(_units_first, s)},
+        running={"end_day": end_day, **{k: _units_first(v) for k, v in counts.items()}},
+        snapshots={},
+        daily=jax.tree.map(lambda a: np.ascontiguousarray(_units_first(a)), daily),  # None: None
+        snapshot_key=engine.couples.SNAPSHOTS,
+    )
+
+
+def final_state(run: Run) -> CoupleState:
+    """A reference run's final state in the model's layout (couples last): the start state of
+    a run that continues it (``numpy_couples(..., final_state(run), ..., start_day=...)``)."""
+    state: CoupleState = jax.tree.map(lambda a: np.moveaxis(a, 0, -1), run.final["state"])
+    return state
+
+
 def _as_numpy(tree: Any) -> Any:
     return jax.tree.map(np.asarray, tree)
 
@@ -208,7 +247,7 @@ def numpy_couples(
     seed: int = 0,
     daily: bool = False,
     start_day: int = 0,
-) -> dict[str, Any]:
+) -> Run:
     """Run ``days`` adult days of N couples with NumPy, vectorised over couples.
 
     Arguments:
@@ -218,22 +257,25 @@ def numpy_couples(
         days: days to run.
         draws_fn: ``draws_fn(t)`` -> (N_COUPLE_DRAWS, N) uniforms; or an array
             (days, N_COUPLE_DRAWS, N); default: a NumPy Generator seeded with ``seed``.
-        daily: also return every day's record (time-major: (days, [2,] N), ``DAILY`` fields).
+        daily: also keep every day's record (``DAILY`` fields, each (N, days, [2])).
         start_day: day of the relationship the run starts on (to continue an earlier run
-            from its final state); ``draws_fn`` is still called with 0, 1, ... for this run.
+            from its final state, ``final_state``); ``draws_fn`` is still called with 0, 1, ...
+            for this run.
 
     Returns:
-        ``{"state": final CoupleState, "counts": {COUNTS}, "end_day": (N,) int (-1 if not
-        ended)}`` plus ``"daily"`` when asked, all NumPy.
+        An ``engine.Run`` of NumPy arrays, couple first (see the module's docstring):
+        ``running["end_day"]`` is (N,) int (-1 if not ended), ``running[k]`` for ``k`` in
+        ``COUNTS`` the run's totals.
 
     Example:
         >>> from closeloop import mechanisms, params, simulation
         >>> t = simulation.population_tables({"secure": 1.0})
         >>> st = adult_start(3, 0, t, t, params.couple_params(), mechanisms.flags())
-        >>> numpy_couples(st.pp, st.cp, st.state, mechanisms.flags(), 5)["counts"]["bids"].shape
-        (2, 3)
+        >>> numpy_couples(st.pp, st.cp, st.state, mechanisms.flags(), 5).running["bids"].shape
+        (3, 2)
     """
-    s: CoupleState = _f32(_as_numpy(s0))
+    s_start: CoupleState = _f32(_as_numpy(s0))
+    s = s_start
     pp = _f32(_as_numpy(pp))
     cp = _f32(_as_numpy(cp))
     fl = np.asarray(flags, dtype=np.float32)
@@ -254,10 +296,8 @@ def numpy_couples(
         end_day[d.ended_today] = start_day + t
         if daily:
             recs.append(_record(s, d))
-    out: dict[str, Any] = {"state": s, "counts": acc, "end_day": end_day}
-    if daily:
-        out["daily"] = {k: np.stack([r[k] for r in recs]) for k in DAILY}
-    return out
+    rec = {k: np.stack([r[k] for r in recs]) for k in DAILY} if daily else None
+    return _result(s_start, s, acc, end_day, rec)
 
 
 # ------------------------------------------------------------------------ one object per couple
@@ -309,13 +349,13 @@ def loop_couples(
     *,
     seed: int = 0,
     daily: bool = False,
-) -> dict[str, Any]:
+) -> Run:
     """Run ``days`` adult days of N couples one couple object at a time (agent-based style).
 
     Arguments as :func:`numpy_couples`, except ``draws_fn(i, t)`` -> (N_COUPLE_DRAWS,) for
     couple ``i`` (or an array (days, N_COUPLE_DRAWS, N)); by default each couple owns a NumPy
     Generator seeded with ``(seed, i)``. Each day steps every couple in turn. Returns the same
-    structure as :func:`numpy_couples`, stacked over couples (on the last axis).
+    ``engine.Run`` as :func:`numpy_couples`.
     """
     s0 = _f32(_as_numpy(s0))
     pp = _f32(_as_numpy(pp))
@@ -346,12 +386,14 @@ def loop_couples(
     def stack(xs: list[Any], axis: int = -1) -> Any:
         return jax.tree.map(lambda *a: np.stack([np.asarray(x) for x in a], axis=axis), *xs)
 
-    out: dict[str, Any] = {
-        "state": stack([a.state for a in agents]),
-        "counts": stack([a.counts for a in agents]),
-        "end_day": np.array([a.end_day for a in agents], dtype=np.int32),
-    }
+    rec = None
     if daily:
         per = [stack(a.daily or [], axis=0) for a in agents]  # each (days, ...)
-        out["daily"] = {k: np.stack([p[k] for p in per], axis=-1) for k in DAILY}
-    return out
+        rec = {k: np.stack([p[k] for p in per], axis=-1) for k in DAILY}
+    return _result(
+        s0,
+        stack([a.state for a in agents]),
+        stack([a.counts for a in agents]),
+        np.array([a.end_day for a in agents], dtype=np.int32),
+        rec,
+    )

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from closeloop.params import COUPLE_SPECS, WORLD_SPECS
+from closeloop.params import CHANGE_SPECS, COUPLE_SPECS, HISTORY_SPECS, WORLD_SPECS
 
 IGNORED = ("name", "description")
 """Scenario fields that never count as a difference: they label a scenario, not change it."""
@@ -21,6 +21,8 @@ WHOLE = ("population", "a", "b")
 DEFAULTS = {
     "world": {s.name: s.default for s in WORLD_SPECS},
     "relationship": {s.name: s.default for s in COUPLE_SPECS},
+    "history": {s.name: s.default for s in HISTORY_SPECS},
+    "change": {s.name: s.default for s in CHANGE_SPECS},
 }
 """The single default of each setting, shown for the side that leaves it unset (traits have
 none: their defaults come from the preset)."""

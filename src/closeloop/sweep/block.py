@@ -14,7 +14,7 @@ import pandas as pd
 
 from closeloop import engine, mechanisms
 from closeloop.params import PERSON_SPECS, couple_params, world_params
-from closeloop.simulation import population_tables
+from closeloop.simulation import population_tables, run_params
 from closeloop.sweep.design import design
 from closeloop.sweep.spec import SweepSpec
 from closeloop.trajectory import CLASSES, DECLINE, PURSUIT, WINDOW, classify_arrays
@@ -36,7 +36,9 @@ def month_index(years: float, n_months: int) -> int:
 
 
 def _per_unit(spec: SweepSpec, x: np.ndarray, n_units: int) -> dict[str, Any]:
-    """The block's parameter arrays: each point's value repeated over its n units."""
+    """The block's parameter arrays: each point's value repeated over its n units. History
+    values go to the engine's ``history=`` over the scenario's own ``[history]`` table (a
+    couple's members share them), with the scenario's ``[change]`` table beside them."""
     sc = spec.base
     assert sc is not None
     n_p = len(PERSON_SPECS)
@@ -44,9 +46,13 @@ def _per_unit(spec: SweepSpec, x: np.ndarray, n_units: int) -> dict[str, Any]:
     shape = (n_units, 2, n_p) if sc.kind == "couple" else (n_units, n_p)
     traits = np.full(shape, np.nan, np.float32)
     settings: dict[str, Any] = dict(sc.relationship if sc.kind == "couple" else sc.world)
+    history: dict[str, Any] = {}
     any_trait = False
     for i, v in enumerate(spec.parameters):
         col = np.repeat(x[:, i], spec.n)
+        if v.group == "history":
+            history[v.name] = col
+            continue
         if v.group != "person":
             settings[v.name] = col
             continue
@@ -57,7 +63,13 @@ def _per_unit(spec: SweepSpec, x: np.ndarray, n_units: int) -> dict[str, Any]:
         else:
             for m in (0, 1) if v.member == "both" else ("ab".index(v.member),):
                 traits[:, m, k] = col
-    return {"settings": settings, "traits": traits if any_trait else None}
+    hp, change = run_params(sc, history)
+    return {
+        "settings": settings,
+        "traits": traits if any_trait else None,
+        "history": hp,
+        "change": change,
+    }
 
 
 def simulate_block(
@@ -83,6 +95,8 @@ def simulate_block(
             schedule=sc.schedule(),
             traits=pu["traits"],
             first=start * spec.n,
+            history=pu["history"],
+            change=pu["change"],
         )
     return engine.run_population(
         n_units,
@@ -94,6 +108,8 @@ def simulate_block(
         schedule=sc.schedule(),
         traits=pu["traits"],
         first=start * spec.n,
+        history=pu["history"],
+        change=pu["change"],
     )
 
 

@@ -1,12 +1,16 @@
 """A sweep file: which scenario, which parameters over which ranges, which design, which outputs.
 
 Validated like a scenario file: unknown keys, unknown parameters, bounds outside the
-specification's and designs too small for their indices are one-line ``InputError`` s.
+specification's, history ranges that break the scenario's cross-checks somewhere and designs too
+small for their indices are one-line ``InputError`` s. A parameter is of the scenario's own
+settings (relationship or world), a person trait, or of the early history (each unit's own value,
+shared by a couple's members).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -15,7 +19,7 @@ from typing import Any
 
 from closeloop.errors import InputError, bad_value, one_of
 from closeloop.io import read_toml
-from closeloop.params import COUPLE_SPECS, PERSON_SPECS, SPECS, WORLD_SPECS
+from closeloop.params import COUPLE_SPECS, HISTORY_SPECS, PERSON_SPECS, SPECS, WORLD_SPECS
 from closeloop.scenario import Scenario, scenario
 
 OWNER = "sweep"
@@ -53,7 +57,7 @@ class Varied:
     name: str
     low: float
     high: float
-    group: str  # "relationship", "world" or "person"
+    group: str  # "relationship", "world", "history" or "person"
     member: str = "both"
 
     @property
@@ -136,17 +140,16 @@ def _number(v: Any, key: str) -> float:
 
 def _group(name: str, kind: str) -> str:
     person = {s.name for s in PERSON_SPECS}
-    allowed = {s.name for s in (COUPLE_SPECS if kind == "couple" else WORLD_SPECS)} | person
-    if name not in SPECS or name not in allowed:
+    history = {s.name for s in HISTORY_SPECS}
+    own = {s.name for s in (COUPLE_SPECS if kind == "couple" else WORLD_SPECS)}
+    if name not in SPECS or name not in own | person | history:
         what = "relationship" if kind == "couple" else "world"
-        raise bad_value(
-            f"parameters.{name}",
-            name,
-            f"a {what} or person-trait parameter of a {kind} scenario (see docs/model.md)",
-            OWNER,
-        )
+        allowed = f"a {what}, history or person-trait parameter of a {kind} scenario"
+        raise bad_value(f"parameters.{name}", name, f"{allowed} (see docs/model.md)", OWNER)
     if name in person:
         return "person"
+    if name in history:
+        return "history"
     return "relationship" if kind == "couple" else "world"
 
 
@@ -175,6 +178,38 @@ def _varied(name: str, table: Any, kind: str) -> Varied:
     return Varied(name, low, high, group, member)
 
 
+def _history_ranges(base: Scenario, varied: tuple[Varied, ...]) -> None:
+    """Refuse history ranges that break the scenario's own cross-checks at some point of the
+    design (an exposure that would fade by more than it starts with): every corner of the
+    varied box is validated as the scenario's ``[history]`` table. The checks are orderings
+    (one value at most another), so the corners are where they fail first."""
+    hv = [v for v in varied if v.group == "history"]
+
+    def why(values: dict[str, float]) -> str | None:
+        """What the scenario's check requires, if ``values`` break it (None if they don't)."""
+        try:
+            base.replace(history={**base.history, **values})
+        except InputError as e:  # the standard wording: "... must be WHAT. Got ..."
+            return str(e).partition(" must be ")[2].rpartition(". Got ")[0] or str(e)
+        return None
+
+    for corner in itertools.product(*[(v.low, v.high) for v in hv]):
+        at = dict(zip([v.name for v in hv], corner, strict=True))
+        reason = why(at)
+        if reason is None:
+            continue
+        # Name the bound that breaks it on its own, else every varied history bound.
+        pairs = list(zip(hv, corner, strict=True))
+        culprits = [(v, x) for v, x in pairs if why({v.name: x}) is not None][:1] or pairs
+        field = ", ".join(
+            f"parameters.{v.name}.{'low' if x == v.low else 'high'}" for v, x in culprits
+        )
+        shown = ", ".join(f"{k} = {x:g}" for k, x in at.items())
+        allowed = f"a bound at which every point keeps {reason} (it fails at {shown})"
+        value = culprits[0][1] if len(culprits) == 1 else [x for _, x in culprits]
+        raise bad_value(field, value, allowed, OWNER)
+
+
 OUTPUT_KEYS = ("years", "summaries", "claims", "claim_scale")
 
 
@@ -195,8 +230,9 @@ def _claims(table: dict[str, Any], varied: tuple[Varied, ...]) -> tuple[tuple[st
         if cid not in known:
             raise bad_value("outputs.claims", cid, one_of(known), OWNER)
     for v in varied:
-        if v.group == "person":
-            # Claims compare presets: a trait set for everyone would change who is compared.
+        if v.group in ("person", "history"):
+            # Claims compare presets: a trait set for everyone would change who is compared;
+            # and a claim's overrides are world and relationship settings only.
             allowed = "world or relationship parameters only when outputs.claims is given"
             raise bad_value(f"parameters.{v.name}", v.name, allowed, OWNER)
     return tuple(dict.fromkeys(ids)), float(scale)
@@ -259,6 +295,7 @@ def parse_sweep(data: dict[str, Any], origin: str = "sweep") -> SweepSpec:
         v.member != "both" and v.name in columns for v in varied
     ):
         raise bad_value("parameters", columns, "each parameter (and member) varied once", OWNER)
+    _history_ranges(base, varied)
     design = data.get("design", "lhs")
     if design not in DESIGNS:
         raise bad_value("design", design, one_of(DESIGNS), OWNER)
