@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from closeloop.calibration import (
     FIGURES,
     HELD_OUT,
-    SEARCHED,
     Band,
     Measure,
     Row,
@@ -29,7 +28,7 @@ from closeloop.calibration import (
 )
 from closeloop.calibration.rows import MISSING_DISTANCE, corr_ci, proportion_ci
 from closeloop.calibration.runs import Runs, Setting
-from closeloop.calibration.search import search
+from closeloop.calibration.search import HISTORY_SEARCHED, NAMES, search
 from closeloop.cli import app
 from closeloop.errors import InputError
 
@@ -101,7 +100,7 @@ def _fake(points: list[dict[str, float]]) -> list[tuple[float, list[Row]]]:
 
     out = []
     for p in points:
-        u = [(p[k] - SPECS[k].low) / (SPECS[k].high - SPECS[k].low) for k in SEARCHED]
+        u = [(p[k] - SPECS[k].low) / (SPECS[k].high - SPECS[k].low) for k in NAMES]
         loss = float(sum((x - 0.3) ** 2 for x in u))
         out.append((loss, [Row("K11", "f", "s", (_measure(loss, Band(0, 0, 0, 1, "r")),))]))
     return out
@@ -124,7 +123,7 @@ def test_search_is_deterministic_for_a_seed_and_refines() -> None:
     for p in a:
         for k, v in p.values.items():
             assert SPECS[k].low <= v <= SPECS[k].high
-            assert SPECS[k].role == "relationship"
+            assert SPECS[k].role == ("history" if k in HISTORY_SEARCHED else "relationship")
 
 
 # --- the parameters file ------------------------------------------------------------------
@@ -136,6 +135,22 @@ def test_parameters_file_round_trips(tmp_path: Path) -> None:
     path.write_text(to_toml(values, "a comment"), encoding="utf-8")
     assert load_params(path) == pytest.approx(values)
     assert params_from({}) == {}
+    both = {**values, "home_until": 14.5, "peer_hurt_deep": 0.1}
+    text = to_toml(both)
+    assert "[relationship]" in text and "[history]" in text
+    assert text.index("home_until") > text.index("[history]") > text.index("hazard_base")
+    path.write_text(text, encoding="utf-8")
+    assert load_params(path) == pytest.approx(both)
+
+
+def test_a_setting_routes_history_values_to_the_history() -> None:
+    from closeloop.calibration.runs import per_unit_history, setting_for
+
+    s = setting_for({"hazard_base": 0.002, "home_until": 12.0}, 8, 8, 0, 10)
+    assert dict(s.relationship) == {"hazard_base": 0.002}
+    assert dict(s.history) == {"home_until": 12.0}
+    hp = per_unit_history([{"home_until": 12.0}, {"hazard_base": 0.1}], 3)
+    np.testing.assert_array_equal(np.asarray(hp.home_until), [12.0] * 3 + [16.0] * 3)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +160,8 @@ def test_parameters_file_round_trips(tmp_path: Path) -> None:
         ("[relationship]\nhazard_base = 0.5\n", "relationship.hazard_base"),
         ("[relationship]\nhazard_base = \n", "not valid TOML"),
         ("[world]\nwarmth = 0.5\n", "'world'"),
+        ("[history]\nhome_until = 30\n", "history.home_until"),
+        ("[history]\nhazard_base = 0.01\n", "history.hazard_base"),
     ],
 )
 def test_bad_parameters_file_is_one_line_and_exit_2(
@@ -194,7 +211,7 @@ def test_every_figure_gives_a_well_formed_row(tiny_rows: list[Row]) -> None:
                 assert m.lo <= m.value <= m.hi, (r.id, m)
             assert m.verdict in ("pass", "fail")
     expressible = {r.id for r in tiny_rows if r.measures}
-    assert expressible == {"K3", "K4", "K5", "K6", "K8", "K9", "K10", "K11"}
+    assert expressible == {"K1", "K2", "K3", "K4", "K5", "K6", "K8", "K9", "K10", "K11"}
     text = render_text(tiny_rows)
     assert all(fid in text for fid in FIGURES) and "988" in text
     data = json.loads(render_json(tiny_rows))
@@ -237,13 +254,13 @@ def test_calibrate_writes_points_values_and_tables(tmp_path: Path) -> None:
     import pandas as pd
 
     table = pd.read_parquet(out / "points.parquet")
-    assert len(table) == 2 and set(SEARCHED) <= set(table.columns) and "loss" in table
+    assert len(table) == 2 and set(NAMES) <= set(table.columns) and "loss" in table
     chosen = load_params(out / "calibrated.toml")
-    assert set(chosen) == set(SEARCHED)
+    assert set(chosen) == set(NAMES)
     best = table.loc[table["loss"].idxmin()]
     for k, v in chosen.items():
         assert v == pytest.approx(best[k], rel=1e-5)
     after = json.loads((out / "after.json").read_text(encoding="utf-8"))
-    assert after["relationship"] == pytest.approx(chosen)
+    assert {**after["relationship"], **after["history"]} == pytest.approx(chosen)
     md = (out / "table.md").read_text(encoding="utf-8")
     assert "Held-out figures, after (calibrated)" in md and "K11" in md

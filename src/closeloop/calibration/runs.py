@@ -17,7 +17,16 @@ import xarray as xr
 
 from closeloop import engine, mechanisms
 from closeloop.model import variants
-from closeloop.params import COUPLE_SPECS, couple_params, linear_params
+from closeloop.model.history import WEEKS_PER_YEAR
+from closeloop.params import (
+    COUPLE_SPECS,
+    HISTORY_SPECS,
+    couple_params,
+    history_params,
+    linear_params,
+    observation_params,
+    world_params,
+)
 from closeloop.presets import DEFAULT_MIX
 from closeloop.scenario import Scenario, scenario
 from closeloop.simulation import population_tables, simulate
@@ -30,6 +39,16 @@ COUPLE_YEARS = 10
 
 FOLLOW_UP_YEARS = 2
 """Follow-up after couples therapy (K6: two years)."""
+
+ADULT_MONTH = 30
+"""K4: the questionnaire is given at the end of the first adult month (one monthly snapshot)."""
+
+PEOPLE_RUNS = {
+    "template": Scenario(name="calibration-template", days=1),
+    "adults": Scenario(name="calibration-adults", days=ADULT_MONTH),
+}
+"""The default-population people runs the searched figures share: the adult template as the
+history leaves it (K3) and the first adult month (K4)."""
 
 THERAPY_SCENARIO = "couples-therapy"
 """The shipped scenario of emotionally focused couple therapy (K5, K6)."""
@@ -47,6 +66,41 @@ class Setting:
     """Bootstrap resamples for the intervals that need them."""
     variant: str = variants.DEFAULT
     """The model the figures are computed on (``closeloop.model.variants``)."""
+    history: Mapping[str, float] = field(default_factory=dict)
+    """Early-history values over the defaults (every run's people and couples)."""
+
+
+HISTORY_NAMES = frozenset(s.name for s in HISTORY_SPECS)
+
+
+def setting_for(
+    values: Mapping[str, float],
+    n_people: int,
+    n_couples: int,
+    seed: int,
+    reps: int,
+    variant: str = variants.DEFAULT,
+) -> Setting:
+    """A setting from one flat table of values (a search point, a parameters file): history
+    parameters go to ``history``, the rest to ``relationship``."""
+    rel = {k: v for k, v in values.items() if k not in HISTORY_NAMES}
+    hist = {k: v for k, v in values.items() if k in HISTORY_NAMES}
+    return Setting(rel, n_people, n_couples, seed, reps, variant, history=hist)
+
+
+def per_unit_history(points: Sequence[Mapping[str, float]], m: int) -> Any:
+    """``HistoryParams`` with ``m`` units for each point (each its history values over the
+    defaults, one row per unit)."""
+    names = sorted({k for p in points for k in p if k in HISTORY_NAMES})
+    default = history_params()
+    return history_params(
+        **{
+            k: np.repeat(
+                np.array([p.get(k, float(getattr(default, k))) for p in points], np.float32), m
+            )
+            for k in names
+        }
+    )
 
 
 def relationship_value(setting: Setting, name: str) -> float:
@@ -94,7 +148,8 @@ def run_couple_points(
     over ``COUPLE_YEARS``. ``variant``: the model (a simpler one raises
     ``variants.NotApplicable`` for a run it cannot make, e.g. the linear model with therapy).
     """
-    names = sorted({k for p in points for k in p})
+    names = sorted({k for p in points for k in p if k not in HISTORY_NAMES})
+    hp = per_unit_history(points, m)
     values = {
         k: np.repeat(np.array([p.get(k, _default(k)) for p in points], np.float32), m)
         for k in names
@@ -110,12 +165,21 @@ def run_couple_points(
     variants.applicable(variant, "couple", int(therapy), ())
     n = m * len(points)
     if variants.kernel(variant) == "linear":
-        raw = engine.run_linear(n, seed, tab_a, tab_b, cp, linear_params(), days=days)
+        raw = engine.run_linear(n, seed, tab_a, tab_b, cp, linear_params(), days=days, history=hp)
     else:
         # closeloop itself runs without a switch vector, so its numbers stay those of before.
         vr = None if variant == variants.DEFAULT else variants.switches(variant)
         raw = engine.run_couples(
-            n, seed, tab_a, tab_b, cp, mechanisms.flags(()), days=days, schedule=sch, variant=vr
+            n,
+            seed,
+            tab_a,
+            tab_b,
+            cp,
+            mechanisms.flags(()),
+            days=days,
+            schedule=sch,
+            variant=vr,
+            history=hp,
         )
     return [_take(raw, slice(i * m, (i + 1) * m)) for i in range(len(points))]
 
@@ -132,18 +196,21 @@ class Runs:
         setting: Setting,
         couples: dict[str, Any] | None = None,
         therapy: dict[str, Any] | None = None,
+        people: dict[str, xr.Dataset] | None = None,
+        child: engine.Run | None = None,
     ) -> None:
         self.setting = setting
         self._couples = couples
         self._therapy = therapy
-        self._people: dict[str, xr.Dataset] = {}
+        self._people: dict[str, xr.Dataset] = dict(people or {})
+        self._child = child
 
     def couples(self) -> dict[str, Any]:
         """Default-mix couples over ten years (raw engine outputs, couple-first)."""
         if self._couples is None:
             s = self.setting
             self._couples = run_couple_points(
-                [s.relationship], s.n_couples, s.seed, False, s.variant
+                [{**s.relationship, **s.history}], s.n_couples, s.seed, False, s.variant
             )[0]
         return self._couples
 
@@ -152,7 +219,7 @@ class Runs:
         if self._therapy is None:
             s = self.setting
             self._therapy = run_couple_points(
-                [s.relationship], s.n_couples, s.seed, True, s.variant
+                [{**s.relationship, **s.history}], s.n_couples, s.seed, True, s.variant
             )[0]
         return self._therapy
 
@@ -160,5 +227,53 @@ class Runs:
         """People of a scenario (cached by ``key``), the setting's size and seed."""
         if key not in self._people:
             s = self.setting
-            self._people[key] = simulate(sc, n=s.n_people, seed=s.seed, variant=s.variant)
+            self._people[key] = simulate(
+                sc, n=s.n_people, seed=s.seed, variant=s.variant, history=dict(s.history)
+            )
         return self._people[key]
+
+    def child(self) -> engine.Run:
+        """Default-mix people with their early history's state kept at the two ages of the
+        Strange Situation (``ObservationParams.ssp_age``, ``ssp_later_age``; K1, K2): the raw
+        engine run, ``start["child"]`` (unit, snapshot, ...). The history runs closeloop's
+        rules on every person model (``variants``), so the variant only decides whether the
+        model has people at all."""
+        if self._child is None:
+            s = self.setting
+            variants.applicable(s.variant, "people", 0, ())
+            self._child = run_children([s.history], s.n_people, s.seed)[0]
+        return self._child
+
+
+def run_people_points(
+    points: Sequence[Mapping[str, float]], m: int, seed: int, sc: Scenario
+) -> list[xr.Dataset]:
+    """``m`` people of ``sc`` for each history setting of ``points``, in one simulation (each
+    unit its history values); each point's units."""
+    ds = simulate(sc, n=m * len(points), seed=seed, history=per_unit_history(points, m))
+    return [ds.isel(unit=slice(i * m, (i + 1) * m)) for i in range(len(points))]
+
+
+def run_children(points: Sequence[Mapping[str, float]], m: int, seed: int) -> list[engine.Run]:
+    """``m`` default-mix people for each history setting of ``points``, in one engine call, with
+    the child snapshots of ``Runs.child``; each point's part of the run."""
+    run = engine.run_population(
+        m * len(points),
+        seed,
+        population_tables(dict(DEFAULT_MIX)),
+        world_params(),
+        mechanisms.flags(()),
+        days=1,
+        history=per_unit_history(points, m),
+        child_weeks=child_weeks(),
+    )
+    return [run[i * m : (i + 1) * m] for i in range(len(points))]
+
+
+def child_weeks() -> tuple[int, int]:
+    """The weeks of the history at which the child is observed: ``ssp_age``, ``ssp_later_age``."""
+    obs = observation_params()
+    return (
+        round(float(obs.ssp_age) * WEEKS_PER_YEAR),
+        round(float(obs.ssp_later_age) * WEEKS_PER_YEAR),
+    )

@@ -12,7 +12,14 @@ import numpy as np
 from scipy.stats import qmc
 
 from closeloop.calibration.rows import Row, total_loss
-from closeloop.calibration.runs import Runs, Setting, run_couple_points
+from closeloop.calibration.runs import (
+    PEOPLE_RUNS,
+    Runs,
+    run_children,
+    run_couple_points,
+    run_people_points,
+    setting_for,
+)
 from closeloop.calibration.table import SEARCHED_FIGURES, rows_for
 from closeloop.claims.robustness import prior_value
 from closeloop.params import SPECS
@@ -30,6 +37,21 @@ SEARCHED = (
     "warmth_sat",
 )
 """Relationship parameters the couple figures inform jointly (docs/calibration.md 5)."""
+
+HISTORY_SEARCHED = (
+    "home_until",
+    "exposure_drop",
+    "peer_warm_deep",
+    "peer_hurt_deep",
+    "peer_partner_share",
+)
+"""Early-history parameters that set how much of the adult template the caregiving decides (how
+long it lasts, how soon the child can hide a need, what peers and first partners teach after it):
+K3 with K1, K4 and, through the templates couples start from, K5, K10 and K11 (docs/calibration.md
+7, the amendment of 2 December 2026)."""
+
+NAMES = SEARCHED + HISTORY_SEARCHED
+"""Every searched parameter, in the order of the unit cube's axes."""
 
 DESIGN_SHARE = 2 / 3
 """Share of the budget spent on the space-filling design (the rest refines)."""
@@ -68,7 +90,7 @@ class Point:
     rows: tuple[Row, ...]
 
 
-def to_values(u: np.ndarray, names: tuple[str, ...] = SEARCHED) -> dict[str, float]:
+def to_values(u: np.ndarray, names: tuple[str, ...] = NAMES) -> dict[str, float]:
     """Map a unit-cube point to parameter values through each parameter's prior quantile
     (uniform over the declared range unless the specification narrows it with a source)."""
     return {
@@ -77,8 +99,8 @@ def to_values(u: np.ndarray, names: tuple[str, ...] = SEARCHED) -> dict[str, flo
 
 
 def engine_evaluate(m: int, seed: int, reps: int) -> Evaluate:
-    """Evaluate points on the searched figures with ``m`` couples each, ``UNITS_PER_CALL // m``
-    points per engine call."""
+    """Evaluate points on the searched figures with ``m`` couples and ``m`` people each,
+    ``UNITS_PER_CALL // m`` points per engine call."""
     per_call = max(1, UNITS_PER_CALL // m)
 
     def run(points: list[dict[str, float]]) -> list[tuple[float, list[Row]]]:
@@ -87,8 +109,11 @@ def engine_evaluate(m: int, seed: int, reps: int) -> Evaluate:
             batch = points[i : i + per_call]
             cs = run_couple_points(batch, m, seed, therapy=False)
             ts = run_couple_points(batch, m, seed, therapy=True)
-            for p, c, t in zip(batch, cs, ts, strict=True):
-                runs = Runs(Setting(p, m, m, seed, reps), couples=c, therapy=t)
+            kids = run_children(batch, m, seed)
+            folks = {key: run_people_points(batch, m, seed, sc) for key, sc in PEOPLE_RUNS.items()}
+            for j, (p, c, t, kid) in enumerate(zip(batch, cs, ts, kids, strict=True)):
+                mine = {key: parts[j] for key, parts in folks.items()}
+                runs = Runs(setting_for(p, m, m, seed, reps), c, t, mine, kid)
                 rows = rows_for(runs, SEARCHED_FIGURES)
                 out.append((total_loss(rows), rows))
         return out
@@ -110,7 +135,7 @@ def search(
             progress(len(points), best_point(points).loss)
         return points
 
-    d = len(SEARCHED)
+    d = len(NAMES)
     n_design = 2 ** max(math.floor(math.log2(max(budget * DESIGN_SHARE, 1))), 0)
     n_design = min(n_design, budget)
     sobol = qmc.Sobol(d, scramble=True, seed=np.random.default_rng(seed))
@@ -153,7 +178,7 @@ def best_point(points: list[Point]) -> Point:
 def points_table(points: list[Point]) -> dict[str, list[object]]:
     """Columns of the points table: phase, round, the values, the loss, every measure's value."""
     cols: dict[str, list[object]] = {"point": [], "phase": [], "round": []}
-    for name in SEARCHED:
+    for name in NAMES:
         cols[name] = []
     cols["loss"] = []
     measure_names = [f"{r.id} {m.name}" for r in points[0].rows for m in r.measures]
@@ -163,7 +188,7 @@ def points_table(points: list[Point]) -> dict[str, list[object]]:
         cols["point"].append(i)
         cols["phase"].append(p.phase)
         cols["round"].append(p.round)
-        for name in SEARCHED:
+        for name in NAMES:
             cols[name].append(p.values[name])
         cols["loss"].append(p.loss)
         got = {f"{r.id} {m.name}": m.value for r in p.rows for m in r.measures}

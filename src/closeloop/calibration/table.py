@@ -11,7 +11,7 @@ import numpy as np
 
 from closeloop.calibration import couples, people
 from closeloop.calibration.rows import Measure, Row, total_loss
-from closeloop.calibration.runs import Runs, Setting
+from closeloop.calibration.runs import HISTORY_NAMES, Runs, setting_for
 from closeloop.calibration.variants_table import NA
 from closeloop.model import variants
 from closeloop.simulation import NOTICE
@@ -45,9 +45,9 @@ def held_out_ids(seed: int = HELD_OUT_SEED) -> tuple[str, ...]:
 
 HELD_OUT = held_out_ids()
 
-SEARCHED_FIGURES = ("K5", "K10", "K11")
-"""Calibration figures that depend on the searched relationship parameters (the search evaluates
-only these; the others do not move with them)."""
+SEARCHED_FIGURES = ("K1", "K3", "K4", "K5", "K10", "K11")
+"""Calibration figures that depend on the searched parameters (the search evaluates only these;
+K7 is not expressible). K1, K3 and K4 move with the history parameters only."""
 
 
 ABSENT_WHY = {
@@ -67,11 +67,12 @@ def validate(
     only: tuple[str, ...] | None = None,
     variant: str = variants.DEFAULT,
 ) -> list[Row]:
-    """Every figure's row for a relationship setting (defaults when None), held-out rows marked,
-    on the model ``variant`` (closeloop or a simpler one beside it)."""
+    """Every figure's row for a setting of relationship and history values (one flat table;
+    defaults when None), held-out rows marked, on the model ``variant`` (closeloop or a simpler
+    one beside it)."""
     variant = variants.check(variant)
     size = 512 if quick else 2048
-    setting = Setting(dict(relationship or {}), size, size, seed, 50 if quick else 200, variant)
+    setting = setting_for(relationship or {}, size, size, seed, 50 if quick else 200, variant)
     return rows_for(Runs(setting), only)
 
 
@@ -158,11 +159,14 @@ def render_json(
     relationship: Mapping[str, float] | None = None,
     variant: str = variants.DEFAULT,
 ) -> str:
-    """The rows, the losses and the setting (with the model) as JSON."""
+    """The rows, the losses and the setting (with the model) as JSON: ``relationship`` and
+    ``history`` hold the values of each group (``relationship``: one flat table of both)."""
+    values = dict(relationship or {})
     return json.dumps(
         {
             "variant": variant,
-            "relationship": dict(relationship or {}),
+            "relationship": {k: v for k, v in values.items() if k not in HISTORY_NAMES},
+            "history": {k: v for k, v in values.items() if k in HISTORY_NAMES},
             "held_out": list(HELD_OUT),
             "loss": {"calibration": total_loss(rows), "held_out": total_loss(rows, True)},
             "figures": [r.to_dict() for r in rows],

@@ -101,16 +101,29 @@ def history(
     ev_kind: Any,
     tab: dict[str, jax.Array],
     flags: jax.Array,
-) -> tuple[PersonState, jax.Array, jax.Array]:
+    child_weeks: tuple[int, ...] = (),
+) -> tuple[PersonState, jax.Array, jax.Array, dict[str, Any]]:
     """Run birth to adulthood for a batch B of people (keys (*B, 2)); return the adult state,
     (4, *B) counts: approaches, hurt when approaching, withdrawals, hurt experienced when
-    withdrawing, and (*B) the learned protest contingency (``history.protest_slope``). ``hp``:
-    the history's parameters, scalars or one value per unit (B), shared by a couple's members."""
+    withdrawing, (*B) the learned protest contingency (``history.protest_slope``), and the
+    child snapshots: at the start of each week of ``child_weeks`` (static; empty: none, and the
+    program is the one without them) the state's fields and the protest contingency so far,
+    each with a leading snapshot axis. ``hp``: the history's parameters, scalars or one value
+    per unit (B), shared by a couple's members."""
     batch = style.shape
     protected = is_on(flags, "extinction_protection")
 
-    def week(carry: tuple[PersonState, jax.Array, jax.Array], t: jax.Array) -> Any:
-        s, acc, cont = carry
+    def keep(snaps: Any, s: PersonState, cont: jax.Array, t: jax.Array) -> Any:
+        # The state as the week begins, kept where the week is one asked for.
+        now = (s, protest_slope(xp, hp, cont))
+        return tuple(
+            jax.tree.map(lambda b, x, w=w: jnp.where(t == w, x, b), snap, now)
+            for snap, w in zip(snaps, child_weeks, strict=True)
+        )
+
+    def week(carry: tuple[Any, ...], t: jax.Array) -> Any:
+        s, acc, cont = carry[:3]
+        snaps = keep(carry[3], s, cont, t) if child_weeks else None
         u = draws(keys, t, N_DRAWS)
         o = history_offer(
             xp,
@@ -129,12 +142,25 @@ def history(
         wd = (r.offered & ~r.approached).astype(jnp.float32)
         acc = acc + jnp.stack([app, app * hurt, wd, wd * hurt * jnp.where(protected, 0.0, 1.0)])
         cont = cont + contingency_terms(xp, o, r, s.L)
-        return (s2, acc, cont), None
+        return ((s2, acc, cont, snaps) if child_weeks else (s2, acc, cont)), None
 
     zeros = jnp.zeros
-    init = (initial_state(xp, batch, p), zeros((4, *batch)), zeros((N_CONTINGENCY, *batch)))
-    (s, acc, cont), _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
-    return s, acc, protest_slope(xp, hp, cont)
+    s0 = initial_state(xp, batch, p)
+    init: tuple[Any, ...] = (s0, zeros((4, *batch)), zeros((N_CONTINGENCY, *batch)))
+    if child_weeks:
+        init = (*init, tuple((s0, zeros(batch)) for _ in child_weeks))
+    out, _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
+    s, acc, cont = out[:3]
+    child: dict[str, Any] = {}
+    if child_weeks:
+        stack = lambda *xs: jnp.stack(xs)  # noqa: E731  (snapshot axis first)
+        states, slopes = (
+            jax.tree.map(stack, *out[3])
+            if len(out[3]) > 1
+            else (jax.tree.map(lambda x: x[None], out[3][0]))
+        )
+        child = {**states._asdict(), "slope": slopes}
+    return s, acc, protest_slope(xp, hp, cont), child
 
 
 def person_start(
@@ -144,15 +170,19 @@ def person_start(
     fixed: jax.Array,
     flags: jax.Array,
     hp: HistoryParams = HISTORY,
+    child_weeks: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     """The people of ``indices`` at the start of adult life (their history by ``hp``: scalars
     or one value per unit, batch-last), batch-last: ``p`` (traits),
-    ``state`` (the adult template), ``history`` (counts), ``key`` (adult keys (*B, 2)), and
-    ``preset``, ``style``, ``event_week``, ``event_kind``."""
+    ``state`` (the adult template), ``history`` (counts), ``key`` (adult keys (*B, 2)),
+    ``preset``, ``style``, ``event_week``, ``event_kind``, and ``child`` (the history's
+    snapshots at ``child_weeks``, ``history``; empty without them)."""
     keys = unit_keys(seed_key, indices)
     k_pop, k_hist, k_adult = (fold(keys, j) for j in range(3))
     pre, style, p, ev_step, ev_kind, learn = sample(k_pop, tab, fixed, hp)
-    s0, hist, slope = history(k_hist, p, hp, style, ev_step, ev_kind, tab, flags)
+    s0, hist, slope, child = history(
+        k_hist, p, hp, style, ev_step, ev_kind, tab, flags, child_weeks
+    )
     p = adult_traits(p, hp, slope, learn)
     return {
         "p": p,
@@ -163,6 +193,7 @@ def person_start(
         "style": style,
         "event_week": ev_step,
         "event_kind": ev_kind,
+        "child": child,
     }
 
 
@@ -199,7 +230,7 @@ def couple_start(
     pre_b, style_b, p_b, ev_b, kind_b, learn_b = sample(k[1], tab_b, fixed[1], hp)
     both = lambda a, b: jnp.stack([a, b])  # noqa: E731
     pp = jax.tree.map(both, p_a, p_b)
-    persons, _, slope = history(
+    persons, _, slope, _ = history(
         jnp.stack([k[2], k[3]]),
         pp,
         hp,

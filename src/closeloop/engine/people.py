@@ -231,12 +231,14 @@ def _run_people(
     days: int,
     daily: bool,
     simpler: bool = False,
+    child_weeks: tuple[int, ...] = (),
 ) -> Run:
     """One chunk of people: sample, run the history, then ``days`` adult days under the
     scenario's interventions, learning by the rules of ``variant`` (read only when
     ``simpler``: else closeloop's). ``world``, ``hp`` (the history's parameters) and ``fixed``
-    come unit-first (each unit its own); ``change`` (how interventions act) is shared."""
-    st = person_start(indices, seed_key, tab, unit_last(fixed), flags, unit_last(hp))
+    come unit-first (each unit its own); ``change`` (how interventions act) is shared.
+    ``child_weeks``: weeks of the history at which its state is kept (``start["child"]``)."""
+    st = person_start(indices, seed_key, tab, unit_last(fixed), flags, unit_last(hp), child_weeks)
     vr = variant if simpler else None
     p, s0 = st["p"], st["state"] if vr is None else variants.begin(xp, st["state"], vr)
     step = partial(
@@ -258,6 +260,8 @@ def _run_people(
             "R0": s0.R,
             "H0": s0.H,
             "E0": s0.E,
+            # Kept only when asked for, so runs without it return what they always did.
+            **({"child": st["child"]} if child_weeks else {}),
         },
         final={"V": s.V, "I": s.I, "R": s.R, "H": s.H, "E": s.E, "L": s.L},
         running=res["running"],
@@ -302,6 +306,7 @@ def run_population(
     variant: np.ndarray | None = None,
     history: HistoryParams = HISTORY,
     change: ChangeParams = CHANGE,
+    child_weeks: tuple[int, ...] = (),
 ) -> Run:
     """Simulate ``n`` people; return a ``Run`` of numpy arrays with a leading unit axis (daily:
     (unit, day)).
@@ -325,6 +330,9 @@ def run_population(
         history: the early history's parameters, each field a scalar or an (n,) array (each
             unit its own), as ``world``.
         change: how interventions act (scalars, shared by every unit).
+        child_weeks: weeks since birth at which the early history's state is kept, in
+            ``start["child"]`` (each field (unit, snapshot, ...)): the state as the week begins
+            and ``slope``, the protest contingency learned so far. Empty: none kept.
     """
     n_p = tables["traits"].shape[1]
     fixed = np.full((n, n_p), np.nan, np.float32) if traits is None else per_unit(traits, n)
@@ -337,8 +345,15 @@ def run_population(
     # stay exactly those of before the variants; the simpler ones share one other program.
     simpler = variant is not None and bool(np.any(np.asarray(variant) != 1.0))
     vr = jnp.asarray(variants.switches(variants.DEFAULT) if variant is None else variant)
-    f = compiled(_PEOPLE, 10, n_split=4, days=days, daily=daily, simpler=simpler)
+    weeks = tuple(int(w) for w in child_weeks)
+    f = compiled(_PEOPLE, 10, n_split=4, days=days, daily=daily, simpler=simpler, **_kept(weeks))
     return chunked(lambda idx, r: f(idx, *r, *args, fl, vr), n, progress, rows, first)
+
+
+def _kept(weeks: tuple[int, ...]) -> dict[str, Any]:
+    """The static argument for the child snapshots, absent when there are none, so that a run
+    without them finds the program it always compiled."""
+    return {"child_weeks": weeks} if weeks else {}
 
 
 def shared(tree: Any) -> Any:

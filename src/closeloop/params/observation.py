@@ -33,6 +33,12 @@ BARTHOLOMEW = (
     "Bartholomew & Horowitz 1991, Attachment styles among young adults: a test of a "
     "four-category model"
 )
+AINSWORTH = "Ainsworth, Blehar, Waters & Wall 1978, Patterns of attachment"
+MAIN_SOLOMON = (
+    "Main & Solomon 1990, Procedures for identifying infants as disorganized/disoriented during "
+    "the Ainsworth Strange Situation"
+)
+OPIE = "Opie et al. 2021, Early childhood attachment stability and change: a meta-analysis"
 FUNK = (
     "Funk & Rogge 2007, Testing the ruler with item response theory: increasing precision of "
     "measurement for relationship satisfaction with the Couples Satisfaction Index"
@@ -222,6 +228,84 @@ class ObservationParams(ParamsBase):
             "notable relationship dissatisfaction."
         ),
         ref=FUNK,
+    )
+
+    # The Strange Situation read off the early history (closeloop.analysis.infant).
+    ssp_age: Array = param(
+        1.25,
+        low=1.0,
+        high=1.67,
+        unit="years",
+        label="age at the infant Strange Situation",
+        meaning=(
+            "Age at which the early history's state is read for the infant classification: 15 "
+            "months, inside the 12 to 20 months for which the procedure was built."
+        ),
+        ref=AINSWORTH,
+    )
+    ssp_later_age: Array = param(
+        5.0,
+        low=2.0,
+        high=7.0,
+        unit="years",
+        label="age at the later reassessment",
+        meaning=(
+            "Age of the second reading, for the stability of the classification across early "
+            "childhood (the preschool and early school epoch of the meta-analysis)."
+        ),
+        ref=OPIE,
+    )
+    ssp_depth: Array = param(
+        3.0,
+        low=0.0,
+        high=4.0,
+        unit="level",
+        label="depth of the bid at reunion",
+        meaning=(
+            "Depth of closeness at which the reunion's bid for comfort is read: 3, fears and "
+            "needs (after two separations the child's need for comfort is what is at stake)."
+        ),
+        ref=AINSWORTH,
+        step=1.0,
+    )
+    ssp_importance: Array = param(
+        1.0,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="how much the reunion matters to the child",
+        meaning=(
+            "Importance of the reunion's bid (the history draws it uniform on [0, 1)): at the "
+            "top, since the separations are built to raise the need for the caregiver."
+        ),
+        ref=AINSWORTH,
+    )
+    ssp_seek_cut: Array = param(
+        0.5,
+        low=0.0,
+        high=1.0,
+        unit="prob",
+        label="seeking below which a reunion counts as turning away",
+        meaning=(
+            "Cut-off on the probability that the child seeks the caregiver at reunion: below "
+            "it the child turns away more often than it seeks (avoidant, or disorganized with "
+            "the anxious strategy). The middle of the scale, as the adult cut-offs."
+        ),
+        ref=AINSWORTH,
+    )
+    ssp_anxiety_cut: Array = param(
+        0.5,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="learned anxiety from which a child counts as hyperactivating",
+        meaning=(
+            "Cut-off on the attachment anxiety learned so far (history.learned_anxiety of the "
+            "protest contingency at that age): at or above it the child's seeking is the "
+            "anxious, hyperactivating strategy (resistant, or disorganized when it also turns "
+            "away). The middle of the scale, as the adult cut-offs."
+        ),
+        ref=MAIN_SOLOMON,
     )
 
 
