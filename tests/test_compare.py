@@ -86,13 +86,13 @@ def test_unset_history_and_change_read_as_their_defaults() -> None:
     """The ``[history]`` and ``[change]`` tables read a setting left unset as its default from
     the specification, as the world and relationship tables do."""
     home = next(s for s in HISTORY_SPECS if s.name == "home_until")
-    stage = next(s for s in CHANGE_SPECS if s.name == "stage2_at")
+    stage = next(s for s in CHANGE_SPECS if s.name == "deesc_pursuit")
     lines = scenario_changes(
-        {"history": {}, "change": {"stage2_at": 0.25}},
+        {"history": {}, "change": {"deesc_pursuit": 0.25}},
         {"history": {"home_until": home.default - 2}},
     )
     assert lines == [
-        f"change.stage2_at: 0.25 -> {stage.default:g} (default)",
+        f"change.deesc_pursuit: 0.25 -> {stage.default:g} (default)",
         f"history.home_until: {home.default:g} (default) -> {home.default - 2:g}",
     ]
     assert "(not set)" not in " ".join(lines)

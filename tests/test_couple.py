@@ -70,6 +70,9 @@ def couples(draw):
         investment=rng.random(N).astype(np.float32),
         life=rng.normal(size=(2, N)).astype(np.float32),
         ended=rng.random(N) < 0.2,
+        perceived=unit(),
+        stage=np.zeros(N, np.float32),
+        injury=np.zeros(N, np.float32),
     )
     u = rng.random((N_COUPLE_DRAWS, N)).astype(np.float32)
     day = np.float32(draw(st.integers(0, 4000)))
@@ -204,6 +207,9 @@ def test_repair_without_vulnerability_follows_the_fixed_rate():
         np.zeros(400, np.float32),
         z,
         np.zeros(400, bool),
+        z + 0.7,
+        np.zeros(400, np.float32),
+        np.zeros(400, np.float32),
     )
     u = rng.random((N_COUPLE_DRAWS, 400)).astype(np.float32)
     _, d = couple_day(np, pp, cp, s, np.float32(10), u, mechanisms.flags(["repair_vulnerability"]))

@@ -197,6 +197,9 @@ def _couples(seed: int = 0):
         investment=rng.random(N).astype(F32),
         ended=np.zeros(N, bool),
         life=np.zeros((2, N), F32),
+        perceived=unit(),
+        stage=np.zeros(N, np.float32),
+        injury=np.zeros(N, np.float32),
     )
     u = rng.random((N_COUPLE_DRAWS, N)).astype(F32)
     return pp, cp, s, u, F32(200)
@@ -224,9 +227,28 @@ def test_satisfaction_loses_attribution_times_felt_distance(seed):
             - cp.attribution_weight * attr * s2.felt
             - cp.rupture_weight * np.minimum(s2.ruptures, cp.rupture_cap) / cp.rupture_cap
             - cp.life_sat * s2.life  # the day's outside strain (life around the couple)
+            + cp.partner_weight * (s2.perceived - cp.sat_start)  # the other, as one sees them
         )
         expected = s.sat + cp.sat_rate * (np.clip(quality, 0.0, 1.0) - s.sat)
         np.testing.assert_allclose(s2.sat, expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_perceived_satisfaction_of_the_other_follows_attended_contact(seed):
+    """12.15: on a day of contact (the other's bid or a conflict) one's picture of the other's
+    satisfaction moves toward it, at full weight when one shared and at withdrawn_attention
+    when one withdrew, less with one's own distance; without contact it stays. Ablated, it is
+    the other's satisfaction."""
+    pp, cp, s, u, day = _couples(seed)
+    s2, d = couple_day(np, pp, cp, s, day, u, mechanisms.flags())
+    contact = d.bid[::-1] | d.conflict
+    attend = np.where(d.shared, 1.0, cp.withdrawn_attention) * contact
+    step = cp.perceive_rate * attend * (1.0 - s.distance)
+    expected = s.perceived + step * (s.sat[::-1] - s.perceived)
+    np.testing.assert_allclose(s2.perceived, expected, rtol=1e-5, atol=1e-6)
+    assert (s2.perceived[~contact] == s.perceived[~contact]).all()
+    s3, _ = couple_day(np, pp, cp, s, day, u, mechanisms.flags(["partner_perception"]))
+    np.testing.assert_array_equal(s3.perceived, s.sat[::-1])
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -141,10 +141,10 @@ def test_overlapping_rows_take_the_larger_intensity():
 
 
 @pytest.mark.parametrize("withdrawer", ["a", "b"])
-def test_couples_therapy_runs_in_three_stages(withdrawer):
-    """De-escalation (the pursuer paces, both reframe) from the start; the withdrawer's
-    re-engagement (observation and commitment) from one third; the pursuer's softening (a safe
-    partner for the withdrawer) from two thirds."""
+def test_couples_therapy_schedules_its_first_stage_and_its_roles(withdrawer):
+    """From the start of the course: the pursuer paces, both reframe, and the course's
+    intensity is recorded for its withdrawer and its pursuer; the later stages' components come
+    from the couple's progress (tests/test_eft.py), not from the schedule."""
     w = 0 if withdrawer == "a" else 1
     p = 1 - w
     s = _sched(
@@ -156,21 +156,14 @@ def test_couples_therapy_runs_in_three_stages(withdrawer):
 
     for day in (0, 29, 120, 200):
         assert (healing.levels(np, s, f32(day)) == 0).all(), day
-    for day in (30, 59):  # stage 1
+    for day in (30, 59, 119):
         assert level(day, "pacing", p) == pytest.approx(0.9) and level(day, "pacing", w) == 0
         assert level(day, "reframe", p) == level(day, "reframe", w) == pytest.approx(0.9)
+        assert level(day, "eft_withdrawer", w) == pytest.approx(0.9)
+        assert level(day, "eft_pursuer", p) == pytest.approx(0.9)
+        assert level(day, "eft_withdrawer", p) == level(day, "eft_pursuer", w) == 0
         for name in ("observation", "commitment", "safe_partner"):
             assert level(day, name, 0) == level(day, name, 1) == 0, (day, name)
-    for day in (60, 89):  # stage 2 (one third in)
-        assert level(day, "observation", w) == level(day, "commitment", w) == pytest.approx(0.9)
-        assert level(day, "observation", p) == level(day, "commitment", p) == 0
-        assert level(day, "safe_partner", 0) == level(day, "safe_partner", 1) == 0
-        assert level(day, "pacing", p) == pytest.approx(0.9)
-    for day in (90, 119):  # stage 3 (two thirds in)
-        assert level(day, "safe_partner", p) == pytest.approx(0.9)
-        assert level(day, "safe_partner", w) == 0
-        assert level(day, "commitment", w) == level(day, "pacing", p) == pytest.approx(0.9)
-        assert level(day, "reframe", 0) == level(day, "reframe", 1) == pytest.approx(0.9)
     for name in ("therapy", "graded_exposure", "flooding", "stress", "context_change"):
         for day in range(30, 120, 7):
             assert (_levels(s, day)[name] == 0).all(), (name, day)

@@ -23,7 +23,17 @@ from closeloop.simulation import population_tables
 
 N, DAYS, SEED = 64, 200, 3
 LOOP_N = 12
-CONTINUOUS = ("threat", "habit", "arousal", "sat", "pursuit", "stability", "known", "felt")
+CONTINUOUS = (
+    "threat",
+    "habit",
+    "arousal",
+    "sat",
+    "pursuit",
+    "stability",
+    "known",
+    "felt",
+    "perceived",
+)
 DISCRETE = tuple(k for k in reference.DAILY if k not in CONTINUOUS)
 # float32 round-off, accumulated over 200 days (observed: at most 1.5e-6 on known, in [0, 5]).
 RTOL, ATOL = 1e-5, 2e-5

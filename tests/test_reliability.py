@@ -393,8 +393,8 @@ def test_simulate_refuses_a_result_larger_than_memory(monkeypatch: pytest.Monkey
     monkeypatch.setattr(sizing, "available_memory", lambda: 2**30)
     with pytest.raises(InputError, match=r"'n' parameter of simulate.*1\.1 GB is available"):
         cl.simulate(cl.scenario("avoidant-anxious"), n=1_000_000)
-    # Every day kept: 82 bytes a couple-day on top, so 10,000 couples over ten years is 3 GB.
-    with pytest.raises(InputError, match=r"results alone need 3\.2 GB"):
+    # Every day kept: 90 bytes a couple-day on top, so 10,000 couples over ten years is 3.5 GB.
+    with pytest.raises(InputError, match=r"results alone need 3\.5 GB"):
         cl.simulate(cl.scenario("avoidant-anxious"), n=10_000, daily=True)
 
 

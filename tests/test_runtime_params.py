@@ -12,8 +12,9 @@ import pytest
 import closeloop as cl
 from closeloop import engine, mechanisms
 from closeloop.errors import InputError
-from closeloop.model import healing
-from closeloop.model.person import PARTNER
+from closeloop.model import eft, healing
+from closeloop.model.couple import initial_couple
+from closeloop.model.person import PARTNER, initial_state
 from closeloop.params import (
     CHANGE,
     HISTORY,
@@ -60,7 +61,7 @@ def test_scenario_tables_validate_and_round_trip(tmp_path):
     assert sc.history == {"home_until": 14.0, "anxiety_floor": 0.3}
     hp, cg = sc.history_params(), sc.change_params()
     assert float(hp.home_until) == 14.0 and float(hp.peer_partner_share) == 0.5
-    assert float(cg.safe_warmth) == np.float32(0.9) and float(cg.stage2_at) == CHANGE.stage2_at
+    assert float(cg.safe_warmth) == np.float32(0.9) and float(cg.deesc_weeks) == CHANGE.deesc_weeks
     path = tmp_path / "s.toml"
     path.write_text(sc.to_toml())
     assert "[history]" in sc.to_toml() and "[change]" in sc.to_toml()
@@ -80,7 +81,7 @@ def test_a_scenario_without_them_keeps_its_json():
         ({"history": {"home_until": 30}}, "history.home_until", "30", "[10, 19]"),
         ({"history": {"home": 12}}, "history.home", "12", "home_until"),
         ({"change": {"safe_warmth": "high"}}, "change.safe_warmth", "'high'", "a number"),
-        ({"change": {"stage2_at": 0.8}}, "change.stage2_at", "0.8", "at most stage3_at"),
+        ({"change": {"deesc_weeks": 0}}, "change.deesc_weeks", "0", "[1, 52]"),
         ({"history": {"exposure_drop": 0.95}}, "history.exposure_drop", "0.95", "at most"),
         ({"history": [1.0]}, "history", "[1.0]", "a table"),
     ],
@@ -155,7 +156,7 @@ def test_new_values_do_not_recompile_couples(tab):
     engine.run_couples(N, 4, tab, tab, cp, flags, days=DAYS, schedule=sch)
     count = engine.compiled_count()
     hp = _with(HISTORY, "peer_partner_share", np.linspace(0.1, 0.9, N))
-    cg = change_params(safe_warmth=0.6, stage2_at=0.1)
+    cg = change_params(safe_warmth=0.6, deesc_pursuit=0.5)
     engine.run_couples(N, 4, tab, tab, cp, flags, days=DAYS, schedule=sch, history=hp, change=cg)
     assert engine.compiled_count() == count, "a new history or change value compiled a program"
 
@@ -188,14 +189,17 @@ def test_safe_warmth_sets_how_warmly_a_safe_partner_meets_sharing(tab):
 
 
 def test_couples_therapy_stages_follow_the_change_parameters():
+    """De-escalation ends when pursuit falls below ``deesc_pursuit`` (docs/model.md 13.7): a
+    couple still pursuing at 0.3 stays in it by default (0.2) and leaves it at 0.5."""
     sch = healing.schedule_array(
         [{"kind": "couples_therapy", "start": 0, "end": 100, "intensity": 1.0, "who": "a"}]
     )
-    obs = healing.L["observation"]
-    day = np.float32(20.0)  # a fifth of the way through
-    assert healing.levels(np, sch, day)[obs, 0] == 0.0  # stage 2 begins at a third by default
-    early = change_params(stage2_at=0.1)
-    assert healing.levels(np, sch, day, early)[obs, 0] == 1.0
+    care = healing.levels(np, sch, np.float32(20.0))
+    s = initial_couple(np, initial_state(np, (2, 4)))
+    pursuit, felt = np.full((2, 4), 0.3, np.float32), np.zeros((2, 4), np.float32)
+    assert (eft.advance(np, care, s, pursuit, felt) < 1.0).all()
+    lenient = change_params(deesc_pursuit=0.5)
+    assert (eft.advance(np, care, s, pursuit, felt, lenient) == 1.0).all()
 
 
 def test_simulate_takes_them_and_agrees_with_the_scenario_table():

@@ -180,6 +180,15 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Bouton 2004, Context and behavioral processes in extinction; Vervliet, Craske & "
         "Hermans 2013, Fear extinction and relapse: state of the art",
     ),
+    Mechanism(
+        "partner_perception",
+        "Each member keeps a picture of how satisfied the other is, updated from the contact "
+        "they attend to; withdrawing from a moment takes in little of it.",
+        "each member sees the other's satisfaction as it is, every day",
+        "Simpson et al. 2011, Attachment and the management of empathic accuracy in "
+        "relationship-threatening situations; Fraley, Garner & Shaver 2000, Adult attachment "
+        "and the defensive regulation of attention and memory",
+    ),
 )
 
 NAMES: tuple[str, ...] = tuple(m.name for m in MECHANISMS)

@@ -192,9 +192,7 @@ class Scenario(BaseModel):
     @field_validator("change")
     @classmethod
     def _change(cls, v: Mix) -> Mix:
-        out = check_values(v, CHANGE_SPECS, "change", "scenario")
-        at_most(out, CHANGE_SPECS, "stage2_at", "stage3_at", "change")
-        return out
+        return check_values(v, CHANGE_SPECS, "change", "scenario")
 
     @field_validator("interventions", mode="before")
     @classmethod

@@ -73,7 +73,7 @@ def day_step(
     ``variants.switches``, None: closeloop's rules; ``change``: how interventions act)."""
     u = draws(key, t, N_COUPLE_DRAWS)
     tf = t.astype(jnp.float32)
-    lv = healing.levels(xp, schedule, tf, change) if care else None
+    lv = healing.levels(xp, schedule, tf) if care else None
     sess = healing.sessions(xp, schedule, tf)[0] if therapy else None
     ev = adult_events.active(xp, schedule, tf) if care else None
     return couple_day(xp, pp, cp, s, tf, u, flags, lv, sess, ev, variant, change)
@@ -159,6 +159,7 @@ def couple_threat(s: CoupleState) -> jax.Array:
 def _snapshot(s: CoupleState, acc: dict[str, jax.Array]) -> dict[str, jax.Array]:
     return {
         "sat": s.sat,
+        "perceived": s.perceived,
         "stability": s.stability,
         "pursuit": s.pursuit,
         "felt": s.felt,
@@ -173,6 +174,7 @@ def _snapshot(s: CoupleState, acc: dict[str, jax.Array]) -> dict[str, jax.Array]
         "seeking": s.person.E,
         "reward": jnp.mean(s.person.R, axis=0),
         "ruptures": s.ruptures,
+        "stage": s.stage,  # couples therapy's stage (model.eft): when the softening came
         "investment": s.investment,
         "life": s.life,
         "ended": s.ended,
@@ -197,6 +199,7 @@ def _daily(s2: CoupleState, d: Day) -> dict[str, jax.Array]:
         "conflict": d.conflict,
         "repaired": d.repaired,
         "sat": s2.sat,
+        "perceived": s2.perceived,
         "pursuit": s2.pursuit,
         "stability": s2.stability,
         "known": s2.known,
@@ -211,8 +214,9 @@ MONTHLY = {
     **dict.fromkeys(
         ("sat", "stability", "pursuit", "felt", "expect", "distance", "support", "known"), M
     ),
+    "perceived": M,
     **dict.fromkeys(("gave_up", "threat_deep", "habit_deep", "seeking", "reward", "life"), M),
-    **dict.fromkeys(("ruptures", "investment", "ended"), P),
+    **dict.fromkeys(("ruptures", "stage", "investment", "ended"), P),
     **dict.fromkeys(
         (
             "bids",
@@ -244,6 +248,7 @@ DAILY = {
             "habit",
             "arousal",
             "sat",
+            "perceived",
             "pursuit",
             "stability",
             "known",

@@ -73,7 +73,7 @@ def person_day(
             healing.person_offer(
                 xp,
                 o,
-                healing.levels(xp, schedule, tf, change),
+                healing.levels(xp, schedule, tf),
                 *healing.sessions(xp, schedule, tf),
                 p,
                 s,

@@ -10,10 +10,33 @@ one definition runs under ``jax.numpy`` (the engine) and ``numpy`` (the benchmar
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from closeloop.mechanisms import is_on
-from closeloop.model import events, healing, life
+from closeloop.model import couple_bids, couple_update, eft, events, healing, life
+
+# The state, the record and their codes live in couple_state; they are read from here too.
+from closeloop.model.couple_state import (  # noqa: F401
+    AGAINST,
+    AWAY,
+    BIDS,
+    CONFLICT,
+    HERE,
+    MOMENTS,
+    NONE,
+    QUIET,
+    RESPONSES,
+    TALK,
+    THERAPY_ROW,
+    TOWARD,
+    CoupleState,
+    Day,
+    away_days,
+    freeze,
+    initial_couple,
+    other,
+    record,
+)
 from closeloop.model.decisions import N_COUPLE_DRAWS as N_COUPLE_DRAWS
 from closeloop.model.decisions import (
     CoupleDecisions,
@@ -24,13 +47,9 @@ from closeloop.model.decisions import (
 )
 from closeloop.model.person import (
     LEAVES_EARLY,
-    PARTNER,
-    THERAPY,
     K,
     Offer,
-    PersonState,
     Response,
-    comfort_depth,
     learn,
     levels,
     once,
@@ -43,137 +62,7 @@ from closeloop.model.response import (
     response_probs,
     sample_decisions,
 )
-from closeloop.params import CHANGE, SPECS, ChangeParams, CoupleParams, PersonParams
-
-# Day moments.
-QUIET, BIDS, TALK, CONFLICT = 0, 1, 2, 3
-MOMENTS = ("quiet", "bids", "where-is-this-going talk", "conflict")
-HERE = 0
-"""Context index inside the couple kernel. Everything in a relationship happens in the partner
-context, so the kernel carries only that row of each member's template (``initial_couple`` takes
-it): the partner row evolves exactly as it would with all rows carried, at a quarter of the
-work. A scenario with individual therapy carries the therapy row too, as row ``THERAPY_ROW``."""
-THERAPY_ROW = 1
-# Response to a bid (Gottman): toward, away, against; NONE when no bid was received.
-NONE, TOWARD, AWAY, AGAINST = 0, 1, 2, 3
-RESPONSES = ("none", "toward", "away", "against")
-
-
-class CoupleState(NamedTuple):
-    """What a couple carries from day to day, batch axes last (``person.py``'s convention).
-
-    With B the couples' batch shape, a per-couple field has shape B and a per-member field
-    (2, *B) (member a, member b); ``person`` is a PersonState whose batch is (2, *B), so the
-    person functions treat the two members as two more units.
-
-    Attributes:
-        person: PersonState of both members; V and I hold the partner context only,
-            (1, K, 2, *B) (see ``HERE``).
-        expect: (2, *B) expectation that one's bids are met, in [0, 1].
-        felt: (2, *B) felt distance: moving share of one's bids that went unmet, in [0, 1].
-        pursuit: (2, *B) pursuit (demanding closeness), in [0, 1].
-        gave_up: (2, *B) bool, has stopped reaching.
-        distance: (2, *B) one's own protective distance, in [0, 1].
-        support: (2, *B) support found outside the relationship, in [0, 1].
-        known: (2, *B) how deeply each member is known by the other, in [0, K] depth levels.
-        sat: (2, *B) relationship satisfaction, in [0, 1].
-        stability: (2, *B) felt stability (calm), in [0, 1].
-        ruptures: (*B) unrepaired ruptures on the books (count, fading slowly), >= 0.
-        investment: (*B) shared life built, in [0, 1].
-        life: (2, *B) each member's strain from the life around the couple (``life.py``):
-            0 an ordinary stretch, positive more strain than usual; stationary spread 1.
-        ended: (*B) bool, the relationship has ended.
-    """
-
-    person: PersonState
-    expect: Any
-    felt: Any
-    pursuit: Any
-    gave_up: Any
-    distance: Any
-    support: Any
-    known: Any
-    sat: Any
-    stability: Any
-    ruptures: Any
-    investment: Any
-    life: Any
-    ended: Any
-
-
-class Day(NamedTuple):
-    """What happened on one couple-day (per-member fields (2, *B), per-couple fields B).
-
-    Attributes:
-        moment: per couple, int index into MOMENTS.
-        bid: bool, the member reached out (a bid, or raising the talk).
-        bid_depth: int, depth of the member's bid.
-        received: int index into RESPONSES, how the member met the other's bid (NONE if none).
-        shared: bool, the member shared when closeness was offered.
-        automatic: bool, the member's door closed by the automatic route.
-        behaviour: int index into person.BEHAVIOURS.
-        threat: float, the member's felt threat at the depth offered, before pressure.
-        habit: float, the habit's push toward the automatic route at that depth.
-        arousal: float, the member's arousal at the moment (0 with no offer).
-        conflict, repaired, ended_today: per couple, bool.
-    """
-
-    moment: Any
-    bid: Any
-    bid_depth: Any
-    received: Any
-    shared: Any
-    automatic: Any
-    behaviour: Any
-    threat: Any
-    habit: Any
-    arousal: Any
-    conflict: Any
-    repaired: Any
-    ended_today: Any
-
-
-def _other(x: Any) -> Any:
-    """What the other member has: swap the member axis (the first) of a per-member field."""
-    return x[::-1]
-
-
-def initial_couple(
-    xp: Any, person: PersonState, therapy: bool = False, cp: CoupleParams | None = None
-) -> CoupleState:
-    """A new relationship between two adults with the given (full, all-context) templates, whose
-    batch is (2, *B); the couple keeps the partner row of each (see ``HERE``), and with
-    ``therapy`` the therapy row as well (``THERAPY_ROW``). Expectation, satisfaction and felt
-    stability start at ``cp``'s ``expect_start``, ``sat_start`` and ``stability_start`` (their
-    defaults without ``cp``)."""
-    # A slice, not a list of rows: a basic index works the same under NumPy and JAX.
-    rows = (
-        slice(PARTNER, THERAPY + 1, THERAPY - PARTNER) if therapy else slice(PARTNER, PARTNER + 1)
-    )
-    person = person._replace(V=person.V[rows], I=person.I[rows])
-    f = xp.float32
-    members = person.E.shape  # (2, *B)
-    z2 = xp.zeros(members, dtype=f)
-
-    def start(name: str) -> Any:
-        return (z2 + (SPECS[name].default if cp is None else getattr(cp, name))).astype(f)
-
-    return CoupleState(
-        person=person,
-        expect=start("expect_start"),
-        felt=z2,
-        pursuit=z2,
-        gave_up=xp.zeros(members, dtype=bool),
-        distance=z2,
-        support=z2,
-        known=z2,
-        sat=start("sat_start"),
-        stability=start("stability_start"),
-        ruptures=xp.zeros(members[1:], dtype=f),
-        investment=xp.zeros(members[1:], dtype=f),
-        life=z2,
-        ended=xp.zeros(members[1:], dtype=bool),
-    )
+from closeloop.params import CHANGE, ChangeParams, CoupleParams, PersonParams
 
 
 def couple_day(
@@ -217,15 +106,10 @@ def couple_day_full(
 ) -> tuple[CoupleState, Day, CoupleDecisions, CoupleDecisions | None]:
     """One day of a relationship, simulated or scored.
 
-    Main arguments:
-        xp: array namespace.
-        pp: traits of both members, each field (2, *B).
-        cp: relationship settings, each field B (or a scalar).
-        s: the couple's state.
-        day: day since the relationship began (scalar).
-        flags: (M,) mechanism switches.
-
-    Other arguments:
+    Arguments:
+        xp: array namespace; pp: traits of both members, each field (2, *B); cp: relationship
+            settings, each field B (or a scalar); s: the couple's state; day: day since the
+            relationship began (scalar); flags: (M,) mechanism switches.
         care: (len(healing.LEVELS), 2) the day's intervention levels per member, or None.
         therapy: (2,) bool, who has a therapy session today (needs the therapy row), or None.
         event: the day's adult events per member (``events.active``), or None.
@@ -253,14 +137,12 @@ def couple_day_full(
             lp[name] = log_prob(x)
         return x
 
-    f32 = xp.float32
-    c = cp  # short alias
-    live = ~s.ended
+    f32, c, live = xp.float32, cp, ~s.ended  # c: a short alias
     mem = levels(xp, 2, live)  # (2, 1, ...): member index, broadcast over couples
     zero = xp.zeros_like(s.expect)
 
-    def lvl(name: str) -> Any:
-        return zero if care is None else healing.member(xp, care, name, s.expect) + zero
+    def lvl(name: str) -> Any:  # couples therapy adds the stages the couple has reached
+        return zero if care is None else eft.level(xp, care, name, s.stage, zero)
 
     # Without interventions (care None) none of their terms enters the program: the plain day
     # compiles exactly as before they existed.
@@ -269,14 +151,11 @@ def couple_day_full(
     if care is not None:
         # Seeing the cycle, not the partner, as the problem (couples therapy) softens it.
         attribution = attribution * (1.0 - lvl("reframe"))
-    # A session day is the session: no bids, no talk and no conflict between the two. So is the
-    # day of an adult event (a betrayal, a loss, a humiliation): that day is the event.
+    # A session day is the session: no bids, no talk and no conflict between the two; so is the
+    # day of an adult event, and couples therapy's softening.
     per_member = (2,) + (1,) * xp.ndim(live)
-    therapy_day = None if therapy is None else therapy.reshape(per_member) & live
-    event_day = None if event is None else event.on.reshape(per_member) & live
-    sess = therapy_day if event_day is None else event_day
-    if therapy_day is not None and event_day is not None:
-        sess = therapy_day | event_day
+    soft = None if care is None else eft.softening(xp, care, s) & (zero > -1.0)
+    therapy_day, event_day, sess = away_days(xp, live, therapy, event, soft)
     away = None if sess is None else xp.any(sess, axis=0)
 
     def but(x: Any, mask: Any) -> Any:
@@ -313,40 +192,16 @@ def couple_day_full(
     bids_day = but(live & ~conflict & ~talk, away)
 
     # --- Bids for connection (each member, at most one a day).
-    longing = s.person.L
-    p_bid = (
-        c.bid_rate
-        * (c.bid_need_floor + (1.0 - c.bid_need_floor) * longing)
-        * (1.0 + s.pursuit)
-        * (1.0 - s.distance)
-        * (c.bid_hope_floor + (1.0 - c.bid_hope_floor) * s.expect)
-    )
+    p_bid = couple_bids.bid_chance(xp, c, s)
     # The life around the couple: the day's strain (exogenous: drawn, never learned) and the
     # fewer bids it leaves time and energy for.
     life_u = decide("life", lambda d: d.life, lambda x: xp.zeros_like(x))
     strain = life.step(xp, c, s.life, life_u)
     p_bid = xp.clip(p_bid * life.bid_factor(xp, c, strain), 0.0, 1.0)
-    # Bids reach past what is already shared, and past the depth partners come to expect as the
-    # relationship matures (social penetration); pursuit pushes deeper still.
-    mutual = xp.mean(s.known, axis=0)
-    expected = (K - 1) * xp.minimum(day / xp.maximum(c.deepen_days, 1.0), 1.0)
-    base = xp.maximum(mutual, expected)
-    reach = xp.floor(base + c.bid_reach + s.pursuit)
-    # One reaches only as deep as one's own template allows: depths whose felt threat (with the
-    # habit) would set off the automatic route are not offered (bidding is approaching too).
-    # Pursuit overrides one's own alarm: hyperactivated seeking pushes past it.
-    comfort = comfort_depth(xp, pp, s.person, HERE, flags, s.pursuit)
-    if care is not None:
-        # Having decided to face the fear, one reaches one step past one's comfort (the edge),
-        # as in the withdrawer's re-engagement in couples therapy.
-        commits = (lvl("commitment") > 0) & is_on(flags, "decision_to_approach")
-        comfort = comfort + commits.astype(f32)
-    ceiling = xp.clip(xp.minimum(reach, comfort), 0, K - 1)
-    if care is not None:
-        # Pacing: reach no deeper than the other can meet without alarm (the other sets the
-        # depth), in proportion to the pacing's intensity.
-        calm = xp.maximum(_other(comfort_depth(xp, pp, s.person, HERE, flags)), 0.0)
-        ceiling = xp.minimum(ceiling, xp.floor(calm + (1.0 - pace) * (K - 1 - calm)))
+    commits = None if care is None else lvl("commitment") > 0
+    comfort, ceiling = couple_bids.reach(
+        xp, pp, c, s, day, flags, commits, None if care is None else pace
+    )
     # One bids only where one's own comfort allows any depth at all.
     can_bid = bids_day & (comfort >= 0)
     bid_x = decide(
@@ -366,21 +221,14 @@ def couple_day_full(
     bid_depth = xp.where(talk & is_lead, K - 1, bid_depth_x)
 
     # --- What each member is offered: the other's bid, the talk, or the repair of a conflict.
-    offered = _other(bid) | conflict
-    depth = xp.where(conflict, c.conflict_depth.astype(xp.int32), _other(bid_depth))
-    conflict_push = c.conflict_pressure + (1.0 - c.conflict_pressure) * _other(s.pursuit)
-    pressure = xp.where(talk, 1.0, xp.where(conflict, conflict_push, _other(s.pursuit)))
-    # How the other meets one's sharing: warm unless they have built distance or are unhappy;
-    # frustrated pursuit turns critical.
-    warmth = xp.clip(
-        c.warmth_base - c.warmth_distance * s.distance - c.warmth_sat * (1.0 - s.sat),
-        c.warmth_min,
-        c.warmth_max,
-    )
-    hurt = c.hurt_base + c.criticism * s.pursuit * (1.0 - s.sat)
+    offered = other(bid) | conflict
+    depth = xp.where(conflict, c.conflict_depth.astype(xp.int32), other(bid_depth))
+    conflict_push = c.conflict_pressure + (1.0 - c.conflict_pressure) * other(s.pursuit)
+    pressure = xp.where(talk, 1.0, xp.where(conflict, conflict_push, other(s.pursuit)))
+    warmth, hurt = couple_bids.partner_response(xp, c, s)
     if care is not None:
         # A safe or pacing partner does not press; a safe partner is warm and never critical.
-        pressure = pressure * (1.0 - _other(safe)) * (1.0 - _other(pace))
+        pressure = pressure * (1.0 - other(safe)) * (1.0 - other(pace))
         warmth = warmth + safe * (change.safe_warmth - warmth)
         hurt = hurt * (1.0 - safe)
     # Once one has built distance, opening up to the other matters less.
@@ -396,8 +244,8 @@ def couple_day_full(
         context=xp.zeros_like(depth) + HERE,
         pressure=pressure.astype(f32),
         importance=importance,
-        warmth=_other(warmth).astype(f32),
-        hurt_rate=xp.minimum(_other(hurt), 1.0 - _other(warmth)).astype(f32),
+        warmth=other(warmth).astype(f32),
+        hurt_rate=xp.minimum(other(hurt), 1.0 - other(warmth)).astype(f32),
         protest_gain=zero,
         forced=xp.zeros_like(offered),
         salience=zero + 1.0,
@@ -412,6 +260,8 @@ def couple_day_full(
         # The event is the other member's doing, so it happens in the partner context.
         depth_ev, sal_ev = (x.reshape(per_member) for x in (event.depth, event.salience))
         o = events.event_offer(xp, o, event_day, depth_ev, sal_ev, HERE)
+    if soft is not None:
+        o = eft.softening_offer(xp, o, soft, HERE, change)
     # Each member's response: the same person step as everywhere, on the day's offer.
     q = response_probs(xp, pp, s.person, o, flags)
     chosen = decide(
@@ -432,13 +282,13 @@ def couple_day_full(
     # In a conflict, repair needs vulnerability from both: each learns from whether the other
     # also opened up.
     both_open = xp.all(r.approached, axis=0)
-    rep_outcome = xp.where(_other(r.approached), 1, xp.where(_other(against), -1, 0))
+    rep_outcome = xp.where(other(r.approached), 1, xp.where(other(against), -1, 0))
     r = r._replace(outcome=xp.where(conflict, rep_outcome, r.outcome))
     person = learn(xp, pp, tick(xp, pp, s.person, flags, variant), o, r, flags, variant)
 
     # The bidder learns what reaching out at that depth brings: the other's response.
-    met = _other(received) == TOWARD
-    bid_outcome = xp.where(met, 1, xp.where(_other(received) == AGAINST, -1, 0))
+    met = other(received) == TOWARD
+    bid_outcome = xp.where(met, 1, xp.where(other(received) == AGAINST, -1, 0))
     ob = o._replace(offered=bid, depth=bid_depth, forced=bid, pressure=zero)
     rb = Response(
         offered=bid,
@@ -457,31 +307,16 @@ def couple_day_full(
     person = learn(xp, pp, person, ob, rb, flags, variant)
     person, received, met = once(xp, (person, received, met), day)
 
-    # --- The bidder's expectation, felt distance, pursuit and giving up.
-    bf = bid.astype(f32)
-    metf = met.astype(f32)
-    expect = s.expect + pp.alpha_expect * bf * (metf - s.expect)
-    felt = s.felt + c.felt_rate * bf * ((1.0 - metf) - s.felt)
-    limit = pp.give_up + xp.where(s.gave_up, c.give_up_margin, 0.0)  # hope must return clearly
-    gave_up = (expect < limit) & is_on(flags, "giving_up")
-    # Attribution amplifies how strongly felt distance turns into pursuit: read as a verdict on
-    # oneself, the same distance is more alarming (by default from half to 1.5 times).
-    # Switched off, pursuit no longer follows one's own unmet bids: it is set by a fixed felt
-    # distance (unlinked_felt), so that the ablation removes the contingency, not the contact.
-    drive = xp.where(is_on(flags, "pursuit"), felt, c.unlinked_felt)
-    target = xp.minimum(pp.anxiety * drive * (c.attribution_offset + attribution), 1.0)
-    target = target * (~gave_up)
-    pursuit = xp.clip(s.pursuit + c.pursuit_rate * (target - s.pursuit), 0.0, 1.0)
-    gf = gave_up.astype(f32)
-    distance = s.distance + c.distance_rate * (gf - s.distance)
-    support = s.support + c.support_rate * (gf - s.support)
-
-    # --- Being known grows when one shares (or one's bid is received) and fades without it.
+    # --- The bidder's expectation, felt distance, pursuit and giving up; being known.
+    bd = couple_update.bond(xp, pp, c, s, bid, met, attribution, flags)
     opened = but(r.approached, sess) | met
+    if soft is not None:
+        opened = opened | (soft & r.approached)  # the softening is sharing with each other
     open_depth = xp.where(r.approached, depth, bid_depth).astype(f32)
-    grow = c.knowing_rate * xp.maximum(open_depth + 1.0 - s.known, 0.0)
-    known = s.known * (1.0 - c.knowing_decay) + xp.where(opened, grow, 0.0)
-    known = xp.clip(known, 0.0, float(K))
+    known = couple_update.knowing(xp, c, s, opened, open_depth)
+    # What one takes in of the other's state: contact met by sharing, or by withdrawing.
+    contact = but(o.offered, sess)
+    perceived = couple_update.perceive(xp, c, s, contact, r.approached, flags)
 
     # --- Conflict and repair; unrepaired ruptures stay on the books.
     by_chance = decide(
@@ -496,45 +331,26 @@ def couple_day_full(
     repaired = conflict & xp.where(is_on(flags, "repair_vulnerability"), both_open, by_chance)
     keep = xp.where(is_on(flags, "rupture_memory"), 1.0 - c.rupture_decay, 0.0)
     ruptures = s.ruptures * keep + (conflict & ~repaired).astype(f32)
+    injury = s.injury * keep
     if event is not None:
         # An adult event is an injury of the bond left unrepaired (an attachment injury): one
         # rupture on the books, on its first day, for each member it befalls.
         first = event.first.reshape(per_member) & live
+        injury = injury + xp.sum(first.astype(f32), axis=0)
         ruptures = ruptures + xp.sum(first.astype(f32), axis=0)
+    if soft is not None:
+        ruptures, injury = eft.repair(xp, soft[0], ruptures, injury, change)
 
-    # --- Satisfaction: responsiveness, intimacy, hurt on the books, and how personally distance
-    # is read.
-    intimacy = xp.mean(known, axis=0) / K
-    quality = (
-        c.base_quality
-        + c.expect_weight * expect
-        + c.intimacy_weight * intimacy
-        - c.attribution_weight * attribution * felt
-        # Times the reciprocal, as XLA computes a division by a constant (bit for bit).
-        - c.rupture_weight * xp.minimum(ruptures, c.rupture_cap) * (1.0 / c.rupture_cap)
-        + life.quality_shift(c, strain)
-    )
-    sat = s.sat + c.sat_rate * (xp.clip(quality, 0.0, 1.0) - s.sat)
+    # --- Satisfaction: responsiveness, intimacy, hurt on the books, how personally distance
+    # is read, and how content one believes the other to be.
+    sat = couple_update.satisfaction(xp, c, s, bd, known, attribution, ruptures, strain, perceived)
     # Felt stability: the day's calm. Low arousal feels like stability, whatever its cause.
     # A session day is away from the relationship: what happened there is not a moment of the
     # couple's (not in its record, not in its calm).
     at_home = r.arousal if sess is None else xp.where(sess, 0.0, r.arousal)
-    calm = 1.0 - xp.minimum(at_home, 1.0) - c.conflict_calm * conflict.astype(f32)
-    stability = s.stability + c.stability_rate * (xp.clip(calm, 0.0, 1.0) - s.stability)
-
+    stability = couple_update.stability(xp, c, s, at_home, conflict)
     # --- Commitment (investment model) and ending.
-    investment = s.investment + c.investment_rate * (1.0 - s.investment)
-    alternatives = c.alternatives + c.support_pull * support
-    # Switched off, staying follows satisfaction alone, on commitment's own scale: the shared
-    # investment (the same for every couple on a given day) stays, the alternatives that outside
-    # support opens do not, so the ablation removes the couple's own commitment and does not
-    # simply make couples end sooner.
-    commit = xp.where(
-        is_on(flags, "commitment"),
-        sat + investment - alternatives,
-        sat + investment - c.alternatives,
-    )
-    hazard = c.hazard_base * xp.exp(-c.hazard_slope * xp.min(commit, axis=0))
+    investment, hazard = couple_update.commitment(xp, c, s, sat, bd.support, flags)
     end_x = decide(
         "end",
         lambda d: d.end < hazard,
@@ -544,12 +360,12 @@ def couple_day_full(
 
     new = CoupleState(
         person=person,
-        expect=expect,
-        felt=felt,
-        pursuit=pursuit,
-        gave_up=gave_up,
-        distance=distance,
-        support=support,
+        expect=bd.expect,
+        felt=bd.felt,
+        pursuit=bd.pursuit,
+        gave_up=bd.gave_up,
+        distance=bd.distance,
+        support=bd.support,
         known=known,
         sat=sat,
         stability=stability,
@@ -557,25 +373,13 @@ def couple_day_full(
         investment=investment,
         life=strain,
         ended=s.ended | ends,
+        perceived=perceived,
+        stage=s.stage if care is None else eft.advance(xp, care, s, bd.pursuit, bd.felt, change),
+        injury=injury,
     )
     # An ended relationship is frozen: nothing more happens in it.
-    out = _freeze(xp, s, new, live)
-    moment = xp.where(~live, QUIET, xp.where(conflict, CONFLICT, xp.where(talk, TALK, BIDS)))
-    rec = Day(
-        moment=moment,
-        bid=bid & live,
-        bid_depth=bid_depth,
-        received=received,
-        shared=but(r.approached, sess),
-        automatic=but(r.automatic, sess),
-        behaviour=r.behaviour if sess is None else xp.where(sess, 0, r.behaviour),
-        threat=xp.where(but(r.offered, sess), r.threat, 0.0),
-        habit=xp.where(but(r.offered, sess), r.habit, 0.0),
-        arousal=at_home,
-        conflict=conflict,
-        repaired=repaired,
-        ended_today=ends,
-    )
+    out = freeze(xp, s, new, live)
+    rec = record(xp, live, conflict, talk, bid, bid_depth, received, r, sess, repaired, ends)
     taken = CoupleDecisions(
         person=chosen,
         bid=bid_x,
@@ -592,12 +396,3 @@ def couple_day_full(
     # In a conflict the outcome of opening up is the other's response, not a draw.
     person_lp = lp["person"]._replace(outcome=xp.where(conflict, 0.0, lp["person"].outcome))
     return out, rec, taken, CoupleDecisions(**{**lp, "person": person_lp})
-
-
-def _freeze(xp: Any, old: CoupleState, new: CoupleState, live: Any) -> CoupleState:
-    # Batch axes last: a per-couple mask broadcasts over any leading structure axes.
-    person = PersonState(
-        *[xp.where(live, a, b) for a, b in zip(new.person, old.person, strict=True)]
-    )
-    rest = [xp.where(live, a, b) for a, b in zip(new[1:-1], old[1:-1], strict=True)]
-    return CoupleState._make([person, *rest, new.ended])

@@ -59,13 +59,16 @@ DESCRIPTIONS = {
     "stress": "a stressful period: the memory of learned safety is harder to retrieve",
     "context_change": "closeness comes from new people (a move, a new circle): the share of "
     "offers from outside the places where safety was learned",
-    "couples_therapy": "emotionally focused couples therapy in three stages: de-escalation, "
-    "then the withdrawer's re-engagement, then the pursuer's softening",
+    "couples_therapy": "emotionally focused couples therapy in three stages that advance on the "
+    "couple's progress: de-escalation, then the withdrawer's re-engagement, then the pursuer's "
+    "softening (a session of deep, warm mutual sharing that can repair an attachment injury)",
 }
 
-LEVELS = (*KINDS[:-1], "reframe")
+LEVELS = (*KINDS[:-1], "reframe", "eft_withdrawer", "eft_pursuer")
 """The basic components the kernels read, one level per member each day. ``reframe`` (seeing the
-cycle, not the partner, as the problem) comes only from couples therapy."""
+cycle, not the partner, as the problem) comes only from couples therapy, and so do the course's
+intensity for its withdrawer and its pursuer, from which the couple kernel adds the components of
+the later stages when the couple reaches them (``eft``)."""
 L = {name: i for i, name in enumerate(LEVELS)}
 
 PERSON_KINDS = tuple(k for k in KINDS if k != "couples_therapy")
@@ -106,29 +109,26 @@ def _members(xp: Any, who: Any) -> Any:
     return xp.stack([who != 1, who != 0], axis=-1).astype(xp.float32)
 
 
-def levels(xp: Any, schedule: Any, day: Any, change: ChangeParams = CHANGE) -> Any:
+def levels(xp: Any, schedule: Any, day: Any) -> Any:
     """(len(LEVELS), 2) float32: each basic component's intensity today for members a and b (a
-    person is member a). Overlapping interventions of one kind take the larger intensity;
-    ``change`` says when couples therapy's stages begin."""
-    kind, start, end, x, who = (schedule[:, j] for j in range(len(COLUMNS)))
+    person is member a). Overlapping interventions of one kind take the larger intensity."""
+    kind, _, _, x, who = (schedule[:, j] for j in range(len(COLUMNS)))
     on = levels_on(xp, schedule, day)
     mine = _members(xp, who) * xp.where(on, x, 0.0)[:, None]  # (S, 2)
     other = mine[:, ::-1]
     basic = (kind[:, None] == xp.arange(len(LEVELS))[None, :]).astype(xp.float32)
     basic = basic * (kind < KINDS.index("couples_therapy"))[:, None]
     # Basic kinds share their index with LEVELS (asserted below); couples therapy expands into
-    # its stages: who names the withdrawer, the other member is the pursuer.
+    # its components: who names the withdrawer, the other member is the pursuer.
     lv = basic[:, :, None] * mine[:, None, :]  # (S, LEVELS, 2)
     ct = (kind == KINDS.index("couples_therapy"))[:, None]
-    frac = (day - start) / xp.maximum(end - start, 1.0)
-    stage2 = (frac >= change.stage2_at)[:, None]
-    stage3 = (frac >= change.stage3_at)[:, None]
+    # Its first stage is the same for every couple (the pursuer paces, both reframe); the later
+    # ones depend on the couple's progress, so the kernel adds them (eft.level).
     parts = {
         "pacing": other,
         "reframe": mine + other,
-        "observation": mine * stage2,
-        "commitment": mine * stage2,
-        "safe_partner": other * stage3,
+        "eft_withdrawer": mine,
+        "eft_pursuer": other,
     }
     extra = xp.stack([parts[n] * ct if n in parts else xp.zeros_like(mine) for n in LEVELS], axis=1)
     return xp.clip(xp.max(lv + extra, axis=0), 0.0, 1.0)
@@ -299,4 +299,4 @@ def describe(rows: list[dict[str, Any]], kind: str, days: int) -> list[str]:
     return out
 
 
-assert KINDS[: len(LEVELS) - 1] == LEVELS[:-1], "basic kinds share their index with LEVELS"
+assert KINDS[:-1] == LEVELS[: len(KINDS) - 1], "basic kinds share their index with LEVELS"

@@ -76,31 +76,80 @@ class ChangeParams(ParamsBase):
         claims=("H4",),
         mechanisms=("observation",),
     )
-    stage2_at: Array = param(
-        1.0 / 3.0,
+    deesc_pursuit: Array = param(
+        0.2,
         low=0.0,
         high=1.0,
         unit="1",
-        label="when couples therapy turns to the withdrawer's re-engagement",
+        label="how low pursuit must fall for de-escalation to be done",
         meaning=(
-            "Share of a couples therapy's span after which its second stage (the withdrawer "
-            "notices and commits to approach) begins."
+            "Couples therapy's de-escalation ends (and the withdrawer's re-engagement begins) on "
+            "the first day both members' pursuit is below this level and both members' felt "
+            "distance below deesc_unmet, or at the cap deesc_weeks."
         ),
         ref=EFT,
-        step=0.01,
+        mechanisms=("pursuit",),
     )
-    stage3_at: Array = param(
-        2.0 / 3.0,
+    deesc_unmet: Array = param(
+        0.4,
         low=0.0,
         high=1.0,
         unit="1",
-        label="when couples therapy turns to the pursuer's softening",
+        label="how few bids may go unmet for de-escalation to be done",
         meaning=(
-            "Share of a couples therapy's span after which its third stage (the pursuer becomes "
-            "a safe partner) begins."
+            "Felt distance (the moving share of one's bids that went unmet, the withdrawal as "
+            "the other meets it) below which, with pursuit below deesc_pursuit, couples "
+            "therapy's de-escalation is done."
         ),
         ref=EFT,
-        step=0.01,
+    )
+    deesc_weeks: Array = param(
+        12.0,
+        low=1.0,
+        high=52.0,
+        unit="weeks",
+        label="the longest couples therapy stays in de-escalation",
+        meaning=(
+            "Cap on the length of couples therapy's first stage: de-escalation that has not "
+            "reached its levels by then gives way to the withdrawer's re-engagement anyway."
+        ),
+        ref=(
+            "Johnson 2004, The practice of emotionally focused couple therapy: creating "
+            "connection; Wiebe & Johnson 2016, A review of the research in emotionally focused "
+            "therapy for couples"
+        ),
+    )
+    reengage_weeks: Array = param(
+        8.0,
+        low=1.0,
+        high=52.0,
+        unit="weeks",
+        label="how long the withdrawer's re-engagement lasts before the softening",
+        meaning=(
+            "Length of couples therapy's second stage (the withdrawer notices the reaction and "
+            "commits to approach); the pursuer's softening, a session of deep, warm mutual "
+            "sharing, comes at its end."
+        ),
+        ref=EFT,
+    )
+    injury_repair: Array = param(
+        0.6,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="how much of an attachment injury the softening repairs",
+        meaning=(
+            "Share of the unrepaired ruptures left by adult events (attachment injuries) that "
+            "the softening session of couples therapy repairs. About three in five couples with "
+            "an attachment injury resolved it in a course of emotionally focused therapy."
+        ),
+        ref=(
+            "Johnson, Makinen & Millikin 2001, Attachment injuries in couple relationships: a "
+            "new perspective on impasses in couples therapy; Makinen & Johnson 2006, Resolving "
+            "attachment injuries in couples using emotionally focused therapy: steps toward "
+            "forgiveness and reconciliation"
+        ),
+        mechanisms=("rupture_memory",),
     )
 
 

@@ -332,6 +332,63 @@ class CoupleParams(Relationship):
         ),
         ref=SPILLOVER,
     )
+    perceive_rate: Array = param(
+        0.05,
+        low=0.0,
+        high=1.0,
+        unit="1/day",
+        label="how fast one's picture of the partner's satisfaction follows what one takes in",
+        meaning=(
+            "Daily step of the perceived satisfaction of the partner toward the partner's actual "
+            "satisfaction, on a day of contact (the partner's bid, a talk or a conflict) that one "
+            "attends to in full (mechanism partner_perception)."
+        ),
+        ref=(
+            "Simpson et al. 2011, Attachment and the management of empathic accuracy in "
+            "relationship-threatening situations"
+        ),
+        claims=("D4",),
+        mechanisms=("partner_perception",),
+    )
+    withdrawn_attention: Array = param(
+        0.2,
+        low=0.0,
+        high=1.0,
+        unit="1",
+        label="how much of the partner's state one takes in while withdrawing",
+        meaning=(
+            "Weight of a day of contact that one met by withdrawing (not sharing), against 1 "
+            "for one met by sharing, in the update of the perceived satisfaction of the "
+            "partner: attending to the partner's distress is itself closeness, and avoidant "
+            "people take in less attachment-related information (mechanism partner_perception)."
+        ),
+        ref=(
+            "Fraley, Garner & Shaver 2000, Adult attachment and the defensive regulation of "
+            "attention and memory; Simpson et al. 2011, Attachment and the management of "
+            "empathic accuracy in relationship-threatening situations"
+        ),
+        claims=("D4",),
+        mechanisms=("partner_perception",),
+    )
+    partner_weight: Array = param(
+        0.2,
+        low=0.0,
+        high=1.0,
+        unit="satisfaction",
+        label="how much one's picture of the partner's happiness colours one's own",
+        meaning=(
+            "Weight in the felt quality of the relationship of the perceived satisfaction of "
+            "the partner, relative to its starting value sat_start: one's satisfaction reads "
+            "how content one believes the partner to be, not how content the partner is "
+            "(mechanism partner_perception)."
+        ),
+        ref=(
+            "Murray, Holmes & Griffin 1996, The benefits of positive illusions: idealization "
+            "and the construction of satisfaction in close relationships"
+        ),
+        claims=("D4",),
+        mechanisms=("partner_perception",),
+    )
 
 
 COUPLE_SPECS = CoupleParams.SPECS
