@@ -62,10 +62,16 @@ def k5(runs: Runs) -> Row:
     ok = together(raw, end)
     m = raw["monthly"]
     threat, pursuit = m["threat_deep"][ok], m["pursuit"][ok]
-    softening = start + 2 * (end - start) // 3
     fall_avoid = threat[:, snap(end), w] - threat[:, snap(start), w]
-    first = pursuit[:, snap(start), p] - pursuit[:, snap(softening), p]
-    final = pursuit[:, snap(softening), p] - pursuit[:, snap(end), p]
+    # Each couple's own softening: the first month the course's stage record reaches 2
+    # (model.eft); couples that never reach it in the course are left out of the comparison.
+    months = np.arange(snap(start), snap(end) + 1)
+    reached = m["stage"][ok][:, months] >= 2.0
+    soft = months[np.argmax(reached, axis=1)]
+    rows = np.flatnonzero(reached.any(axis=1))
+    soft = soft[rows]
+    first = pursuit[rows, snap(start), p] - pursuit[rows, soft, p]
+    final = pursuit[rows, soft, p] - pursuit[rows, snap(end), p]
     shape = "the source gives the shape of change, not its size"
     return Row(
         "K5",
@@ -79,13 +85,12 @@ def k5(runs: Runs) -> Row:
             ),
             mean_ci(final - first).measure(
                 "pursuit fall after softening",
-                "fall of the pursuer's pursuit in the softening third minus in the first two "
-                "thirds",
+                "fall of the pursuer's pursuit from each couple's softening month to the "
+                "course's end minus from the course's start to that month",
                 above(0.0, ONE_SIDED_THREAT, shape),
             ),
         ),
-        missing="softening as an event about half of couples reach (the model schedules the "
-        "stage for every couple); attachment anxiety read as pursuit",
+        missing="attachment anxiety read as pursuit",
     )
 
 
