@@ -50,15 +50,8 @@ def softening_offer(
     """Where ``on``: each member, guided in the session, shares at the deepest depth and is met
     warmly by the other (forced: the therapist holds the moment), in the partner context, at a
     session's salience and without pressure."""
-    soft = o._replace(
-        offered=xp.ones_like(o.offered),
-        depth=xp.zeros_like(o.depth) + (K - 1),
-        context=xp.zeros_like(o.context) + context,
-        pressure=xp.zeros_like(o.pressure),
-        importance=xp.zeros_like(o.importance) + change.session_importance,
-        warmth=xp.zeros_like(o.warmth) + change.safe_warmth,
-        hurt_rate=xp.zeros_like(o.hurt_rate),
-        forced=xp.ones_like(o.forced),
+    deepest = xp.zeros_like(o.depth) + (K - 1)
+    soft = healing.guided_offer(xp, o, deepest, context, True, change)._replace(
         salience=xp.zeros_like(o.salience) + change.session_salience,
     )
     return Offer(*[xp.where(on, a, b) for a, b in zip(soft, o, strict=True)])

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from closeloop.model import healing
-from closeloop.model.history import (
+from closeloop.model.history_tables import (
     EV_DEPTH,
     EV_EPISODES,
     EV_SALIENCE,

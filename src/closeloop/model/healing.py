@@ -174,15 +174,8 @@ def session_offer(
     """A therapy session: closeness offered in the therapy context at the edge of what the
     person can meet there (one level past the comfort depth), warmly, without pressure."""
     edge = comfort_depth(xp, p, s, context, flags) + 1.0
-    return o._replace(
-        offered=xp.ones_like(o.offered),
-        depth=xp.clip(edge, 0, K - 1).astype(o.depth.dtype),
-        context=xp.zeros_like(o.context) + context,
-        pressure=xp.zeros_like(o.pressure),
-        importance=xp.zeros_like(o.importance) + change.session_importance,
-        warmth=xp.zeros_like(o.warmth) + change.safe_warmth,
-        hurt_rate=xp.zeros_like(o.hurt_rate),
-        forced=xp.zeros_like(o.forced),
+    depth = xp.clip(edge, 0, K - 1).astype(o.depth.dtype)
+    return guided_offer(xp, o, depth, context, False, change)._replace(
         observe_boost=xp.clip(o.observe_boost + change.session_noticing, 0.0, 1.0),
         salience=xp.zeros_like(o.salience) + change.session_salience,
     )
@@ -248,15 +241,24 @@ def exposure_offer(xp: Any, o: Offer, target: Any, change: ChangeParams = CHANGE
     prevention). The learning it brings is the ordinary one of docs/model.md section 7: new
     inhibition beside the template when the arousal stays within the window of tolerance,
     sensitisation when it does not."""
+    return guided_offer(xp, o, target.astype(o.depth.dtype), PARTNER, True, change)
+
+
+def guided_offer(
+    xp: Any, o: Offer, depth: Any, context: Any, forced: bool, change: ChangeParams = CHANGE
+) -> Offer:
+    """What every guided exercise shares (an exposure, a therapy session, couples therapy's
+    softening): closeness offered at ``depth`` in ``context``, warm, never hurtful, as important
+    as a session is, without pressure; ``forced`` when the person stays with it."""
     return o._replace(
         offered=xp.ones_like(o.offered),
-        depth=target.astype(o.depth.dtype),
-        context=xp.zeros_like(o.context) + PARTNER,
+        depth=depth,
+        context=xp.zeros_like(o.context) + context,
         pressure=xp.zeros_like(o.pressure),
         importance=xp.zeros_like(o.importance) + change.session_importance,
         warmth=xp.zeros_like(o.warmth) + change.safe_warmth,
         hurt_rate=xp.zeros_like(o.hurt_rate),
-        forced=xp.ones_like(o.forced),
+        forced=(xp.ones_like if forced else xp.zeros_like)(o.forced),
     )
 
 
