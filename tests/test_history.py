@@ -229,10 +229,15 @@ def test_contingency_terms_count_only_sharing_at_home():
 def test_inconsistent_care_teaches_more_anxiety_than_responsive_care():
     import closeloop as cl
 
-    sc = cl.Scenario(population={"secure": 1, "anxious": 1}, days=40)
+    # Caregiving held as drawn at birth (what a style teaches over a whole childhood); with
+    # caregiving_change on, part of each group grows up under the other style (test_history_care).
+    sc = cl.Scenario(population={"secure": 1, "anxious": 1}, days=40, ablate=("caregiving_change",))
     ds = cl.simulate(sc, n=160, seed=5)
     anx = ds.traits.sel(param="anxiety").to_series().groupby(ds.caregiving.values).mean()
     assert anx["inconsistent"] > anx["responsive"] + 0.3, anx.to_dict()
+    moving = cl.simulate(sc.replace(ablate=()), n=160, seed=5)
+    m = moving.traits.sel(param="anxiety").to_series().groupby(moving.caregiving.values).mean()
+    assert m["inconsistent"] > m["responsive"], m.to_dict()
     # A scenario that sets the trait replaces the learned value for everyone.
     fixed = cl.simulate(sc.replace(traits={"anxiety": 0.5}), n=160, seed=5)
     a = fixed.traits.sel(param="anxiety").to_series().groupby(fixed.caregiving.values).mean()

@@ -180,6 +180,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Bouton 2004, Context and behavioral processes in extinction; Vervliet, Craske & "
         "Hermans 2013, Fear extinction and relapse: state of the art",
     ),
+    Mechanism(
+        "caregiving_change",
+        "A child's caregiving can change during the years at home (family transitions), so "
+        "the template learned early can be revised later in childhood.",
+        "a child's caregiving stays the style drawn at birth until closeness moves to peers",
+        "Waters, Merrick, Treboux, Crowell & Albersheim 2000, Attachment security in infancy "
+        "and early adulthood: a twenty-year longitudinal study",
+    ),
 )
 
 NAMES: tuple[str, ...] = tuple(m.name for m in MECHANISMS)

@@ -19,9 +19,12 @@ from closeloop.model.history import (
     N_CONTINGENCY,
     N_HISTORY_DRAWS,
     WEEKS_PER_YEAR,
+    HistoryDraws,
+    care_change_prob,
     contingency_terms,
     history_offer,
     learned_anxiety,
+    next_care,
     protest_slope,
 )
 from closeloop.model.person import PersonState, initial_state
@@ -102,6 +105,7 @@ def history(
     tab: dict[str, jax.Array],
     flags: jax.Array,
     child_weeks: tuple[int, ...] = (),
+    care_weights: Any = None,
 ) -> tuple[PersonState, jax.Array, jax.Array, dict[str, Any]]:
     """Run birth to adulthood for a batch B of people (keys (*B, 2)); return the adult state,
     (4, *B) counts: approaches, hurt when approaching, withdrawals, hurt experienced when
@@ -109,9 +113,13 @@ def history(
     child snapshots: at the start of each week of ``child_weeks`` (static; empty: none, and the
     program is the one without them) the state's fields and the protest contingency so far,
     each with a leading snapshot axis. ``hp``: the history's parameters, scalars or one value
-    per unit (B), shared by a couple's members."""
+    per unit (B), shared by a couple's members. ``care_weights``: (S, *B) the caregiving styles
+    a change of caregiving draws from (``history.next_care``; None: the population of ``tab``)."""
     batch = style.shape
     protected = is_on(flags, "extinction_protection")
+    changing = is_on(flags, "caregiving_change")
+    if care_weights is None:
+        care_weights = population_styles(tab, batch)
 
     def keep(snaps: Any, s: PersonState, cont: jax.Array, t: jax.Array) -> Any:
         # The state as the week begins, kept where the week is one asked for.
@@ -122,14 +130,16 @@ def history(
         )
 
     def week(carry: tuple[Any, ...], t: jax.Array) -> Any:
-        s, acc, cont = carry[:3]
-        snaps = keep(carry[3], s, cont, t) if child_weeks else None
+        s, acc, cont, care = carry[:4]
+        snaps = keep(carry[4], s, cont, t) if child_weeks else None
         u = draws(keys, t, N_DRAWS)
+        p_change = care_change_prob(xp, hp, t, changing)
+        care = next_care(xp, care, care_weights, p_change, HistoryDraws.of(u[N_PERSON_DRAWS:]).care)
         o = history_offer(
             xp,
             hp,
             t,
-            style,
+            care,
             ev_step,
             ev_kind,
             tab["style_table"],
@@ -142,11 +152,11 @@ def history(
         wd = (r.offered & ~r.approached).astype(jnp.float32)
         acc = acc + jnp.stack([app, app * hurt, wd, wd * hurt * jnp.where(protected, 0.0, 1.0)])
         cont = cont + contingency_terms(xp, o, r, s.L)
-        return ((s2, acc, cont, snaps) if child_weeks else (s2, acc, cont)), None
+        return ((s2, acc, cont, care, snaps) if child_weeks else (s2, acc, cont, care)), None
 
     zeros = jnp.zeros
     s0 = initial_state(xp, batch, p)
-    init: tuple[Any, ...] = (s0, zeros((4, *batch)), zeros((N_CONTINGENCY, *batch)))
+    init: tuple[Any, ...] = (s0, zeros((4, *batch)), zeros((N_CONTINGENCY, *batch)), style)
     if child_weeks:
         init = (*init, tuple((s0, zeros(batch)) for _ in child_weeks))
     out, _ = jax.lax.scan(week, init, jnp.arange(HISTORY_STEPS))
@@ -155,12 +165,19 @@ def history(
     if child_weeks:
         stack = lambda *xs: jnp.stack(xs)  # noqa: E731  (snapshot axis first)
         states, slopes = (
-            jax.tree.map(stack, *out[3])
-            if len(out[3]) > 1
-            else (jax.tree.map(lambda x: x[None], out[3][0]))
+            jax.tree.map(stack, *out[4])
+            if len(out[4]) > 1
+            else (jax.tree.map(lambda x: x[None], out[4][0]))
         )
         child = {**states._asdict(), "slope": slopes}
     return s, acc, protest_slope(xp, hp, cont), child
+
+
+def population_styles(tab: dict[str, jax.Array], batch: tuple[int, ...]) -> jax.Array:
+    """(S, *batch) the population's share of each caregiving style: the presets' styles weighted
+    by the presets' shares (what a change of caregiving draws from)."""
+    w = tab["probs"] @ tab["styles"]
+    return jnp.broadcast_to(w.reshape((-1,) + (1,) * len(batch)), (w.shape[0], *batch))
 
 
 def person_start(
@@ -239,6 +256,9 @@ def couple_start(
         jnp.stack([kind_a, kind_b], axis=1),
         tab_a,
         flags,
+        care_weights=jnp.stack(
+            [population_styles(t, indices.shape) for t in (tab_a, tab_b)], axis=1
+        ),  # (S, 2, *B): each member's caregiving changes within their own population
     )
     pp = adult_traits(pp, hp, slope, jax.tree.map(both, learn_a, learn_b))
     return {

@@ -7,6 +7,11 @@ how often it meets hurt, and whether intensified seeking (protest) helps or hurt
 (betrayal, loss, humiliation after deep disclosure) are forced deep disclosures met with hurt, at
 a given age, learned with extra salience. The adult template is the state at ``ADULT_AGE``.
 
+Caregiving can change during the years at home (``care_change_prob``, ``next_care``): at a
+declared yearly rate of family transitions, the child's caregiving is drawn anew from the
+population's styles (Waters et al. 2000 and Waters, Hamilton & Weinfield 2000 relate change in
+attachment classification to negative life events; the mechanism ``caregiving_change``).
+
 The same history teaches the attachment strategy. Where care answers more when the child's need
 is greater (inconsistent care, whose warmth comes mostly to intensified seeking), the child learns
 that reaching harder works: the hyperactivating, anxious strategy (Cassidy & Berlin 1994; Main
@@ -56,8 +61,8 @@ N_CONTINGENCY = 5
 """Running sums of the protest contingency: count, need, warmth, need squared, need x warmth."""
 
 # Positions in the per-step draws used by the history's world (after the person's draws).
-H_DEPTH, H_IMPORTANCE, H_FORCED, H_CONTEXT = range(4)
-N_HISTORY_DRAWS = 4
+H_DEPTH, H_IMPORTANCE, H_FORCED, H_CONTEXT, H_CARE = range(5)
+N_HISTORY_DRAWS = 5
 
 __all__ = [
     "ADULT_AGE",
@@ -125,11 +130,13 @@ class HistoryDraws(NamedTuple):
     importance: Any
     forced: Any
     context: Any
+    care: Any
+    """Whether the caregiving changes this week and, if so, to what (``next_care``)."""
 
     @classmethod
     def of(cls, u: Any) -> HistoryDraws:
         """Named draws from a (N_HISTORY_DRAWS, *B) uniform array."""
-        return cls(u[H_DEPTH], u[H_IMPORTANCE], u[H_FORCED], u[H_CONTEXT])
+        return cls(u[H_DEPTH], u[H_IMPORTANCE], u[H_FORCED], u[H_CONTEXT], u[H_CARE])
 
 
 class HistoryDecisions(NamedTuple):
@@ -280,6 +287,35 @@ def history_offer(
     ((N_HISTORY_DRAWS, *B) uniforms); the other arguments as ``history_probs``."""
     q = history_probs(xp, hp, week, style, ev_step, ev_kind, styles, events)
     return history_week_offer(xp, q, sample_history(xp, q, HistoryDraws.of(u)))
+
+
+def care_change_prob(xp: Any, hp: HistoryParams, week: Any, on: Any) -> Any:
+    """P(the child's caregiving changes in a given week): ``1 - exp(-care_change_rate / 52)``
+    while closeness still comes from home (age < ``home_until``) and the mechanism
+    ``caregiving_change`` is on (``on``), else 0. Changes come as a Poisson process over the
+    years at home (a family transition: a separation, a new partner, a parent's depression)."""
+    at_home = week / WEEKS_PER_YEAR < hp.home_until
+    p = -xp.expm1(-hp.care_change_rate / WEEKS_PER_YEAR)  # expm1: exact for a small rate
+    return xp.where(at_home & on, p, 0.0)
+
+
+def next_care(xp: Any, style: Any, weights: Any, p_change: Any, u: Any) -> Any:
+    """(*B) the caregiving style after this week's possible change.
+
+    Arguments:
+        style: (*B) int, the style so far.
+        weights: (S, *B) the population's share of each caregiving style (a change draws the
+            new caregiving from it, independent of the old, so it may turn out alike).
+        p_change: (*B) ``care_change_prob``.
+        u: (*B) the week's ``care`` draw: the change happens when ``u < p_change``; then
+            ``u / p_change`` is again uniform on [0, 1) and picks the new style by inverse CDF
+            (one draw for both decisions, so the draws of every other week stay as they were).
+    """
+    change = u < p_change
+    v = u / xp.where(change, p_change, 1.0)  # only read where a change happens (p > 0)
+    cum = xp.cumsum(weights, axis=0)
+    new = xp.minimum(xp.sum(v * cum[-1] > cum, axis=0), weights.shape[0] - 1)
+    return xp.where(change, new.astype(style.dtype), style)
 
 
 def contingency_terms(xp: Any, o: Offer, r: Any, need: Any) -> Any:

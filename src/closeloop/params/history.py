@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from closeloop.params._spec import Array, ParamsBase, build, param, params_class
+from closeloop.params._spec import Array, ParamsBase, Uniform, build, param, params_class
 from closeloop.params.refs import ASSUMPTION
 
 FURMAN = (
@@ -25,6 +25,10 @@ CASSIDY = (
     "Main 1990, Cross-cultural studies of attachment organization"
 )
 BRENNAN = "Brennan, Clark & Shaver 1998, Self-report measurement of adult attachment"
+GOLD = (
+    "Gold, Wagner, McLanahan & Brooks-Gunn 2020, Family instability from birth to adolescence: "
+    "evidence from a birth cohort study"
+)
 
 
 def _peer(default: float, label: str, meaning: str) -> Array:
@@ -172,6 +176,31 @@ class HistoryParams(ParamsBase):
         meaning="A preset's event ages vary uniformly by this many years either side.",
         ref=ASSUMPTION,
         step=0.1,
+    )
+    care_change_rate: Array = param(
+        0.1,
+        low=0.0,
+        high=1.0,
+        unit="1/year",
+        label="how often a child's caregiving circumstances change",
+        meaning=(
+            "Yearly rate of family transitions while the child is at home (until home_until): "
+            "at each, the caregiving is drawn anew from the population's caregiving styles "
+            "(possibly alike). 0.1: about 1.5 changes in family structure by age 15 on average "
+            "in a US birth cohort."
+        ),
+        ref=GOLD,
+        claims=("P3",),
+        mechanisms=("caregiving_change",),
+        step=0.01,
+        prior=Uniform(
+            0.059,
+            0.2,
+            source=(
+                "Gold, Wagner, McLanahan & Brooks-Gunn 2020: 0.89 changes by age 15 for children "
+                "of married parents, 3.00 for children of single mothers (per year: 0.059 to 0.2)"
+            ),
+        ),
     )
 
 
