@@ -40,11 +40,12 @@ def test_next_care_changes_below_p_and_picks_by_inverse_cdf() -> None:
     p = np.full(6, 0.1)
     # u / p = 0.1, 0.6, 0.9 below p (styles 0, 2, 3); at or above p the style stays.
     u = np.array([0.01, 0.06, 0.09, 0.1, 0.5, 0.99])
-    got = next_care(np, style, weights, p, u)
+    cum = np.cumsum(weights, axis=0)
+    got = next_care(np, style, cum, p, u)
     assert list(got) == [0, 2, 3, 1, 1, 1]
     assert got.dtype == style.dtype
     # Without a chance of change the style never moves, whatever the draw.
-    assert list(next_care(np, style, weights, np.zeros(6), np.zeros(6))) == [1] * 6
+    assert list(next_care(np, style, cum, np.zeros(6), np.zeros(6))) == [1] * 6
 
 
 def test_the_rate_is_declared_and_checked() -> None:

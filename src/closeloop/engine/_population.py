@@ -120,6 +120,7 @@ def history(
     changing = is_on(flags, "caregiving_change")
     if care_weights is None:
         care_weights = population_styles(tab, batch)
+    care_cum = jnp.cumsum(care_weights, axis=0)
 
     def keep(snaps: Any, s: PersonState, cont: jax.Array, t: jax.Array) -> Any:
         # The state as the week begins, kept where the week is one asked for.
@@ -134,7 +135,7 @@ def history(
         snaps = keep(carry[4], s, cont, t) if child_weeks else None
         u = draws(keys, t, N_DRAWS)
         p_change = care_change_prob(xp, hp, t, changing)
-        care = next_care(xp, care, care_weights, p_change, HistoryDraws.of(u[N_PERSON_DRAWS:]).care)
+        care = next_care(xp, care, care_cum, p_change, HistoryDraws.of(u[N_PERSON_DRAWS:]).care)
         o = history_offer(
             xp,
             hp,

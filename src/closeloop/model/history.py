@@ -299,13 +299,14 @@ def care_change_prob(xp: Any, hp: HistoryParams, week: Any, on: Any) -> Any:
     return xp.where(at_home & on, p, 0.0)
 
 
-def next_care(xp: Any, style: Any, weights: Any, p_change: Any, u: Any) -> Any:
+def next_care(xp: Any, style: Any, cum: Any, p_change: Any, u: Any) -> Any:
     """(*B) the caregiving style after this week's possible change.
 
     Arguments:
         style: (*B) int, the style so far.
-        weights: (S, *B) the population's share of each caregiving style (a change draws the
-            new caregiving from it, independent of the old, so it may turn out alike).
+        cum: (S, *B) cumulative shares (``cumsum`` over S) of the population's caregiving
+            styles (a change draws the new caregiving from them, independent of the old, so it
+            may turn out alike; cumulated once per history, not every week).
         p_change: (*B) ``care_change_prob``.
         u: (*B) the week's ``care`` draw: the change happens when ``u < p_change``; then
             ``u / p_change`` is again uniform on [0, 1) and picks the new style by inverse CDF
@@ -313,8 +314,7 @@ def next_care(xp: Any, style: Any, weights: Any, p_change: Any, u: Any) -> Any:
     """
     change = u < p_change
     v = u / xp.where(change, p_change, 1.0)  # only read where a change happens (p > 0)
-    cum = xp.cumsum(weights, axis=0)
-    new = xp.minimum(xp.sum(v * cum[-1] > cum, axis=0), weights.shape[0] - 1)
+    new = xp.minimum(xp.sum(v * cum[-1] > cum, axis=0), cum.shape[0] - 1)
     return xp.where(change, new.astype(style.dtype), style)
 
 
