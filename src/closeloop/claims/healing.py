@@ -270,9 +270,5 @@ register(
         f"{_MEDIUM}, for each gain, for the gap between them, and for the return under stress.",
         check_h4,
         negative_controls=("pursuit", "attribution"),
-        expected_to_fail=(
-            "What transfers to the partner context is at the medium boundary (paired d 0.56 "
-            "[0.50, 0.62], quick, seed 0): the interval's lower end falls just short of 0.5."
-        ),
     )
 )
