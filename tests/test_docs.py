@@ -314,3 +314,12 @@ def test_rendering_the_docs_loads_no_observation_model() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_markdown_has_no_control_characters() -> None:
+    # A LaTeX command written through a non-raw Python string turns "\text" into a tab and
+    # "\frac" into a form feed; the page then renders broken equations.
+    bad = re.compile(r"[\x00-\x08\x0b-\x1f\t]")
+    for path in sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")]):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not bad.search(line), f"{path.name}:{n}: control character in {line[:60]!r}"
