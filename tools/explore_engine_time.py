@@ -26,12 +26,12 @@ import jax
 import numpy as np
 
 from closeloop import engine
-from closeloop.bench import _inputs
+from closeloop.bench.common import inputs
 from closeloop.params import COUPLE_SPECS, couple_params
 
 
 def main(calls: int = 20, n: int = 200, days: int = 3650, chunk: int = 100) -> dict:
-    ta, tb, cp, fl = _inputs()
+    ta, tb, cp, fl = inputs()
     t = time.perf_counter()
     out = engine.run_couples(n, 0, ta, tb, cp, fl, days=days, chunk=chunk)
     first = time.perf_counter() - t
