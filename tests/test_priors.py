@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from closeloop.calibration.search import SEARCHED, to_values
+from closeloop.calibration.search import NAMES, to_values
 from closeloop.claims.robustness import prior_value
 from closeloop.params import SPECS, Uniform
 
@@ -49,8 +49,8 @@ def test_recovery_keeps_most_safety_for_a_year():
 
 
 def test_calibration_maps_the_unit_cube_through_the_priors():
-    lo = to_values(np.zeros(len(SEARCHED)))
-    mid = to_values(np.full(len(SEARCHED), 0.5))
+    lo = to_values(np.zeros(len(NAMES)))
+    mid = to_values(np.full(len(NAMES), 0.5))
     assert lo["hazard_base"] == pytest.approx(SPECS["hazard_base"].prior.low)
     # Log-normal: the median is near the geometric middle of the range, not its arithmetic one.
     p = SPECS["hazard_base"].prior
