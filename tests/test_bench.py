@@ -107,10 +107,10 @@ def test_json_and_render(result, capsys, monkeypatch):
 
 
 def test_daily_measure_shrinks_when_memory_is_short(monkeypatch):
-    monkeypatch.setattr(memory, "available_bytes", lambda: 4 << 30)
+    monkeypatch.setattr(memory, "available_memory", lambda: 4 << 30)
     n = memory.daily_couples(10_000, 3650)
     assert n % engine.CHUNK == 0 and engine.CHUNK <= n < 10_000
-    monkeypatch.setattr(memory, "available_bytes", lambda: 64 << 30)
+    monkeypatch.setattr(memory, "available_memory", lambda: 64 << 30)
     assert memory.daily_couples(10_000, 3650) == 10_000
 
 

@@ -16,6 +16,7 @@ import jax
 
 from closeloop import engine
 from closeloop.bench.common import DAILY_BYTES, STREAMING_LIMIT_BYTES, inputs, log
+from closeloop.sizing import available_memory
 
 
 def rss_now() -> int:
@@ -72,22 +73,10 @@ def collect(p: subprocess.Popen[str]) -> dict[str, Any]:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def available_bytes() -> int | None:
-    """Memory available to a new process, in bytes (None where /proc is not there)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
 def daily_couples(couples: int, days: int) -> int:
     """Couples at which to measure the daily run: all of them if it fits comfortably, else the
     largest multiple of the chunk that does (the result is then extrapolated linearly)."""
-    avail = available_bytes()
+    avail = available_memory()
     if avail is None:
         return couples
     # The chunks' records, then their concatenation: about twice the record, plus 1 GiB.
