@@ -85,6 +85,14 @@ def wait_run(pg: Any, before: int, timeout: float = 60.0) -> None:
     wait_until(pg, f"Number(document.body.dataset.runs || 0) > {before}", timeout)
 
 
+def export(pg: Any, path: Path) -> Path:
+    """Click Export and save the downloaded scenario TOML at ``path``."""
+    with pg.expect_download() as dl:
+        pg.click("#export")
+    dl.value.save_as(path)
+    return path
+
+
 def test_page_loads_offline_with_notice_and_chapters(page: Any) -> None:
     assert "988" in page.locator("header .notice").inner_text()
     assert "988" in page.locator("footer .notice").inner_text()
@@ -138,10 +146,7 @@ def test_export_and_import_round_trip(page: Any, tmp_path: Path) -> None:
     page.keyboard.press("Home")
     for _ in range(50):
         page.keyboard.press("ArrowRight")  # 0.5 with a step of 0.01
-    with page.expect_download() as dl:
-        page.click("#export")
-    path = tmp_path / "exported.toml"
-    dl.value.save_as(path)
+    path = export(page, tmp_path / "exported.toml")
     data = tomllib.loads(path.read_text())
     assert data["relationship"]["criticism"] == 0.5
     from closeloop.scenario import load_scenario
@@ -258,10 +263,7 @@ def test_history_and_change_sliders_reach_the_exported_toml(page: Any, tmp_path:
     salience = page.locator("#change-session_salience")
     salience.focus()
     page.keyboard.press("End")
-    with page.expect_download() as dl:
-        page.click("#export")
-    path = tmp_path / "history.toml"
-    dl.value.save_as(path)
+    path = export(page, tmp_path / "history.toml")
     data = tomllib.loads(path.read_text())
     assert data["history"]["home_until"] == 10.0
     assert data["change"]["session_salience"] == 10.0
@@ -312,10 +314,7 @@ def test_person_scenario_has_its_own_charts_story_and_whatif(page: Any, tmp_path
     wait_until(page, "document.querySelector('#whatif-table').innerText.includes('warmth')", 120)
     assert "same people" in page.locator("#fig-whatif svg title").text_content()
     # Exported as the TOML `closeloop run` reads, and imported back.
-    with page.expect_download() as dl:
-        page.click("#export")
-    path = tmp_path / "person.toml"
-    dl.value.save_as(path)
+    path = export(page, tmp_path / "person.toml")
     from closeloop.scenario import load_scenario
 
     sc = load_scenario(path)
