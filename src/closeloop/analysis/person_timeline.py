@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from closeloop.analysis.bands import nan_percentiles
 from closeloop.analysis.profiles import CONTEXT, DEEP, acceptance_by_depth
 
 EXAMPLE_RULE = (
@@ -114,8 +113,3 @@ def example_person(pt: PersonTimeline) -> int:
     median = np.median(pt.deep[idx], axis=0)
     dist = np.sqrt(np.mean((pt.deep[idx] - median) ** 2, axis=1))
     return int(idx[int(np.argmin(dist))])
-
-
-def bands(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
-    """Percentiles across people (axis 0) of a (unit, T) array: (len(qs), T)."""
-    return nan_percentiles(x.astype(float), qs)

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from closeloop.analysis.bands import nan_percentiles
 from closeloop.analysis.measures import quiet
 from closeloop.analysis.person_timeline import (
     EXAMPLE_RULE,
     PersonTimeline,
-    bands,
     example_person,
     person_timeline,
 )
@@ -34,7 +34,7 @@ from closeloop.simulation import NOTICE
 
 
 def _q(x: np.ndarray) -> dict[str, Any]:
-    b = bands(x, QUANTILES)
+    b = nan_percentiles(x.astype(float), QUANTILES)
     return {f"q{q:02d}": clean(b[i]) for i, q in enumerate(QUANTILES)}
 
 
@@ -112,7 +112,7 @@ def person_payload(ds: xr.Dataset) -> dict[str, Any]:
     k = len(names)
     acc = pt.acceptance
     mean_acc = quiet(np.nanmean, acc, axis=0)  # a depth nobody was offered: NaN, no warning
-    lo, hi = (clean(v) for v in bands(acc, BAND))
+    lo, hi = (clean(v) for v in nan_percentiles(acc.astype(float), BAND))
     summary = summary_text(stats, names, run_metadata(ds))
     return {
         "kind": "person",
